@@ -1,0 +1,77 @@
+# forkchaos: one entry point.  `make` builds into build/, `make check` runs
+# every test, `make demo` runs the default campaign into results/latest/.
+# Quiet by default; V=1 shows the commands.  SAN=address,undefined builds the
+# host-side programs (runner, Criterion tests) with sanitizers; the preloaded
+# shim and the programs run under it stay unsanitized, because a sanitizer
+# runtime must come first in a process and a preload library cannot be first.
+
+PREFIX  ?= /usr/local
+DESTDIR ?=
+BUILD   := build
+CC      ?= cc
+V       ?= 0
+SAN     ?=
+
+ifeq ($(V),0)
+Q   := @
+say  = @printf '  %-6s %s\n' $(1) $(2)
+else
+Q   :=
+say  = @true
+endif
+
+WARN     := -Wall -Wextra -Wno-unused-parameter
+OPT      ?= -O2 -g
+CFLAGS   ?= $(OPT)
+BASE_CFLAGS := -std=gnu11 -D_GNU_SOURCE $(WARN) $(CFLAGS)
+ifneq ($(SAN),)
+SAN_FLAGS := -fsanitize=$(SAN) -fno-omit-frame-pointer -fno-sanitize-recover=all
+endif
+# Host side: the runner and the Criterion binaries (sanitizable).
+HOST_CFLAGS  := $(BASE_CFLAGS) $(SAN_FLAGS)
+HOST_LDFLAGS := $(SAN_FLAGS) $(LDFLAGS)
+# Target side: the shim, libffd and the programs that run under the shim.
+TARGET_CFLAGS := $(BASE_CFLAGS) -fPIC
+
+TESTS   :=
+TARGETS :=
+
+.PHONY: all deps check demo bench install uninstall clean defects
+all: deps build-all
+
+include inject/inject.mk
+include runner/runner.mk
+include lib/lib.mk
+include tests/tests.mk
+-include scenarios/scenarios.mk
+
+.PHONY: build-all
+build-all: $(ALL_OUTPUTS)
+
+deps:
+	$(Q)sh scripts/deps.sh
+
+check: deps build-all
+	$(Q)sh scripts/check.sh $(TESTS)
+
+demo: deps build-all
+	$(Q)sh scripts/demo.sh
+
+bench: deps build-all
+	$(Q)sh scripts/bench.sh
+
+install: build-all
+	$(Q)install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig
+	$(Q)install -m 755 $(BUILD)/forkchaos $(DESTDIR)$(PREFIX)/bin/forkchaos
+	$(Q)install -m 755 $(BUILD)/libforkchaos.so $(DESTDIR)$(PREFIX)/lib/libforkchaos.so
+	$(Q)$(MAKE) --no-print-directory install-lib
+
+uninstall:
+	$(Q)rm -f $(DESTDIR)$(PREFIX)/bin/forkchaos $(DESTDIR)$(PREFIX)/lib/libforkchaos.so
+	$(Q)$(MAKE) --no-print-directory uninstall-lib
+
+clean:
+	$(Q)rm -rf $(BUILD)
+
+$(BUILD)/%/.dir:
+	$(Q)mkdir -p $(@D) && touch $@

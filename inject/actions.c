@@ -1,0 +1,142 @@
+/* The actions a rule takes: delay, signal, injected failure.  Order for one
+ * call: delay, enter-side signal, skip-with-failure or the real call,
+ * at=inside signal (custom wrappers), delay_exit, exit-side failure, trace,
+ * errno, exit-side signal last (so a handler that clobbers errno is seen by
+ * the caller, as it would be with a real asynchronous signal). */
+#include <time.h>
+#include <unistd.h>
+#include "shim.h"
+
+static void sleep_ns(uint64_t ns)
+{
+	struct timespec deadline;
+	clock_gettime(CLOCK_MONOTONIC, &deadline);
+	deadline.tv_sec += (time_t)(ns / 1000000000u);
+	deadline.tv_nsec += (long)(ns % 1000000000u);
+	if (deadline.tv_nsec >= 1000000000) {
+		deadline.tv_sec++;
+		deadline.tv_nsec -= 1000000000;
+	}
+	/* An absolute deadline: a handler that interrupts the delay does not
+	 * stretch it, and the delay is never cut short. */
+	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &deadline, NULL) == EINTR)
+		;
+}
+
+static void send_signal(const struct fc_rule *rule, const struct fc_call *c, long ret)
+{
+	int (*real_kill)(pid_t, int) = FC_REAL(kill);
+	int err = errno;
+	pid_t target;
+	switch (rule->sigdest) {
+	case FC_DEST_SELF:
+	case FC_DEST_THREAD:
+		/* The calling thread: delivered before the syscall returns to us. */
+		tgkill(getpid(), gettid(), rule->signo);
+		return;
+	case FC_DEST_PARENT:
+		target = getppid();
+		break;
+	case FC_DEST_CHILD:
+		target = (fc_calls[c->id].cls & FC_CLASS_PROC) && ret > 0 && c->id != FC_ID_posix_spawn &&
+				 c->id != FC_ID_posix_spawnp ? (pid_t)ret : fc__state.last_child;
+		if (target <= 0)
+			return;
+		break;
+	default:
+		target = getpid();
+	}
+	/* A failed kill (the child is gone) must not show in errno; a handler's
+	 * own change to errno must, so restore only on failure. */
+	if (real_kill(target, rule->signo) < 0)
+		errno = err;
+}
+
+/* What an injected failure returns, and the errno that goes with it. */
+static long injected_value(const struct fc_call *c, const struct fc_rule *rule, int *err)
+{
+	if (rule->actions & FC_ACT_RETVAL) {
+		if (rule->actions & FC_ACT_ERROR)
+			*err = rule->error;
+		return rule->retval;
+	}
+	switch (fc_calls[c->id].fail) {
+	case FC_FAIL_ERRNUM:
+		return rule->error;
+	case FC_FAIL_NUL:
+		*err = rule->error;
+		return 0;
+	default:
+		*err = rule->error;
+		return -1;
+	}
+}
+
+static int call_failed(const struct fc_call *c, long ret)
+{
+	switch (fc_calls[c->id].fail) {
+	case FC_FAIL_ERRNUM:
+		return ret != 0;
+	case FC_FAIL_NUL:
+		return ret == 0;
+	default:
+		return ret == -1;
+	}
+}
+
+static int acts_after(const struct fc_rule *rule)
+{
+	return rule->at != FC_AT_ENTER && (rule->actions & (FC_ACT_ERROR | FC_ACT_RETVAL));
+}
+
+int fc__pre(struct fc_call *c, long *ret)
+{
+	const struct fc_rule *rule = fc__rule(c);
+	if (rule && (rule->actions & FC_ACT_DELAY))
+		sleep_ns(rule->delay_ns);
+	errno = c->saved_errno;
+	if (rule && (rule->actions & FC_ACT_SIGNAL) && rule->at == FC_AT_ENTER)
+		send_signal(rule, c, 0);
+	if (!rule || rule->at != FC_AT_ENTER || !(rule->actions & (FC_ACT_ERROR | FC_ACT_RETVAL))) {
+		errno = c->saved_errno;
+		return 0;
+	}
+	int err = c->saved_errno;
+	*ret = injected_value(c, rule, &err);
+	c->injected = 1;
+	fc__trace_event(c, *ret, call_failed(c, *ret) ? (fc_calls[c->id].fail == FC_FAIL_ERRNUM ? (int)*ret : err) : 0);
+	errno = err;
+	return 1;
+}
+
+int fc__wants_inside(const struct fc_call *c)
+{
+	const struct fc_rule *rule = fc__rule(c);
+	return rule && rule->at == FC_AT_INSIDE && (rule->actions & FC_ACT_SIGNAL) && !c->child_side;
+}
+
+void fc__inside(struct fc_call *c)
+{
+	int err = errno;
+	send_signal(fc__rule(c), c, 0);
+	c->at = -1; /* raised: the exit side must not raise it again */
+	errno = err;
+}
+
+long fc__post(struct fc_call *c, long ret)
+{
+	int err = errno;
+	const struct fc_rule *rule = c->child_side ? NULL : fc__rule(c);
+	if (rule && (rule->actions & FC_ACT_DELAY_EXIT))
+		sleep_ns(rule->delay_exit_ns);
+	if (rule && acts_after(rule)) {
+		ret = injected_value(c, rule, &err);
+		c->injected = 1;
+	}
+	int failed = call_failed(c, ret);
+	fc__trace_event(c, ret, failed ? (fc_calls[c->id].fail == FC_FAIL_ERRNUM ? (int)ret : err) : 0);
+	errno = err;
+	if (rule && (rule->actions & FC_ACT_SIGNAL) && c->at != FC_AT_ENTER && c->at != -1)
+		send_signal(rule, c, ret);
+	return ret;
+}

@@ -1,0 +1,197 @@
+/* The decision engine: which rule, if any, acts on this call.  Runs on every
+ * intercepted call, so: no locks, no malloc, no syscalls unless a rule with
+ * caller=/lib= needs a lookup, counters atomic only when threads exist. */
+#include <sys/single_threaded.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include "shim.h"
+
+struct fc_state fc__state = { .trace_fd = -1 };
+void *fc__real[FC_NCALLS];
+__thread int fc__guard __attribute__((tls_model("initial-exec")));
+
+/* Per-rule counts of matching calls in this process; a forked child starts
+ * again from zero (as strace does). */
+static unsigned long rule_counts[FC_MAX_RULES];
+
+static unsigned long count_call(int rule)
+{
+	/* A plain increment is safe while the process has one thread; the locked
+	 * add costs +20-30 ns, so take it only when needed. */
+	if (__libc_single_threaded)
+		return ++rule_counts[rule];
+	return __atomic_add_fetch(&rule_counts[rule], 1, __ATOMIC_RELAXED);
+}
+
+uint64_t fc__mix64(uint64_t x)
+{
+	x += 0x9e3779b97f4a7c15ull;
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+	x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+	return x ^ (x >> 31);
+}
+
+/* prob=: a counter-based generator, a pure function of (seed, lineage, rule,
+ * n), so the same seed gives the same choices in the same process lineage
+ * whatever the threads and signals do between calls. */
+static int prob_fires(const struct fc_rule *rule, int index, unsigned long n)
+{
+	uint64_t seed = rule->has_seed ? rule->seed : fc__state.seed;
+	uint64_t draw = fc__mix64(seed ^ fc__mix64(fc__state.lineage ^ fc__mix64((uint64_t)index << 32 ^ n)));
+	return rule->prob_threshold == UINT64_MAX || draw < rule->prob_threshold;
+}
+
+static int when_fires(const struct fc_rule *rule, unsigned long n)
+{
+	if (n < rule->when_first)
+		return 0;
+	if (rule->when_last && n > rule->when_last)
+		return 0;
+	return (n - rule->when_first) % rule->when_step == 0;
+}
+
+static int nr_matches(const struct fc_rule *rule, const struct fc_call *c)
+{
+	if (fc_rule_has_call(rule, c->id))
+		return 1;
+	if (c->nr < 0 || !fc_rule_has_call(rule, FC_ID_syscall))
+		return 0;
+	if (rule->n_nrs == 0)
+		return 1;
+	for (int i = 0; i < rule->n_nrs; i++)
+		if (rule->nrs[i] == c->nr)
+			return 1;
+	return 0;
+}
+
+static int proc_matches(const struct fc_rule *rule)
+{
+	if (rule->proc == FC_PROC_ANY)
+		return 1;
+	int is_root = fc__state.my_pid == fc__state.root_pid;
+	return rule->proc == FC_PROC_PARENT ? is_root : !is_root;
+}
+
+/* Every rule whose selectors match counts the call; the first of them with
+ * an action whose when=/prob= fire wins. */
+static void decide(struct fc_call *c, uint32_t candidates)
+{
+	while (candidates) {
+		int index = __builtin_ctz(candidates);
+		candidates &= candidates - 1;
+		const struct fc_rule *rule = &fc__state.plan.rules[index];
+		if (!nr_matches(rule, c))
+			continue;
+		if (rule->sel_sig >= 0 && c->sig != rule->sel_sig)
+			continue;
+		if (rule->sel_fd >= 0 && c->fd != rule->sel_fd)
+			continue;
+		if (!proc_matches(rule))
+			continue;
+		if (rule->lib[0] && !fc__lib_matches(rule, c->ra))
+			continue;
+		if (rule->caller[0] && !fc__caller_matches(rule, c->ra))
+			continue;
+		unsigned long n = count_call(index);
+		if (c->rule >= 0 || !rule->actions)
+			continue;
+		if (rule->has_when && !when_fires(rule, n))
+			continue;
+		if (rule->has_prob && !prob_fires(rule, index, n))
+			continue;
+		c->rule = index;
+		c->n = n;
+		c->at = rule->at;
+	}
+}
+
+static int traced(int id)
+{
+	return fc__state.trace_fd >= 0 && (fc_calls[id].cls != FC_CLASS_MEM || fc__state.trace_all_mem);
+}
+
+static void init_call(struct fc_call *c, int id, int sig, int fd, void *ra)
+{
+	c->id = id;
+	c->nr = -1;
+	c->sig = sig;
+	c->fd = fd;
+	c->ra = ra;
+	c->rule = -1;
+	c->n = 0;
+	c->at = FC_AT_ENTER;
+	c->child_side = 0;
+	c->injected = 0;
+	c->injected_ret = 0;
+	c->ret_unknown = 0;
+	c->saved_errno = errno;
+}
+
+int fc__enter(struct fc_call *c, int id, int sig, int fd, void *ra)
+{
+	if (FC_LIKELY(!fc__state.active) || fc__guard)
+		return 0;
+	uint32_t candidates = fc__state.rules_for[id];
+	if (!candidates && !traced(id))
+		return 0;
+	init_call(c, id, sig, fd, ra);
+	if (candidates)
+		decide(c, candidates);
+	return 1;
+}
+
+int fc__enter_sys(struct fc_call *c, long nr, const long a[6], void *ra)
+{
+	if (FC_LIKELY(!fc__state.active) || fc__guard)
+		return 0;
+	int id = FC_ID_syscall;
+	int sig = -1, fd = -1;
+	switch (nr) {
+#define X(name, cls, how, rtype, params, args, fail, sigx, fdx, nrx, errnos) \
+	X_##how(name, sigx, fdx, nrx)
+#define X_GEN(name, sigx, fdx, nrx)
+#define X_CUSTOM(name, sigx, fdx, nrx)
+#define X_SYS(name, sigx, fdx, nrx) \
+	case nrx: id = FC_ID_##name; sig = (sigx); fd = (fdx); break;
+#include "calls.def"
+#undef X
+#undef X_GEN
+#undef X_CUSTOM
+#undef X_SYS
+	}
+	uint32_t candidates = fc__state.rules_for[id] | fc__state.rules_for[FC_ID_syscall];
+	if (!candidates && !traced(id))
+		return 0;
+	init_call(c, id, sig, fd, ra);
+	c->nr = nr;
+	if (candidates)
+		decide(c, candidates);
+	return 1;
+}
+
+const struct fc_rule *fc__rule(const struct fc_call *c)
+{
+	return c->rule >= 0 ? &fc__state.plan.rules[c->rule] : NULL;
+}
+
+void fc__before_fork(void)
+{
+	__atomic_add_fetch(&fc__state.forks, 1, __ATOMIC_RELAXED);
+}
+
+/* In the child of fork/clone (not vfork: it shares our memory). */
+void fc__after_fork_child(void)
+{
+	for (int r = 0; r < FC_MAX_RULES; r++)
+		rule_counts[r] = 0;
+	fc__state.lineage = fc__mix64(fc__state.lineage ^ fc__state.forks);
+	fc__state.forks = 0;
+	fc__state.my_pid = getpid();
+	fc__state.last_child = 0;
+}
+
+void fc__note_child(pid_t pid)
+{
+	if (pid > 0)
+		fc__state.last_child = pid;
+}

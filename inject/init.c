@@ -1,0 +1,116 @@
+/* The shim's constructor: resolve every real symbol eagerly (dlsym may
+ * allocate, which must not happen later inside a signal handler), load the
+ * plan, open the trace.  A malformed plan stops the target before main(). */
+#include <dlfcn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include "shim.h"
+
+void *fc__real_vfork FC_HIDDEN;
+long (*fc__real_syscall)(long, ...) FC_HIDDEN;
+
+/* The allocator's own entry points: resolving them needs no dlsym, which
+ * itself calls calloc. */
+extern void *__libc_malloc(size_t);
+extern void *__libc_calloc(size_t, size_t);
+extern void *__libc_realloc(void *, size_t);
+
+void *fc__resolve(int id)
+{
+	void *fn;
+	switch (id) {
+	case FC_ID_malloc:
+		fn = (void *)__libc_malloc;
+		break;
+	case FC_ID_calloc:
+		fn = (void *)__libc_calloc;
+		break;
+	case FC_ID_realloc:
+		fn = (void *)__libc_realloc;
+		break;
+	default:
+		fc__guard++;
+		fn = dlsym(RTLD_NEXT, fc_calls[id].name);
+		fc__guard--;
+	}
+	__atomic_store_n(&fc__real[id], fn, __ATOMIC_RELAXED);
+	return fn;
+}
+
+static uint64_t env_u64(const char *name, int *found)
+{
+	const char *text = getenv(name);
+	*found = text && *text;
+	return *found ? strtoull(text, NULL, 0) : 0;
+}
+
+/* Seed and root pid are chosen once per run and handed down through the
+ * environment, so every exec'd descendant shares them. */
+static void settle_lineage(void)
+{
+	char num[32];
+	int found;
+	fc__state.my_pid = getpid();
+	fc__state.seed = env_u64("FORKCHAOS_SEED", &found);
+	if (!found) {
+		struct timespec now;
+		clock_gettime(CLOCK_REALTIME, &now);
+		fc__state.seed = fc__mix64((uint64_t)now.tv_nsec ^ (uint64_t)now.tv_sec << 20 ^ (uint64_t)getpid());
+		fc__state.seed &= 0xffffffffull; /* short enough to type back in */
+		snprintf(num, sizeof num, "%llu", (unsigned long long)fc__state.seed);
+		setenv("FORKCHAOS_SEED", num, 1);
+	}
+	fc__state.root_pid = (pid_t)env_u64("FORKCHAOS_ROOT_PID", &found);
+	if (!found) {
+		fc__state.root_pid = fc__state.my_pid;
+		snprintf(num, sizeof num, "%d", (int)fc__state.my_pid);
+		setenv("FORKCHAOS_ROOT_PID", num, 1);
+	}
+}
+
+static void load_plan(void)
+{
+	const char *text = getenv("FORKCHAOS_PLAN");
+	char err[512];
+	if (!text || !*text)
+		return;
+	if (fc_plan_parse(text, &fc__state.plan, err, sizeof err) < 0) {
+		/* The target must not run under a plan it did not ask for. */
+		dprintf(2, "forkchaos: %s\n", err);
+		_exit(2);
+	}
+	strncpy(fc__state.plan_text, text, sizeof fc__state.plan_text - 1);
+	for (int r = 0; r < fc__state.plan.nrules; r++)
+		for (int id = 0; id < FC_NCALLS; id++)
+			if (fc_rule_has_call(&fc__state.plan.rules[r], id))
+				fc__state.rules_for[id] |= 1u << r;
+}
+
+__attribute__((constructor(101))) static void fc_init(void)
+{
+	int saved_errno = errno;
+	fc__guard++;
+	for (int id = 0; id < FC_NCALLS; id++)
+		if (fc_calls[id].how != FC_HOW_SYS && !fc__real[id])
+			fc__resolve(id);
+	fc__real_vfork = dlsym(RTLD_NEXT, "vfork");
+	fc__real_syscall = (long (*)(long, ...))dlsym(RTLD_NEXT, "syscall");
+	load_plan();
+	const char *trace = getenv("FORKCHAOS_TRACE");
+	if (fc__state.plan.nrules == 0 && !(trace && *trace)) {
+		/* No plan, no trace: pass everything through, touch nothing. */
+		fc__guard--;
+		errno = saved_errno;
+		return;
+	}
+	settle_lineage();
+	const char *mem = getenv("FORKCHAOS_TRACE_MEM");
+	fc__state.trace_all_mem = mem && *mem == '1';
+	fc__trace_open();
+	__atomic_store_n(&fc__state.active, fc__state.plan.nrules > 0 || fc__state.trace_fd >= 0, __ATOMIC_RELEASE);
+	fc__guard--;
+	errno = saved_errno;
+}

@@ -1,0 +1,36 @@
+# The LD_PRELOAD shim.  Built with the target-side flags (never sanitized: a
+# sanitizer runtime cannot be preloaded behind the target's own).
+SHIM_SRCS := $(wildcard inject/*.c)
+SHIM_OBJS := $(patsubst inject/%.c,$(BUILD)/obj/inject/%.o,$(SHIM_SRCS)) $(BUILD)/obj/inject/vfork-x86_64.o
+SHIM_CFLAGS := $(TARGET_CFLAGS) -fvisibility=default -ftls-model=initial-exec -I$(BUILD)/gen -Iinject
+SHIM_LIBS := -ldl -lunwind
+GEN_SYSNAMES := $(BUILD)/gen/sysnames.def
+
+ALL_OUTPUTS += $(BUILD)/libforkchaos.so
+
+# Every syscall name the kernel headers know, so a plan can say sys_NAME.
+$(GEN_SYSNAMES):
+	$(call say,GEN,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)printf '#include <sys/syscall.h>\n' | $(CC) -E -dM - | \
+	  sed -n 's/^#define SYS_\([a-z0-9_]*\) .*/X(\1)/p' | sort -u > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/obj/inject/%.o: inject/%.c inject/*.h inject/calls.def $(GEN_SYSNAMES)
+	$(call say,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(SHIM_CFLAGS) -c -o $@ $<
+
+$(BUILD)/obj/inject/vfork-x86_64.o: inject/vfork-x86_64.S
+	$(call say,AS,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) -c -o $@ $<
+
+# The export list comes from the same table as the wrappers.
+$(BUILD)/gen/shim.map: inject/shim.map.in inject/calls.def
+	$(call say,GEN,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) -E -P -Iinject -x c inject/shim.map.in | grep -v '^ *$$' > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/libforkchaos.so: $(SHIM_OBJS) $(BUILD)/gen/shim.map
+	$(call say,LD,$@)
+	$(Q)$(CC) -shared -Wl,--version-script=$(BUILD)/gen/shim.map -Wl,-z,now -o $@ $(SHIM_OBJS) $(SHIM_LIBS)

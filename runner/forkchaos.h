@@ -1,0 +1,12 @@
+/* The forkchaos command: subcommands and the exit codes of design.md. */
+#ifndef FORKCHAOS_H
+#define FORKCHAOS_H
+#include <stddef.h>
+#include "plan.h"
+
+enum { FC_EXIT_OK = 0, FC_EXIT_FAIL = 1, FC_EXIT_USAGE = 2, FC_EXIT_INTERRUPTED = 3 };
+
+int fc_cmd_run(int argc, char **argv);
+int fc_check_plan(const char *plan_text, struct fc_plan *plan);
+void fc_pick_seed(char *buf, size_t len);
+#endif

@@ -1,0 +1,93 @@
+/* forkchaos: the command-line entry point. */
+#include <stdio.h>
+#include <string.h>
+#include "forkchaos.h"
+#include "plan.h"
+
+#ifndef FC_VERSION
+#define FC_VERSION "0.1.0"
+#endif
+
+static const char usage_head[] =
+	"forkchaos " FC_VERSION " - fault injection and race replay for fork/signal code\n"
+	"\n"
+	"usage: forkchaos run [OPTIONS] -- CMD [ARGS...]   run CMD under the injection shim\n"
+	"       forkchaos calls                              list the intercepted calls\n"
+	"       forkchaos --version | --help\n"
+	"`forkchaos SUBCOMMAND --help` documents each subcommand's options.\n"
+	"\n"
+	"PLAN (--plan or $FORKCHAOS_PLAN):  RULE[;RULE...]   RULE := CALLS:ITEM[:ITEM...]\n"
+	"  CALLS     name[,name...] | %proc | %fd | %signal | %wait | %mem\n"
+	"            | sys_NAME (a syscall(2) by name) | syscall:nr=N\n"
+	"  actions   error=ERRNO      fail with ERRNO (name or number), the real call skipped\n"
+	"            retval=N         return N, the real call skipped\n"
+	"            delay=DUR        sleep before the call (DUR: 10ns, 5us, 50ms, 1s)\n"
+	"            delay_exit=DUR   sleep after the call\n"
+	"            signal=SIG[@self|@thread|@process|@parent|@child]\n"
+	"                             send SIG (default to the calling thread)\n"
+	"            at=enter|inside|exit\n"
+	"                             where signal=/error=/retval= act: before the call\n"
+	"                             (default), inside it (the kernel's work done, the\n"
+	"                             caller's output, e.g. sigaction's oldact, not yet\n"
+	"                             filled), or after it (the call happened, its result is\n"
+	"                             replaced)\n"
+	"  selectors when=FIRST[..LAST][+STEP]  the Nth matching calls, counted per process\n"
+	"                             and rule; a forked child counts from 1 again\n"
+	"            prob=P seed=S    fire with probability P, deterministic per seed and\n"
+	"                             fork lineage\n"
+	"            caller=SYMBOL [depth=N]  only calls made from SYMBOL (or from it within\n"
+	"                             N frames)\n"
+	"            lib=SONAME       only calls made from that library (prefix match)\n"
+	"            proc=parent|child|any    the target's first process, or its descendants\n"
+	"            sig=SIG          the signal argument of sigaction/signal/kill/raise\n"
+	"            fd=N             the fd argument of read/write/close/fcntl/dup*\n"
+	"  Every rule whose selectors match a call counts it; the first rule (in plan\n"
+	"  order) whose when=/prob= also fire acts on it, the others do not.\n"
+	"\n"
+	"examples:\n"
+	"  forkchaos run --plan 'pipe2:when=3:error=EMFILE' -- ./app\n"
+	"  forkchaos run --plan 'fork:when=2:error=EAGAIN;%wait:delay=20ms' -- ./app\n"
+	"  forkchaos run --plan 'sigaction:sig=SIGCHLD:at=inside:signal=SIGCHLD' -- ./app\n"
+	"  forkchaos run --plan 'sys_clone3:error=ENOSYS' --trace t.jsonl -- ./app\n"
+	"  forkchaos run --plan 'close:caller=ffd_close:at=exit:error=EINTR' -- ./app\n"
+	"\n"
+	"exit codes: 0 all held, 1 an invariant failed, 2 usage or harness error (bad\n"
+	"plan, missing target), 3 interrupted; `run` passes on CMD's own status (128+N\n"
+	"for death by signal N, 124 on timeout).\n";
+
+static void print_calls(FILE *out)
+{
+	static const struct { unsigned cls; const char *name; } classes[] = {
+		{ FC_CLASS_PROC, "%proc" }, { FC_CLASS_FD, "%fd" }, { FC_CLASS_SIGNAL, "%signal" },
+		{ FC_CLASS_WAIT, "%wait" }, { FC_CLASS_MEM, "%mem" },
+	};
+	for (size_t k = 0; k < sizeof classes / sizeof classes[0]; k++) {
+		fprintf(out, "%s:\n", classes[k].name);
+		for (int id = 0; id < FC_NCALLS; id++)
+			if (fc_calls[id].cls == classes[k].cls)
+				fprintf(out, "  %-22s errnos: %s\n", fc_calls[id].name, fc_calls[id].errnos);
+	}
+	fprintf(out, "syscall:nr=N and sys_NAME reach any other syscall(2) number.\n");
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+		fputs(usage_head, stdout);
+		printf("\nintercepted calls (forkchaos calls):\n");
+		print_calls(stdout);
+		return argc < 2 ? FC_EXIT_USAGE : FC_EXIT_OK;
+	}
+	if (!strcmp(argv[1], "--version")) {
+		printf("forkchaos %s\n", FC_VERSION);
+		return FC_EXIT_OK;
+	}
+	if (!strcmp(argv[1], "run"))
+		return fc_cmd_run(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "calls")) {
+		print_calls(stdout);
+		return FC_EXIT_OK;
+	}
+	fprintf(stderr, "forkchaos: unknown subcommand '%s'; see `forkchaos --help`\n", argv[1]);
+	return FC_EXIT_USAGE;
+}

@@ -1,0 +1,297 @@
+/* Runs a target under the shim and never lets it hang the harness: the
+ * target gets its own process group, the runner is a child subreaper (so
+ * orphaned grandchildren come back to it), a timeout kills the whole tree,
+ * and every descendant is reaped before we return. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include "plan.h"
+#include "proc.h"
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+int fc_parse_duration_arg(const char *text, uint64_t *ns)
+{
+	size_t len = strlen(text);
+	if (fc_duration_parse(text, len, ns) == 0)
+		return 0;
+	/* a bare number on the command line means seconds, as timeout(1) */
+	char *end;
+	double seconds = strtod(text, &end);
+	if (end == text || *end || !(seconds > 0) || seconds > 1e6)
+		return -1;
+	*ns = (uint64_t)(seconds * 1e9);
+	return 0;
+}
+
+const char *fc_find_shim(char *buf, size_t len)
+{
+	const char *env = getenv("FORKCHAOS_SHIM");
+	char exe[PATH_MAX];
+	if (env && *env) {
+		if (!realpath(env, buf))
+			return NULL;
+		return buf;
+	}
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	if (n <= 0)
+		return NULL;
+	exe[n] = 0;
+	char *slash = strrchr(exe, '/');
+	*slash = 0;
+	static const char *beside[] = { "/libforkchaos.so", "/../lib/libforkchaos.so", "/../lib/forkchaos/libforkchaos.so" };
+	for (size_t i = 0; i < sizeof beside / sizeof beside[0]; i++) {
+		char candidate[PATH_MAX + 64];
+		snprintf(candidate, sizeof candidate, "%s%s", exe, beside[i]);
+		if (access(candidate, R_OK) == 0 && realpath(candidate, buf) && strlen(buf) < len)
+			return buf;
+	}
+	return NULL;
+}
+
+static void set_env(const char *name, const char *value)
+{
+	if (value && *value)
+		setenv(name, value, 1);
+	else
+		unsetenv(name);
+}
+
+/* In the child, before exec: our environment for the shim. */
+static void prepare_child_env(const struct fc_target *t)
+{
+	char num[32];
+	if (t->shim) {
+		const char *old = getenv("LD_PRELOAD");
+		char preload[PATH_MAX * 4];
+		if (old && *old)
+			snprintf(preload, sizeof preload, "%s:%s", t->shim, old);
+		else
+			snprintf(preload, sizeof preload, "%s", t->shim);
+		setenv("LD_PRELOAD", preload, 1);
+	}
+	set_env("FORKCHAOS_PLAN", t->plan);
+	set_env("FORKCHAOS_TRACE", t->trace);
+	set_env("FORKCHAOS_SEED", t->seed);
+	snprintf(num, sizeof num, "%d", (int)getpid());
+	setenv("FORKCHAOS_ROOT_PID", num, 1);
+	for (const char *const *e = t->extra_env; e && *e; e++)
+		putenv((char *)*e);
+}
+
+static void move_fd(int from, int to)
+{
+	if (from >= 0 && from != to)
+		dup2(from, to);
+}
+
+/* Children of PID, from /proc/PID/task/<tid>/children. */
+static int list_children(pid_t pid, pid_t *kids, int max)
+{
+	char path[64];
+	int count = 0;
+	snprintf(path, sizeof path, "/proc/%d/task", (int)pid);
+	DIR *tasks = opendir(path);
+	if (!tasks)
+		return 0;
+	struct dirent *task;
+	while ((task = readdir(tasks)) && count < max) {
+		if (task->d_name[0] == '.')
+			continue;
+		char file[320];
+		snprintf(file, sizeof file, "/proc/%d/task/%s/children", (int)pid, task->d_name);
+		FILE *f = fopen(file, "r");
+		if (!f)
+			continue;
+		int kid;
+		while (count < max && fscanf(f, "%d", &kid) == 1)
+			kids[count++] = kid;
+		fclose(f);
+	}
+	closedir(tasks);
+	return count;
+}
+
+/* SIGKILL every descendant of the runner, stopping each one first so it
+ * cannot fork faster than we kill. */
+static int kill_descendants(pid_t root)
+{
+	pid_t stack[4096];
+	int depth = list_children(root, stack, 4096), killed = 0;
+	while (depth > 0) {
+		pid_t pid = stack[--depth];
+		kill(pid, SIGSTOP);
+		depth += list_children(pid, stack + depth, 4096 - depth);
+		kill(pid, SIGKILL);
+		killed++;
+	}
+	return killed;
+}
+
+/* Where a hung command waits: its state, wchan and kernel stack. */
+static void describe_stuck(pid_t pid, char *buf, size_t len)
+{
+	char path[64], wchan[64] = "?", stack[256] = "", state[64] = "?";
+	FILE *f;
+	snprintf(path, sizeof path, "/proc/%d/wchan", (int)pid);
+	if ((f = fopen(path, "r"))) {
+		if (!fgets(wchan, sizeof wchan, f))
+			strcpy(wchan, "?");
+		fclose(f);
+	}
+	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+	if ((f = fopen(path, "r"))) {
+		char line[512];
+		if (fgets(line, sizeof line, f)) {
+			char *close_paren = strrchr(line, ')');
+			if (close_paren && close_paren[1])
+				snprintf(state, sizeof state, "%c", close_paren[2]);
+		}
+		fclose(f);
+	}
+	snprintf(path, sizeof path, "/proc/%d/stack", (int)pid);
+	if ((f = fopen(path, "r"))) {
+		char line[128];
+		size_t used = 0;
+		for (int i = 0; i < 4 && fgets(line, sizeof line, f); i++) {
+			line[strcspn(line, "\n")] = 0;
+			char *sym = strchr(line, ']');
+			used += (size_t)snprintf(stack + used, sizeof stack - used, "%s%s", used ? " < " : "", sym ? sym + 2 : line);
+			if (used >= sizeof stack)
+				break;
+		}
+		fclose(f);
+	}
+	snprintf(buf, len, "pid %d state %s wchan %s%s%s", (int)pid, state, wchan, stack[0] ? " stack " : "", stack);
+}
+
+static int reap_all(pid_t main_pid, int *main_status, int *main_done)
+{
+	int status, reaped = 0;
+	pid_t pid;
+	while ((pid = waitpid(-1, &status, WNOHANG | __WALL)) > 0) {
+		reaped++;
+		if (pid == main_pid) {
+			*main_status = status;
+			*main_done = 1;
+		}
+	}
+	return reaped;
+}
+
+int fc_run_target(const struct fc_target *t, struct fc_outcome *out)
+{
+	int report[2];
+	sigset_t wanted, old_mask;
+	memset(out, 0, sizeof *out);
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	if (pipe2(report, O_CLOEXEC) < 0)
+		return -1;
+	sigemptyset(&wanted);
+	sigaddset(&wanted, SIGCHLD);
+	sigaddset(&wanted, SIGINT);
+	sigaddset(&wanted, SIGTERM);
+	sigaddset(&wanted, SIGHUP);
+	sigprocmask(SIG_BLOCK, &wanted, &old_mask);
+
+	pid_t pid = fork();
+	if (pid < 0) {
+		int err = errno;
+		close(report[0]);
+		close(report[1]);
+		sigprocmask(SIG_SETMASK, &old_mask, NULL);
+		errno = err;
+		return -1;
+	}
+	if (pid == 0) {
+		setpgid(0, 0);
+		sigprocmask(SIG_SETMASK, &old_mask, NULL);
+		move_fd(t->stdin_fd, 0);
+		move_fd(t->stdout_fd, 1);
+		move_fd(t->stderr_fd, 2);
+		prepare_child_env(t);
+		execvp(t->argv[0], t->argv);
+		int err = errno;
+		if (write(report[1], &err, sizeof err) < 0)
+			_exit(127);
+		_exit(127);
+	}
+	setpgid(pid, pid);
+	close(report[1]);
+	int exec_err = 0;
+	if (read(report[0], &exec_err, sizeof exec_err) == sizeof exec_err)
+		out->exec_errno = exec_err;
+	close(report[0]);
+
+	uint64_t deadline = now_ns() + t->timeout_ns;
+	int main_done = 0;
+	while (!main_done) {
+		reap_all(pid, &out->status, &main_done);
+		if (main_done)
+			break;
+		uint64_t now = now_ns();
+		if (now >= deadline) {
+			describe_stuck(pid, out->stuck, sizeof out->stuck);
+			out->timed_out = 1;
+			kill(-pid, SIGKILL);
+			kill_descendants(getpid());
+			break;
+		}
+		uint64_t left = deadline - now;
+		struct timespec wait_for = { (time_t)(left / 1000000000u), (long)(left % 1000000000u) };
+		if (wait_for.tv_sec > 0 || wait_for.tv_nsec > 100000000)
+			wait_for = (struct timespec){ 0, 100000000 }; /* re-check children at least every 100 ms */
+		int sig = sigtimedwait(&wanted, NULL, &wait_for);
+		if (sig == SIGINT || sig == SIGTERM || sig == SIGHUP) {
+			out->interrupted = 1;
+			kill(-pid, sig);
+		}
+	}
+	/* Whatever is left (daemonised grandchildren, the tree after a timeout)
+	 * is killed and reaped: the harness leaves nothing behind. */
+	reap_all(pid, &out->status, &main_done);
+	int left = kill_descendants(getpid());
+	if (!out->timed_out)
+		out->strays = left;
+	uint64_t reap_deadline = now_ns() + 5000000000ull;
+	for (;;) {
+		reap_all(pid, &out->status, &main_done);
+		pid_t kids[1];
+		if (list_children(getpid(), kids, 1) == 0 || now_ns() > reap_deadline)
+			break;
+		kill_descendants(getpid());
+		struct timespec tick = { 0, 10000000 };
+		sigtimedwait(&wanted, NULL, &tick);
+	}
+	if (!main_done)
+		waitpid(pid, &out->status, 0);
+	sigprocmask(SIG_SETMASK, &old_mask, NULL);
+	return 0;
+}
+
+int fc_outcome_exit_code(const struct fc_outcome *out)
+{
+	if (out->exec_errno)
+		return 2;
+	if (out->timed_out)
+		return 124;
+	if (WIFSIGNALED(out->status))
+		return 128 + WTERMSIG(out->status);
+	if (WIFEXITED(out->status))
+		return WEXITSTATUS(out->status);
+	return 2;
+}

@@ -1,0 +1,36 @@
+/* Running one target under the shim: environment, process group, child
+ * subreaper, timeout, and killing and reaping the whole tree. */
+#ifndef FC_PROC_H
+#define FC_PROC_H
+#include <stdint.h>
+#include <sys/types.h>
+
+struct fc_target {
+	char *const *argv;      /* the command */
+	const char *shim;       /* absolute path of libforkchaos.so, or NULL: no shim */
+	const char *plan;       /* NULL or "": pass everything through */
+	const char *trace;      /* absolute path, or NULL */
+	const char *seed;       /* decimal, or NULL */
+	const char *const *extra_env; /* "NAME=VALUE" entries, NULL-terminated, or NULL */
+	uint64_t timeout_ns;
+	int stdin_fd, stdout_fd, stderr_fd; /* -1: inherit */
+};
+
+struct fc_outcome {
+	int exec_errno;         /* the command could not be started */
+	int status;             /* wait status of the command */
+	int timed_out;
+	int interrupted;        /* the runner got SIGINT/SIGTERM */
+	int strays;             /* descendants still alive when the command ended */
+	char stuck[512];        /* on timeout: where the command was stuck */
+};
+
+/* Runs T to completion (or its timeout), reaps every descendant. */
+int fc_run_target(const struct fc_target *t, struct fc_outcome *out);
+/* The exit code `forkchaos run` gives for an outcome: the command's own,
+ * 128+N for death by signal N, 124 on timeout, 2 if it could not start. */
+int fc_outcome_exit_code(const struct fc_outcome *out);
+/* Find libforkchaos.so: $FORKCHAOS_SHIM, beside the executable, ../lib. */
+const char *fc_find_shim(char *buf, size_t len);
+int fc_parse_duration_arg(const char *text, uint64_t *ns);
+#endif

@@ -1,0 +1,24 @@
+#!/bin/sh
+# Install the Debian packages forkchaos needs, when they are missing.
+# As root: apt-get installs them.  Otherwise: print the exact command, fail.
+set -eu
+PACKAGES="build-essential pkg-config libcriterion-dev libunwind-dev gnuplot-nox libuv1-dev python3"
+missing=""
+for pkg in $PACKAGES; do
+	status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
+	case "$status" in
+	*"install ok installed"*) ;;
+	*) missing="$missing $pkg" ;;
+	esac
+done
+[ -z "$missing" ] && exit 0
+if [ "$(id -u)" != 0 ]; then
+	echo "forkchaos: missing Debian packages:$missing" >&2
+	echo "forkchaos: run: sudo apt-get update && sudo apt-get install -y$missing" >&2
+	exit 2
+fi
+echo "forkchaos: installing:$missing"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing

@@ -1,0 +1,89 @@
+/* The plan parser, called directly (it is shared by shim and launcher). */
+#include <criterion/criterion.h>
+#include <string.h>
+#include "plan.h"
+
+static struct fc_plan plan;
+static char err[512];
+
+Test(plan, full_rule_is_parsed, .timeout = 10)
+{
+	cr_assert_eq(fc_plan_parse("pipe2,fork:when=2..8+3:error=EMFILE:delay=5ms:proc=child", &plan, err, sizeof err), 0, "%s", err);
+	const struct fc_rule *rule = &plan.rules[0];
+	cr_expect(fc_rule_has_call(rule, FC_ID_pipe2));
+	cr_expect(fc_rule_has_call(rule, FC_ID_fork));
+	cr_expect_not(fc_rule_has_call(rule, FC_ID_pipe));
+	cr_expect_eq(rule->when_first, 2);
+	cr_expect_eq(rule->when_last, 8);
+	cr_expect_eq(rule->when_step, 3);
+	cr_expect_eq(rule->error, 24);
+	cr_expect_eq(rule->delay_ns, 5000000);
+	cr_expect_eq(rule->proc, FC_PROC_CHILD);
+}
+
+Test(plan, class_expands_to_its_calls, .timeout = 10)
+{
+	cr_assert_eq(fc_plan_parse("%wait:delay=1us", &plan, err, sizeof err), 0, "%s", err);
+	cr_expect(fc_rule_has_call(&plan.rules[0], FC_ID_waitpid));
+	cr_expect(fc_rule_has_call(&plan.rules[0], FC_ID_sys_waitid));
+	cr_expect_not(fc_rule_has_call(&plan.rules[0], FC_ID_pipe2));
+}
+
+Test(plan, unknown_syscall_name_maps_to_its_number, .timeout = 10)
+{
+	cr_assert_eq(fc_plan_parse("sys_getppid:error=EPERM", &plan, err, sizeof err), 0, "%s", err);
+	cr_expect(fc_rule_has_call(&plan.rules[0], FC_ID_syscall));
+	cr_expect_eq(plan.rules[0].n_nrs, 1);
+	cr_expect_eq(plan.rules[0].nrs[0], 110);
+}
+
+Test(plan, signal_destination_and_at_are_parsed, .timeout = 10)
+{
+	cr_assert_eq(fc_plan_parse("sigaction:sig=SIGCHLD:at=inside:signal=CHLD@parent", &plan, err, sizeof err), 0, "%s", err);
+	cr_expect_eq(plan.rules[0].signo, 17);
+	cr_expect_eq(plan.rules[0].sigdest, FC_DEST_PARENT);
+	cr_expect_eq(plan.rules[0].at, FC_AT_INSIDE);
+	cr_expect_eq(plan.rules[0].sel_sig, 17);
+}
+
+Test(plan, several_rules_keep_their_order, .timeout = 10)
+{
+	cr_assert_eq(fc_plan_parse(" read:fd=3:error=EINTR ; write:retval=0 ;", &plan, err, sizeof err), 0, "%s", err);
+	cr_expect_eq(plan.nrules, 2);
+	cr_expect_eq(plan.rules[0].sel_fd, 3);
+	cr_expect_eq(plan.rules[1].retval, 0);
+	cr_expect(plan.rules[1].actions & FC_ACT_RETVAL);
+}
+
+Test(plan, errors_name_rule_column_and_expectation, .timeout = 10)
+{
+	static const struct { const char *plan; const char *rule; const char *column; const char *expected; } cases[] = {
+		{ "pipe2:when=0:error=EIO", "rule 1", "column 12", "FIRST >= 1" },
+		{ "pipe2:error=EBOGUS", "rule 1", "column 13", "errno name" },
+		{ "fork:error=EIO;nosuchcall:delay=1ms", "rule 2", "column 16", "unknown call" },
+		{ "pipe2:delay=5", "rule 1", "column 13", "duration" },
+		{ "kill:signal=SIGNOPE", "rule 1", "column 13", "signal name" },
+		{ "kill:signal=SIGTERM@moon", "rule 1", "column 21", "destination" },
+		{ "pipe2:colour=red", "rule 1", "column 7", "unknown key" },
+		{ "pipe2", "rule 1", "column 6", "expected ':'" },
+		{ "pipe2:prob=1.5:error=EIO", "rule 1", "column 12", "0 <= P <= 1" },
+		{ "pipe2:when=5..2:error=EIO", "rule 1", "column 15", "LAST >= FIRST" },
+		{ "%bogus:error=EIO", "rule 1", "column 1", "class" },
+		{ "pipe2:nr=3:error=EIO", "rule 1", "column 7", "syscall" },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		cr_expect_eq(fc_plan_parse(cases[i].plan, &plan, err, sizeof err), -1, "accepted: %s", cases[i].plan);
+		cr_expect(strstr(err, cases[i].rule), "'%s': %s", cases[i].plan, err);
+		cr_expect(strstr(err, cases[i].column), "'%s': %s", cases[i].plan, err);
+		cr_expect(strstr(err, cases[i].expected), "'%s': %s", cases[i].plan, err);
+	}
+}
+
+Test(plan, prob_threshold_spans_the_range, .timeout = 10)
+{
+	cr_assert_eq(fc_plan_parse("dup:prob=1:error=EIO;dup:prob=25%:seed=3:error=EIO;dup:prob=0:error=EIO", &plan, err, sizeof err), 0, "%s", err);
+	cr_expect_eq(plan.rules[0].prob_threshold, UINT64_MAX);
+	cr_expect_eq(plan.rules[1].prob_threshold, UINT64_MAX / 4 + 1);
+	cr_expect_eq(plan.rules[2].prob_threshold, 0);
+	cr_expect(plan.uses_prob_without_seed);
+}

@@ -1,0 +1,104 @@
+/* The launcher: exit codes, plan validation, timeout, environment, trace. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include "fc_test_util.h"
+
+static struct fc_result r;
+
+Test(run, exit_code_of_the_command_is_passed_on, .timeout = 30)
+{
+	cr_expect_eq(fc_probe(&r, NULL, NULL, (const char *const[]){ "exit", "37", NULL }), 37);
+}
+
+Test(run, death_by_signal_gives_128_plus_n, .timeout = 30)
+{
+	cr_expect_eq(fc_probe(&r, NULL, NULL, (const char *const[]){ "kill", "15", NULL }), 128 + 15);
+}
+
+Test(run, malformed_plan_exits_2_without_running_the_target, .timeout = 30)
+{
+	char marker[256];
+	fc_temp_path(marker, sizeof marker, "marker");
+	const char *argv[] = { fc_build_path("forkchaos"), "run", "--plan", "pipe2:when=3:error=EMFILE;fork:when=x",
+			       "--", "/usr/bin/touch", marker, NULL };
+	cr_assert_eq(fc_exec(&r, (char *const *)argv), 2);
+	cr_expect_neq(access(marker, F_OK), 0, "the target ran despite the bad plan");
+	/* one line naming the rule, the column and what was expected */
+	cr_expect_eq(fc_count_prefix(r.err, "forkchaos"), 1, "stderr: %s", r.err);
+	cr_expect(strstr(r.err, "rule 2"), "stderr: %s", r.err);
+	cr_expect(strstr(r.err, "column 37"), "stderr: %s", r.err);
+	cr_expect(strstr(r.err, "expected"), "stderr: %s", r.err);
+	unlink(marker);
+}
+
+Test(run, unknown_call_is_rejected_with_exit_2, .timeout = 30)
+{
+	cr_expect_eq(fc_probe(&r, "frobnicate:error=EIO", NULL, (const char *const[]){ "exit", "0", NULL }), 2);
+	cr_expect(strstr(r.err, "rule 1"), "stderr: %s", r.err);
+	cr_expect(strstr(r.err, "unknown call"), "stderr: %s", r.err);
+}
+
+Test(run, missing_command_exits_2, .timeout = 30)
+{
+	const char *argv[] = { fc_build_path("forkchaos"), "run", "--", "/nonexistent/forkchaos-nothing", NULL };
+	cr_expect_eq(fc_exec(&r, (char *const *)argv), 2);
+	cr_expect(strstr(r.err, "No such file"), "stderr: %s", r.err);
+}
+
+Test(run, timeout_kills_the_whole_tree_and_exits_124, .timeout = 30)
+{
+	const char *argv[] = { fc_build_path("forkchaos"), "run", "--timeout", "300ms", "--",
+			       fc_build_path("targets/probe"), "hang", NULL };
+	cr_assert_eq(fc_exec(&r, (char *const *)argv), 124, "stderr: %s", r.err);
+	cr_expect(strstr(r.err, "timeout"), "stderr: %s", r.err);
+	cr_expect(strstr(r.err, "wchan"), "the timeout message names where it was stuck: %s", r.err);
+	/* fc_exec returned: every pipe end of the tree is closed, i.e. the
+	 * child and grandchild of probe are gone too (they held stdout) */
+}
+
+Test(run, ld_preload_is_prepended_not_replaced, .timeout = 30)
+{
+	const char *argv[] = { "/usr/bin/env", "LD_PRELOAD=/lib/x86_64-linux-gnu/libm.so.6", fc_build_path("forkchaos"),
+			       "run", "--", fc_build_path("targets/probe"), "env", "LD_PRELOAD", NULL };
+	cr_assert_eq(fc_exec(&r, (char *const *)argv), 0, "stderr: %s", r.err);
+	const char *line = fc_line(r.out, "env LD_PRELOAD ");
+	cr_assert(line, "out: %s", r.out);
+	cr_expect(strstr(line, "libforkchaos.so:/lib/x86_64-linux-gnu/libm.so.6"), "line: %s", line);
+}
+
+Test(run, trace_is_json_lines_with_the_design_fields, .timeout = 30)
+{
+	char trace[256];
+	fc_temp_path(trace, sizeof trace, "trace.jsonl");
+	cr_assert_eq(fc_probe(&r, "pipe2:when=2:error=EMFILE;fork:when=1:delay=1ms", trace,
+			      (const char *const[]){ "fork", "1", "2", NULL }), 0, "stderr: %s", r.err);
+	const char *argv[] = { "/usr/bin/python3", "tests/check_trace.py", trace, NULL };
+	cr_assert_eq(fc_exec(&r, (char *const *)argv), 0, "trace check: %s %s", r.out, r.err);
+	cr_expect(fc_line(r.out, "call pipe2 injected 1"), "summary: %s", r.out);
+	cr_expect(fc_line(r.out, "call fork injected 1"), "summary: %s", r.out);
+	cr_expect(fc_line(r.out, "call exec injected 0"), "summary: %s", r.out);
+	unlink(trace);
+}
+
+Test(run, prob_without_seed_prints_the_chosen_seed, .timeout = 30)
+{
+	cr_assert_eq(fc_probe(&r, "dup:prob=0.5:error=EMFILE", NULL, (const char *const[]){ "prob", "10", NULL }), 0);
+	cr_expect(strstr(r.err, "replay with --seed"), "stderr: %s", r.err);
+}
+
+Test(run, help_documents_every_option, .timeout = 30)
+{
+	const char *argv[] = { fc_build_path("forkchaos"), "run", "--help", NULL };
+	cr_assert_eq(fc_exec(&r, (char *const *)argv), 0);
+	const char *options[] = { "--plan", "--trace", "--timeout", "--seed", "--shim", "examples" };
+	for (size_t i = 0; i < sizeof options / sizeof options[0]; i++)
+		cr_expect(strstr(r.out, options[i]), "run --help lacks %s", options[i]);
+	const char *top[] = { fc_build_path("forkchaos"), "--help", NULL };
+	cr_assert_eq(fc_exec(&r, (char *const *)top), 0);
+	const char *items[] = { "error=", "retval=", "delay=", "delay_exit=", "signal=", "at=", "when=", "prob=",
+				"seed=", "caller=", "lib=", "proc=", "sig=", "fd=", "syscall:nr=", "pipe2", "sys_clone3" };
+	for (size_t i = 0; i < sizeof items / sizeof items[0]; i++)
+		cr_expect(strstr(r.out, items[i]), "--help lacks %s", items[i]);
+}

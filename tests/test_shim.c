@@ -1,0 +1,202 @@
+/* The shim's behaviours, observed by tests/targets/probe run under
+ * `forkchaos run`.  One behaviour per test. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <string.h>
+#include "fc_test_util.h"
+
+static struct fc_result r;
+
+#define PROBE(plan, ...) fc_probe(&r, plan, NULL, (const char *const[]){ __VA_ARGS__, NULL })
+
+Test(shim, third_pipe2_fails_with_emfile, .timeout = 30)
+{
+	cr_assert_eq(PROBE("pipe2:when=3:error=EMFILE", "pipe2", "5"), 0, "stderr: %s", r.err);
+	cr_expect(fc_line(r.out, "pipe2 1 0 OK"));
+	cr_expect(fc_line(r.out, "pipe2 2 0 OK"));
+	cr_expect(fc_line(r.out, "pipe2 3 -1 EMFILE"), "out: %s", r.out);
+	cr_expect(fc_line(r.out, "pipe2 4 0 OK"));
+	cr_expect(fc_line(r.out, "pipe2 5 0 OK"));
+}
+
+Test(shim, second_fork_fails_with_eagain, .timeout = 30)
+{
+	cr_assert_eq(PROBE("fork:when=2:error=EAGAIN", "fork", "3"), 0, "stderr: %s", r.err);
+	cr_expect_null(fc_line(r.out, "fork 1 -1"), "out: %s", r.out);
+	cr_expect(fc_line(r.out, "fork 2 -1 EAGAIN"), "out: %s", r.out);
+	cr_expect_null(fc_line(r.out, "fork 3 -1"), "out: %s", r.out);
+	cr_expect_eq(fc_count_prefix(r.out, "fork "), 3);
+}
+
+Test(shim, when_range_with_step_selects_every_other_call, .timeout = 30)
+{
+	cr_assert_eq(PROBE("pipe2:when=2..6+2:error=ENFILE", "pipe2", "7"), 0);
+	const char *expected[] = { "pipe2 1 0", "pipe2 2 -1 ENFILE", "pipe2 3 0", "pipe2 4 -1 ENFILE",
+				   "pipe2 5 0", "pipe2 6 -1 ENFILE", "pipe2 7 0" };
+	for (size_t i = 0; i < sizeof expected / sizeof expected[0]; i++)
+		cr_expect(fc_line(r.out, expected[i]), "missing '%s' in: %s", expected[i], r.out);
+}
+
+Test(shim, delay_of_50ms_is_observed, .timeout = 30)
+{
+	cr_assert_eq(PROBE("pipe2:delay=50ms", "delay"), 0);
+	long ret, us;
+	cr_assert_eq(sscanf(fc_line(r.out, "delay ") ? fc_line(r.out, "delay ") : "", "delay %ld %ld", &ret, &us), 2, "out: %s", r.out);
+	cr_expect_eq(ret, 0, "the delayed call still succeeds");
+	cr_expect_geq(us, 50000, "a delay of 50 ms lasted only %ld us", us);
+}
+
+Test(shim, delay_exit_is_observed_after_the_call, .timeout = 30)
+{
+	cr_assert_eq(PROBE("pipe2:delay_exit=30ms", "delay"), 0);
+	long ret, us;
+	cr_assert_eq(sscanf(fc_line(r.out, "delay ") ? fc_line(r.out, "delay ") : "", "delay %ld %ld", &ret, &us), 2);
+	cr_expect_geq(us, 30000, "delay_exit of 30 ms lasted only %ld us", us);
+}
+
+Test(shim, sigchld_inside_sigaction_sees_oldact_unfilled, .timeout = 30)
+{
+	cr_assert_eq(PROBE("sigaction:sig=SIGCHLD:at=inside:signal=SIGCHLD", "inside"), 0, "stderr: %s", r.err);
+	/* the new handler ran, oldact was not yet filled when it ran, and the
+	 * caller got its oldact filled afterwards */
+	cr_expect(fc_line(r.out, "sigaction 0 handler_calls 1 saw_oldact_filled 0 oldact_filled_after 1"), "out: %s", r.out);
+}
+
+Test(shim, sigchld_at_exit_of_sigaction_sees_oldact_filled, .timeout = 30)
+{
+	cr_assert_eq(PROBE("sigaction:sig=SIGCHLD:at=exit:signal=SIGCHLD", "inside"), 0);
+	cr_expect(fc_line(r.out, "sigaction 0 handler_calls 1 saw_oldact_filled 1 oldact_filled_after 1"), "out: %s", r.out);
+}
+
+Test(shim, sig_selector_spares_other_signals, .timeout = 30)
+{
+	cr_assert_eq(PROBE("sigaction:sig=SIGUSR1:error=EINVAL", "inside"), 0);
+	cr_expect(fc_line(r.out, "sigaction 0 handler_calls 0"), "out: %s", r.out);
+}
+
+Test(shim, caller_fires_only_from_the_named_function, .timeout = 30)
+{
+	cr_assert_eq(PROBE("pipe:caller=from_alpha:error=EMFILE", "caller", "2"), 0, "stderr: %s", r.err);
+	cr_expect(fc_line(r.out, "alpha 1 -1 EMFILE"), "out: %s", r.out);
+	cr_expect(fc_line(r.out, "alpha 2 -1 EMFILE"));
+	cr_expect(fc_line(r.out, "beta 1 0 OK"));
+	cr_expect(fc_line(r.out, "helper 1 0 OK"));
+}
+
+Test(shim, caller_depth_reaches_through_a_wrapper_function, .timeout = 30)
+{
+	cr_assert_eq(PROBE("pipe:caller=via_helper:depth=2:error=EMFILE", "caller", "1"), 0);
+	cr_expect(fc_line(r.out, "helper 1 -1 EMFILE"), "out: %s", r.out);
+	cr_expect(fc_line(r.out, "beta 1 0 OK"), "beta is called directly, not via the helper");
+	cr_expect(fc_line(r.out, "alpha 1 0 OK"));
+}
+
+static void pattern_for(const char *plan, char *out, size_t len)
+{
+	cr_assert_eq(PROBE(plan, "prob", "200"), 0, "stderr: %s", r.err);
+	const char *line = fc_line(r.out, "pattern ");
+	cr_assert(line);
+	snprintf(out, len, "%.*s", (int)strcspn(line + 8, "\n"), line + 8);
+}
+
+Test(shim, same_seed_gives_same_sequence_and_another_seed_another, .timeout = 60)
+{
+	char first[256], second[256], other[256];
+	pattern_for("dup:prob=0.3:seed=11:error=EMFILE", first, sizeof first);
+	pattern_for("dup:prob=0.3:seed=11:error=EMFILE", second, sizeof second);
+	pattern_for("dup:prob=0.3:seed=12:error=EMFILE", other, sizeof other);
+	cr_expect_str_eq(first, second, "same seed, different choices");
+	cr_expect_str_neq(first, other, "seeds 11 and 12 chose the same calls");
+	int fired = 0;
+	for (const char *p = first; *p; p++)
+		fired += *p == 'x';
+	/* 200 draws at p=0.3: far outside [20, 100] would mean a broken generator */
+	cr_expect(fired > 20 && fired < 100, "fired %d of 200 at p=0.3", fired);
+}
+
+Test(shim, counting_restarts_in_the_forked_child, .timeout = 30)
+{
+	/* the first pipe2 of each process fails: the parent makes none, each
+	 * child makes two, and each child's first one fails */
+	cr_assert_eq(PROBE("pipe2:when=1:error=EMFILE", "fork", "2", "2"), 0);
+	cr_expect(fc_line(r.out, "child1-pipe2 1 -1 EMFILE"), "out: %s", r.out);
+	cr_expect(fc_line(r.out, "child1-pipe2 2 0 OK"), "out: %s", r.out);
+	cr_expect(fc_line(r.out, "child2-pipe2 1 -1 EMFILE"), "out: %s", r.out);
+	cr_expect(fc_line(r.out, "child2-pipe2 2 0 OK"), "out: %s", r.out);
+}
+
+Test(shim, proc_child_spares_the_parent, .timeout = 30)
+{
+	cr_assert_eq(PROBE("pipe2:proc=child:error=EMFILE;fork:proc=child:error=EAGAIN", "fork", "2", "1"), 0);
+	cr_expect(fc_line(r.out, "fork 1 "), "out: %s", r.out);
+	cr_expect_null(fc_line(r.out, "fork 1 -1"), "the parent's fork was hit: %s", r.out);
+	cr_expect(fc_line(r.out, "child1-pipe2 1 -1 EMFILE"), "out: %s", r.out);
+}
+
+Test(shim, proc_parent_spares_the_children, .timeout = 30)
+{
+	cr_assert_eq(PROBE("pipe2:proc=parent:error=EMFILE", "fork", "1", "1"), 0);
+	cr_expect(fc_line(r.out, "child1-pipe2 1 0 OK"), "out: %s", r.out);
+}
+
+Test(shim, errno_is_untouched_by_pass_through_calls, .timeout = 30)
+{
+	/* a plan that names these calls, so they take the full path */
+	cr_assert_eq(PROBE("pipe2,close,malloc:when=1000:error=EIO", "errno"), 0);
+	cr_expect(fc_line(r.out, "errno pipe2 0 4242 close 4343 malloc 4444"), "out: %s", r.out);
+}
+
+Test(shim, retval_replaces_the_result_without_the_call, .timeout = 30)
+{
+	cr_assert_eq(PROBE("pipe2:when=1:retval=-1:error=ENFILE", "pipe2", "2"), 0);
+	cr_expect(fc_line(r.out, "pipe2 1 -1 ENFILE"), "out: %s", r.out);
+	cr_expect(fc_line(r.out, "pipe2 2 0 OK"));
+}
+
+Test(shim, posix_spawn_error_is_its_return_value, .timeout = 30)
+{
+	cr_assert_eq(PROBE("posix_spawn:error=EAGAIN", "spawn"), 0);
+	cr_expect(fc_line(r.out, "spawn 11 EAGAIN"), "out: %s", r.out);
+}
+
+Test(shim, syscall_is_dispatched_by_number, .timeout = 30)
+{
+	cr_assert_eq(PROBE("sys_getppid:error=EPERM;sys_close:error=EINTR", "sys"), 0);
+	cr_expect(fc_line(r.out, "sys_getppid 1 -1 EPERM"), "out: %s", r.out);
+	cr_expect(fc_line(r.out, "sys_close 1 -1 EINTR"), "out: %s", r.out);
+}
+
+Test(shim, syscall_nr_selector_matches_the_number, .timeout = 30)
+{
+	cr_assert_eq(PROBE("syscall:nr=110:error=EPERM", "sys"), 0); /* 110: getppid on x86_64 */
+	cr_expect(fc_line(r.out, "sys_getppid 1 -1 EPERM"), "out: %s", r.out);
+	cr_expect(fc_line(r.out, "sys_close 1 -1 EBADF"), "close(12345) passes through: %s", r.out);
+}
+
+Test(shim, vfork_passes_through_intact, .timeout = 30)
+{
+	cr_assert_eq(PROBE("vfork:delay=1ms", "vfork"), 0, "stderr: %s", r.err);
+	cr_expect(fc_line(r.out, "vfork 1 OK status 7"), "out: %s", r.out);
+}
+
+Test(shim, vfork_can_fail_with_an_injected_error, .timeout = 30)
+{
+	cr_assert_eq(PROBE("vfork:error=ENOMEM", "vfork"), 0);
+	cr_expect(fc_line(r.out, "vfork -1 ENOMEM"), "out: %s", r.out);
+}
+
+Test(shim, no_plan_passes_everything_through, .timeout = 30)
+{
+	cr_assert_eq(fc_probe(&r, NULL, NULL, (const char *const[]){ "pipe2", "3", NULL }), 0);
+	cr_expect_eq(fc_count_prefix(r.out, "pipe2 "), 3);
+	cr_expect_null(strstr(r.out, " -1 "), "a call failed without a plan: %s", r.out);
+}
+
+Test(shim, signal_to_self_reaches_the_handler_at_enter, .timeout = 30)
+{
+	/* the handler is installed by the sigaction this rule delays: a signal
+	 * at enter (before the call) finds the default SIGCHLD disposition,
+	 * which ignores it, so the handler must not run */
+	cr_assert_eq(PROBE("sigaction:sig=SIGCHLD:signal=SIGCHLD", "inside"), 0);
+	cr_expect(fc_line(r.out, "sigaction 0 handler_calls 0"), "out: %s", r.out);
+}

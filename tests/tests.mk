@@ -1,0 +1,25 @@
+# Criterion tests of the shim and the launcher, and the small target
+# programs they run under `forkchaos run` (the shim is never preloaded into a
+# Criterion binary: its runner forks, pipes and installs handlers itself).
+TARGET_PROGS := $(patsubst tests/targets/%.c,$(BUILD)/targets/%,$(wildcard tests/targets/*.c))
+SHIM_TEST_SRCS := $(wildcard tests/test_shim*.c tests/test_run*.c tests/test_plan*.c)
+SHIM_TEST_BINS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(SHIM_TEST_SRCS))
+TEST_UTIL := tests/fc_test_util.c
+
+ALL_OUTPUTS += $(TARGET_PROGS) $(SHIM_TEST_BINS)
+TESTS += $(SHIM_TEST_BINS)
+
+$(BUILD)/targets/%: tests/targets/%.c
+	$(call say,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(TARGET_CFLAGS) -o $@ $< -lpthread
+
+$(BUILD)/tests/test_plan: tests/test_plan.c $(TEST_UTIL) tests/fc_test_util.h inject/plan.c inject/names.c inject/calls.c $(GEN_SYSNAMES)
+	$(call say,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(HOST_CFLAGS) -Iinject -I$(BUILD)/gen -o $@ $< $(TEST_UTIL) inject/plan.c inject/names.c inject/calls.c $(HOST_LDFLAGS) -lcriterion
+
+$(BUILD)/tests/test_%: tests/test_%.c $(TEST_UTIL) tests/fc_test_util.h
+	$(call say,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(HOST_CFLAGS) -Iinject -o $@ $< $(TEST_UTIL) $(HOST_LDFLAGS) -lcriterion
