@@ -43,6 +43,7 @@ include inject/inject.mk
 include runner/runner.mk
 include lib/lib.mk
 include tests/tests.mk
+include bench/bench.mk
 -include scenarios/scenarios.mk
 
 .PHONY: build-all

@@ -200,3 +200,48 @@ Test(shim, signal_to_self_reaches_the_handler_at_enter, .timeout = 30)
 	cr_assert_eq(PROBE("sigaction:sig=SIGCHLD:signal=SIGCHLD", "inside"), 0);
 	cr_expect(fc_line(r.out, "sigaction 0 handler_calls 0"), "out: %s", r.out);
 }
+
+Test(shim, when_counts_atomically_across_threads, .timeout = 60)
+{
+	/* 4 threads x 200 calls: exactly the first 50 matching calls fail,
+	 * whichever threads make them */
+	cr_assert_eq(PROBE("pipe2:when=1..50:error=EMFILE", "threads", "200"), 0, "stderr: %s", r.err);
+	cr_expect(fc_line(r.out, "threads failures 50 of 800"), "out: %s", r.out);
+}
+
+Test(shim, shim_survives_exec_and_counts_from_one_again, .timeout = 30)
+{
+	cr_assert_eq(PROBE("pipe2:when=1:error=EMFILE", "exec", "2"), 0, "stderr: %s", r.err);
+	cr_expect(fc_line(r.out, "pipe2 1 -1 EMFILE"), "the exec'd image is not under the plan: %s", r.out);
+	cr_expect(fc_line(r.out, "pipe2 2 0 OK"), "out: %s", r.out);
+}
+
+Test(shim, fd_selector_matches_the_fd_argument, .timeout = 30)
+{
+	cr_assert_eq(PROBE("close:fd=1001:error=EIO", "fdsel"), 0);
+	cr_expect(fc_line(r.out, "close1000 1 -1 EBADF"), "out: %s", r.out);
+	cr_expect(fc_line(r.out, "close1001 1 -1 EIO"), "out: %s", r.out);
+}
+
+Test(shim, lib_selector_fires_only_for_calls_from_that_library, .timeout = 30)
+{
+	cr_assert_eq(PROBE("pipe:lib=libfcprobe:error=ENFILE", "lib", fc_build_path("targets/libfcprobe.so")), 0, "stderr: %s", r.err);
+	cr_expect(fc_line(r.out, "lib 1 -1 ENFILE"), "out: %s", r.out);
+	cr_expect(fc_line(r.out, "main 1 0 OK"), "out: %s", r.out);
+}
+
+Test(shim, calls_from_a_signal_handler_are_intercepted, .timeout = 30)
+{
+	/* the shim raises SIGUSR1 on entry to pipe(); the handler's pipe2 is
+	 * itself failed by the second rule */
+	cr_assert_eq(PROBE("pipe:signal=SIGUSR1;pipe2:error=EMFILE", "handler"), 0, "stderr: %s", r.err);
+	cr_expect(fc_line(r.out, "handler main 0 handler_pipe2 -1"), "out: %s", r.out);
+}
+
+Test(shim, first_matching_rule_with_an_action_wins, .timeout = 30)
+{
+	/* both rules match the 2nd call; the first in plan order acts */
+	cr_assert_eq(PROBE("pipe2:when=2:error=EMFILE;pipe2:when=2..3:error=ENFILE", "pipe2", "3"), 0);
+	cr_expect(fc_line(r.out, "pipe2 2 -1 EMFILE"), "out: %s", r.out);
+	cr_expect(fc_line(r.out, "pipe2 3 -1 ENFILE"), "out: %s", r.out);
+}

@@ -1,7 +1,8 @@
 # Criterion tests of the shim and the launcher, and the small target
 # programs they run under `forkchaos run` (the shim is never preloaded into a
 # Criterion binary: its runner forks, pipes and installs handlers itself).
-TARGET_PROGS := $(patsubst tests/targets/%.c,$(BUILD)/targets/%,$(wildcard tests/targets/*.c))
+TARGET_PROGS := $(patsubst tests/targets/%.c,$(BUILD)/targets/%,$(filter-out tests/targets/lib%,$(wildcard tests/targets/*.c))) \
+                $(patsubst tests/targets/%.c,$(BUILD)/targets/%.so,$(wildcard tests/targets/lib*.c))
 SHIM_TEST_SRCS := $(wildcard tests/test_shim*.c tests/test_run*.c tests/test_plan*.c)
 SHIM_TEST_BINS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(SHIM_TEST_SRCS))
 TEST_UTIL := tests/fc_test_util.c
@@ -9,10 +10,15 @@ TEST_UTIL := tests/fc_test_util.c
 ALL_OUTPUTS += $(TARGET_PROGS) $(SHIM_TEST_BINS)
 TESTS += $(SHIM_TEST_BINS)
 
+$(BUILD)/targets/lib%.so: tests/targets/lib%.c
+	$(call say,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(TARGET_CFLAGS) -shared -o $@ $<
+
 $(BUILD)/targets/%: tests/targets/%.c
 	$(call say,CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(TARGET_CFLAGS) -o $@ $< -lpthread
+	$(Q)$(CC) $(TARGET_CFLAGS) -o $@ $< -lpthread -ldl
 
 $(BUILD)/tests/test_plan: tests/test_plan.c $(TEST_UTIL) tests/fc_test_util.h inject/plan.c inject/names.c inject/calls.c $(GEN_SYSNAMES)
 	$(call say,CC,$@)

@@ -243,6 +243,94 @@ static int do_vfork(void)
 	return 0;
 }
 
+/* threads N: 4 threads, N pipe2 each; counts the failures */
+#include <pthread.h>
+static int thread_failures;
+
+static void *pipe_loop(void *arg)
+{
+	int n = *(int *)arg;
+	for (int i = 0; i < n; i++) {
+		int fds[2];
+		if (pipe2(fds, 0) < 0) {
+			__atomic_add_fetch(&thread_failures, 1, __ATOMIC_RELAXED);
+			continue;
+		}
+		close(fds[0]);
+		close(fds[1]);
+	}
+	return NULL;
+}
+
+static int do_threads(int n)
+{
+	pthread_t threads[4];
+	for (int i = 0; i < 4; i++)
+		pthread_create(&threads[i], NULL, pipe_loop, &n);
+	for (int i = 0; i < 4; i++)
+		pthread_join(threads[i], NULL);
+	printf("threads failures %d of %d\n", thread_failures, 4 * n);
+	return 0;
+}
+
+/* exec N: re-exec this program as `pipe2 N` (the shim must come along) */
+static int do_exec(const char *n)
+{
+	char *argv[] = { "probe", "pipe2", (char *)n, NULL };
+	execv("/proc/self/exe", argv);
+	perror("execv");
+	return 1;
+}
+
+/* fdsel: close(-1) on two numbers; reports each */
+static int do_fdsel(void)
+{
+	int ret = close(1000);
+	report("close1000", 1, ret, errno);
+	ret = close(1001);
+	report("close1001", 1, ret, errno);
+	return 0;
+}
+
+/* lib: pipe from a function in a shared library, then from main */
+#include <dlfcn.h>
+static int do_lib(const char *path)
+{
+	void *handle = dlopen(path, RTLD_NOW);
+	int (*lib_pipe)(void) = handle ? (int (*)(void))dlsym(handle, "fcprobe_lib_pipe") : NULL;
+	if (!lib_pipe) {
+		fprintf(stderr, "probe: cannot load %s: %s\n", path, dlerror());
+		return 1;
+	}
+	int ret = lib_pipe();
+	report("lib", 1, ret, errno);
+	ret = from_alpha();
+	report("main", 1, ret, errno);
+	return 0;
+}
+
+/* handler: a SIGUSR1 handler calls pipe2; the signal comes from the shim
+ * (kill with signal=...), so the trace must show the handler's call */
+static volatile sig_atomic_t handler_pipe_ret = 99;
+static void on_usr1(int sig)
+{
+	int fds[2];
+	handler_pipe_ret = pipe2(fds, 0);
+	if (handler_pipe_ret == 0) {
+		close(fds[0]);
+		close(fds[1]);
+	}
+}
+
+static int do_handler(void)
+{
+	signal(SIGUSR1, on_usr1);
+	int fds[2];
+	int ret = pipe(fds);
+	printf("handler main %d handler_pipe2 %d\n", ret, (int)handler_pipe_ret);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *cmd = argc > 1 ? argv[1] : "";
@@ -273,6 +361,16 @@ int main(int argc, char **argv)
 		return do_spawn(argc > 2 ? argv[2] : "/bin/true");
 	if (!strcmp(cmd, "sys"))
 		return do_sys();
+	if (!strcmp(cmd, "threads"))
+		return do_threads(n);
+	if (!strcmp(cmd, "exec"))
+		return do_exec(argv[2]);
+	if (!strcmp(cmd, "fdsel"))
+		return do_fdsel();
+	if (!strcmp(cmd, "lib"))
+		return do_lib(argv[2]);
+	if (!strcmp(cmd, "handler"))
+		return do_handler();
 	if (!strcmp(cmd, "vfork"))
 		return do_vfork();
 	fprintf(stderr, "probe: unknown subcommand '%s'\n", cmd);
