@@ -26,6 +26,8 @@ CFLAGS   ?= $(OPT)
 BASE_CFLAGS := -std=gnu11 -D_GNU_SOURCE $(WARN) $(CFLAGS)
 ifneq ($(SAN),)
 SAN_FLAGS := -fsanitize=$(SAN) -fno-omit-frame-pointer -fno-sanitize-recover=all
+# A sanitized tree of its own, so objects of the two builds never mix.
+BUILD := build/san
 endif
 # Host side: the runner and the Criterion binaries (sanitizable).
 HOST_CFLAGS  := $(BASE_CFLAGS) $(SAN_FLAGS)

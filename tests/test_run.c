@@ -60,7 +60,10 @@ Test(run, timeout_kills_the_whole_tree_and_exits_124, .timeout = 30)
 
 Test(run, ld_preload_is_prepended_not_replaced, .timeout = 30)
 {
-	const char *argv[] = { "/usr/bin/env", "LD_PRELOAD=/lib/x86_64-linux-gnu/libm.so.6", fc_build_path("forkchaos"),
+	/* verify_asan_link_order=0: under SAN= forkchaos itself is sanitized and
+	 * would refuse an LD_PRELOAD ahead of its runtime */
+	const char *argv[] = { "/usr/bin/env", "LD_PRELOAD=/lib/x86_64-linux-gnu/libm.so.6",
+			       "ASAN_OPTIONS=verify_asan_link_order=0", fc_build_path("forkchaos"),
 			       "run", "--", fc_build_path("targets/probe"), "env", "LD_PRELOAD", NULL };
 	cr_assert_eq(fc_exec(&r, (char *const *)argv), 0, "stderr: %s", r.err);
 	const char *line = fc_line(r.out, "env LD_PRELOAD ");

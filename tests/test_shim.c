@@ -245,3 +245,18 @@ Test(shim, first_matching_rule_with_an_action_wins, .timeout = 30)
 	cr_expect(fc_line(r.out, "pipe2 2 -1 EMFILE"), "out: %s", r.out);
 	cr_expect(fc_line(r.out, "pipe2 3 -1 ENFILE"), "out: %s", r.out);
 }
+
+Test(shim, error_at_exit_reports_failure_after_the_real_call, .timeout = 30)
+{
+	/* Linux close(): the fd is gone even when EINTR is reported */
+	cr_assert_eq(PROBE("close:when=1:at=exit:error=EINTR", "closeexit"), 0);
+	cr_expect(fc_line(r.out, "close-first 1 -1 EINTR"), "out: %s", r.out);
+	cr_expect(fc_line(r.out, "close-again 1 -1 EBADF"), "the first close did not happen: %s", r.out);
+}
+
+Test(shim, error_at_enter_skips_the_real_call, .timeout = 30)
+{
+	cr_assert_eq(PROBE("close:when=1:error=EINTR", "closeexit"), 0);
+	cr_expect(fc_line(r.out, "close-first 1 -1 EINTR"), "out: %s", r.out);
+	cr_expect(fc_line(r.out, "close-again 1 0 OK"), "the skipped close happened: %s", r.out);
+}

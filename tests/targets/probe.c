@@ -292,6 +292,21 @@ static int do_fdsel(void)
 	return 0;
 }
 
+/* closeexit: close a pipe end, then close it again (EBADF if the first
+ * close really closed it, whatever it reported) */
+static int do_closeexit(void)
+{
+	int fds[2];
+	if (pipe(fds) < 0)
+		return 1;
+	int ret = close(fds[0]);
+	report("close-first", 1, ret, errno);
+	ret = close(fds[0]);
+	report("close-again", 1, ret, errno);
+	close(fds[1]);
+	return 0;
+}
+
 /* lib: pipe from a function in a shared library, then from main */
 #include <dlfcn.h>
 static int do_lib(const char *path)
@@ -365,6 +380,8 @@ int main(int argc, char **argv)
 		return do_threads(n);
 	if (!strcmp(cmd, "exec"))
 		return do_exec(argv[2]);
+	if (!strcmp(cmd, "closeexit"))
+		return do_closeexit();
 	if (!strcmp(cmd, "fdsel"))
 		return do_fdsel();
 	if (!strcmp(cmd, "lib"))
