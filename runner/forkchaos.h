@@ -7,6 +7,7 @@
 enum { FC_EXIT_OK = 0, FC_EXIT_FAIL = 1, FC_EXIT_USAGE = 2, FC_EXIT_INTERRUPTED = 3 };
 
 int fc_cmd_run(int argc, char **argv);
+int fc_cmd_check(int argc, char **argv);
 int fc_check_plan(const char *plan_text, struct fc_plan *plan);
 void fc_pick_seed(char *buf, size_t len);
 #endif

@@ -12,6 +12,7 @@ static const char usage_head[] =
 	"forkchaos " FC_VERSION " - fault injection and race replay for fork/signal code\n"
 	"\n"
 	"usage: forkchaos run [OPTIONS] -- CMD [ARGS...]   run CMD under the injection shim\n"
+	"       forkchaos check [OPTIONS] PATHS...           run scenarios, judge invariants, gate CI\n"
 	"       forkchaos calls                              list the intercepted calls\n"
 	"       forkchaos --version | --help\n"
 	"`forkchaos SUBCOMMAND --help` documents each subcommand's options.\n"
@@ -84,6 +85,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "run"))
 		return fc_cmd_run(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "check"))
+		return fc_cmd_check(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "calls")) {
 		print_calls(stdout);
 		return FC_EXIT_OK;

@@ -1,0 +1,46 @@
+/* forkchaos check: shared types of the scenario runner and its reports. */
+#ifndef FC_CHECK_H
+#define FC_CHECK_H
+#include <limits.h>
+#include <stdio.h>
+#include "oracle.h"
+#include "scenario.h"
+
+enum fc_state_kind { FC_PASS, FC_FAIL, FC_XFAIL, FC_XPASS, FC_ERROR, FC_NOT_RUN };
+extern const char *const fc_state_names[];
+
+/* What a worker sends back for one scenario on one library: one write. */
+struct fc_result {
+	int scenario, lib;
+	int runs, failed_runs;
+	int harness_error;   /* the driver could not be started */
+	int state;           /* enum fc_state_kind, filled by the parent */
+	int in_baseline;     /* a known failure (--baseline) */
+	double seconds;
+	struct fc_verdict verdict; /* of the first failing run */
+};
+
+struct fc_check {
+	struct fc_scenario *scenarios;
+	int nscenarios;
+	char libs[64][PATH_MAX]; /* [0] the library under test; --matrix: + the defects */
+	int nlibs;
+	char exe_dir[PATH_MAX];
+	char shim[PATH_MAX];
+	char seed[24];
+	char workdir[PATH_MAX];
+	int jobs, repeat_override;
+	volatile int interrupted;
+};
+
+/* check_run.c: one scenario on one library, all its repetitions. */
+void fc_check_run_one(const struct fc_check *c, int scenario, int lib, struct fc_result *res);
+/* The one-line command that reproduces scenario S on LIB. */
+void fc_check_repro(const struct fc_check *c, const struct fc_scenario *s, const char *lib, char *buf, size_t len);
+/* check_report.c */
+int fc_write_junit(const char *path, const struct fc_check *c, const struct fc_result *res, int n);
+void fc_write_tap(FILE *out, const struct fc_check *c, const struct fc_result *res, int n);
+int fc_baseline_load(const char *path, char names[][64], int max);
+int fc_baseline_save(const char *path, const struct fc_check *c, const struct fc_result *res, int n);
+void fc_print_matrix(FILE *out, const struct fc_check *c, const struct fc_result *res);
+#endif

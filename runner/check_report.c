@@ -1,0 +1,205 @@
+/* Reports of forkchaos check: JUnit XML, TAP, the baseline file, and the
+ * defect x scenario mutation matrix. */
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include "check.h"
+
+static void xml_escaped(FILE *out, const char *text)
+{
+	for (; *text; text++) {
+		switch (*text) {
+		case '&': fputs("&amp;", out); break;
+		case '<': fputs("&lt;", out); break;
+		case '>': fputs("&gt;", out); break;
+		case '"': fputs("&quot;", out); break;
+		case '\'': fputs("&apos;", out); break;
+		default:
+			/* XML 1.0 forbids most control characters */
+			if ((unsigned char)*text >= 0x20 || *text == '\n' || *text == '\t')
+				fputc(*text, out);
+		}
+	}
+}
+
+static const char *oracle_of(const struct fc_result *r)
+{
+	return r->verdict.oracle >= 0 ? fc_oracle_names[r->verdict.oracle] : "unknown";
+}
+
+/* Written to PATH.tmp, renamed into place when complete. */
+int fc_write_junit(const char *path, const struct fc_check *c, const struct fc_result *res, int n)
+{
+	char tmp[PATH_MAX + 8], repro[8192];
+	int failures = 0, errors = 0, skipped = 0;
+	double total = 0;
+	snprintf(tmp, sizeof tmp, "%s.tmp", path);
+	FILE *out = fopen(tmp, "w");
+	if (!out)
+		return -1;
+	for (int i = 0; i < n; i++) {
+		failures += res[i].state == FC_FAIL || res[i].state == FC_XPASS;
+		errors += res[i].state == FC_ERROR;
+		skipped += res[i].state == FC_XFAIL || res[i].state == FC_NOT_RUN;
+		total += res[i].seconds;
+	}
+	fprintf(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+	fprintf(out, "<testsuites name=\"forkchaos\" tests=\"%d\" failures=\"%d\" errors=\"%d\" skipped=\"%d\" time=\"%.3f\">\n", n,
+		failures, errors, skipped, total);
+	fprintf(out, "  <testsuite name=\"forkchaos.scenarios\" tests=\"%d\" failures=\"%d\" errors=\"%d\" skipped=\"%d\" time=\"%.3f\">\n", n,
+		failures, errors, skipped, total);
+	fprintf(out, "    <properties><property name=\"lib\" value=\"");
+	xml_escaped(out, c->libs[0]);
+	fprintf(out, "\"/><property name=\"seed\" value=\"%s\"/></properties>\n", c->seed);
+	for (int i = 0; i < n; i++) {
+		const struct fc_result *r = &res[i];
+		const struct fc_scenario *s = &c->scenarios[r->scenario];
+		fprintf(out, "    <testcase classname=\"scenarios\" name=\"");
+		xml_escaped(out, s->name);
+		fprintf(out, "\" file=\"");
+		xml_escaped(out, s->path);
+		fprintf(out, "\" time=\"%.3f\"", r->seconds);
+		if (r->state == FC_PASS) {
+			fprintf(out, "/>\n");
+			continue;
+		}
+		fprintf(out, ">\n");
+		fc_check_repro(c, s, c->libs[r->lib], repro, sizeof repro);
+		if (r->state == FC_XFAIL || r->state == FC_NOT_RUN) {
+			fprintf(out, "      <skipped message=\"");
+			xml_escaped(out, r->state == FC_XFAIL ? s->xfail_reason : "not run: interrupted");
+			fprintf(out, "\"/>\n");
+		} else {
+			const char *tag = r->state == FC_ERROR ? "error" : "failure";
+			char message[640];
+			if (r->state == FC_XPASS)
+				snprintf(message, sizeof message, "XPASS: expected to fail (%s) but passed", s->xfail_reason);
+			else
+				snprintf(message, sizeof message, "%s: %s (%d/%d runs failed)", oracle_of(r), r->verdict.detail, r->failed_runs, r->runs);
+			fprintf(out, "      <%s type=\"%s\" message=\"", tag, r->state == FC_XPASS ? "xpass" : oracle_of(r));
+			xml_escaped(out, message);
+			fprintf(out, "\">");
+			xml_escaped(out, "reproduce: ");
+			xml_escaped(out, repro);
+			fprintf(out, "</%s>\n", tag);
+		}
+		fprintf(out, "    </testcase>\n");
+	}
+	fprintf(out, "  </testsuite>\n</testsuites>\n");
+	if (fclose(out) != 0 || rename(tmp, path) != 0) {
+		unlink(tmp);
+		return -1;
+	}
+	return 0;
+}
+
+void fc_write_tap(FILE *out, const struct fc_check *c, const struct fc_result *res, int n)
+{
+	fprintf(out, "TAP version 13\n1..%d\n", n);
+	for (int i = 0; i < n; i++) {
+		const struct fc_result *r = &res[i];
+		const struct fc_scenario *s = &c->scenarios[r->scenario];
+		switch (r->state) {
+		case FC_PASS:
+			fprintf(out, "ok %d - %s\n", i + 1, s->name);
+			break;
+		case FC_XFAIL:
+			fprintf(out, "not ok %d - %s # TODO %s\n", i + 1, s->name, s->xfail_reason);
+			break;
+		case FC_XPASS:
+			fprintf(out, "ok %d - %s # TODO %s\n", i + 1, s->name, s->xfail_reason);
+			break;
+		case FC_NOT_RUN:
+			fprintf(out, "ok %d - %s # SKIP not run: interrupted\n", i + 1, s->name);
+			break;
+		default:
+			fprintf(out, "not ok %d - %s\n", i + 1, s->name);
+			fprintf(out, "  ---\n  invariant: %s\n  message: \"", oracle_of(r));
+			for (const char *p = r->verdict.detail; *p; p++)
+				fputs(*p == '"' ? "\\\"" : *p == '\\' ? "\\\\" : (char[]){ *p, 0 }, out);
+			fprintf(out, "\"\n  runs: %d\n  failed_runs: %d\n  ...\n", r->runs, r->failed_runs);
+		}
+	}
+}
+
+/* A baseline is the list of scenario names known to fail, one per line. */
+int fc_baseline_load(const char *path, char names[][64], int max)
+{
+	FILE *in = fopen(path, "r");
+	char line[256];
+	int n = 0;
+	if (!in)
+		return -1;
+	while (n < max && fgets(line, sizeof line, in)) {
+		line[strcspn(line, " \t\r\n#")] = 0;
+		if (line[0])
+			snprintf(names[n++], 64, "%.63s", line);
+	}
+	fclose(in);
+	return n;
+}
+
+int fc_baseline_save(const char *path, const struct fc_check *c, const struct fc_result *res, int n)
+{
+	char tmp[PATH_MAX + 8];
+	snprintf(tmp, sizeof tmp, "%s.tmp", path);
+	FILE *out = fopen(tmp, "w");
+	if (!out)
+		return -1;
+	fprintf(out, "# forkchaos check baseline: scenarios known to fail on %s\n", c->libs[0]);
+	for (int i = 0; i < n; i++)
+		if (res[i].state == FC_FAIL || res[i].state == FC_ERROR)
+			fprintf(out, "%s\n", c->scenarios[res[i].scenario].name);
+	if (fclose(out) != 0 || rename(tmp, path) != 0) {
+		unlink(tmp);
+		return -1;
+	}
+	return 0;
+}
+
+static const char *lib_label(const char *path)
+{
+	const char *base = strrchr(path, '/');
+	base = base ? base + 1 : path;
+	static char label[64];
+	if (!strncmp(base, "libffd-", 7)) {
+		snprintf(label, sizeof label, "%s", base + 7);
+		char *dot = strstr(label, ".so");
+		if (dot)
+			*dot = 0;
+		return label;
+	}
+	snprintf(label, sizeof label, "fixed (%s)", base);
+	return label;
+}
+
+/* RES holds nlibs x nscenarios results, lib-major. */
+void fc_print_matrix(FILE *out, const struct fc_check *c, const struct fc_result *res)
+{
+	int killed = 0, defects = c->nlibs - 1;
+	fprintf(out, "\nmutation matrix: %d defects x %d scenarios (X: the scenario failed, so it detects the defect)\n", defects,
+		c->nscenarios);
+	fprintf(out, "%-24s", "");
+	for (int s = 0; s < c->nscenarios; s++)
+		fprintf(out, "%3d", s + 1);
+	fprintf(out, "\n");
+	for (int l = 0; l < c->nlibs; l++) {
+		int hits = 0;
+		fprintf(out, "%-24.24s", lib_label(c->libs[l]));
+		for (int s = 0; s < c->nscenarios; s++) {
+			const struct fc_result *r = &res[l * c->nscenarios + s];
+			int failed = r->failed_runs > 0;
+			hits += failed;
+			fprintf(out, "%3s", r->state == FC_NOT_RUN ? "-" : failed ? "X" : ".");
+		}
+		if (l == 0)
+			fprintf(out, "   %s\n", hits ? "FIXED LIBRARY FAILS" : "all pass");
+		else
+			fprintf(out, "   %s\n", hits ? "detected" : "SURVIVED");
+		killed += l > 0 && hits > 0;
+	}
+	fprintf(out, "scenarios:");
+	for (int s = 0; s < c->nscenarios; s++)
+		fprintf(out, " %d=%s", s + 1, c->scenarios[s].name);
+	fprintf(out, "\nmutation score %d/%d\n", killed, defects);
+}

@@ -1,0 +1,163 @@
+/* One scenario, on one library, repeated: each run under `fc_run_target`
+ * (its own subreaper, timeout and tree kill), then the oracles. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include "check.h"
+
+const char *const fc_state_names[] = { "PASS", "FAIL", "XFAIL", "XPASS", "ERROR", "NOT-RUN" };
+
+static void read_file(const char *path, char *buf, size_t len)
+{
+	buf[0] = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	ssize_t got = read(fd, buf, len - 1);
+	buf[got > 0 ? got : 0] = 0;
+	close(fd);
+}
+
+/* The last line of TEXT, for a one-line message. */
+static const char *last_line(char *text)
+{
+	size_t len = strlen(text);
+	while (len && (text[len - 1] == '\n' || text[len - 1] == ' '))
+		text[--len] = 0;
+	char *nl = strrchr(text, '\n');
+	return nl ? nl + 1 : text;
+}
+
+static void driver_path(const struct fc_check *c, const char *word, char *buf, size_t len)
+{
+	if (strchr(word, '/'))
+		snprintf(buf, len, "%s", word);
+	else
+		snprintf(buf, len, "%.3000s/drivers/%.512s", c->exe_dir, word);
+}
+
+/* argv of the target, with {lib} replaced by the library under test. */
+static void build_argv(const struct fc_check *c, const struct fc_scenario *s, const char *lib, char store[][PATH_MAX], char **argv)
+{
+	for (int i = 0; i < s->argc; i++) {
+		const char *word = s->argv[i];
+		const char *mark = strstr(word, "{lib}");
+		if (i == 0)
+			driver_path(c, word, store[i], PATH_MAX);
+		else if (mark)
+			snprintf(store[i], PATH_MAX, "%.*s%s%s", (int)(mark - word), word, lib, mark + 5);
+		else
+			snprintf(store[i], PATH_MAX, "%s", word);
+		argv[i] = store[i];
+	}
+	argv[s->argc] = NULL;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+void fc_check_run_one(const struct fc_check *c, int scenario, int lib, struct fc_result *res)
+{
+	const struct fc_scenario *s = &c->scenarios[scenario];
+	static char store[FC_SCN_MAX_ARGS][PATH_MAX];
+	static char report[65536];
+	char *argv[FC_SCN_MAX_ARGS + 1];
+	char report_path[PATH_MAX + 128], err_path[PATH_MAX + 128], env_lib[PATH_MAX + 16], env_report[PATH_MAX + 160];
+	char err_text[4096];
+	const char *extra_env[] = { env_lib, env_report, NULL };
+	int repeat = c->repeat_override ? c->repeat_override : s->repeat;
+	double start = now_s();
+
+	memset(res, 0, sizeof *res);
+	res->scenario = scenario;
+	res->lib = lib;
+	build_argv(c, s, c->libs[lib], store, argv);
+	snprintf(env_lib, sizeof env_lib, "FORKCHAOS_LIB=%s", c->libs[lib]);
+	for (int run = 0; run < repeat && !c->interrupted; run++) {
+		snprintf(report_path, sizeof report_path, "%s/%s.%d.%d.report", c->workdir, s->name, lib, run);
+		snprintf(err_path, sizeof err_path, "%s/%s.%d.%d.err", c->workdir, s->name, lib, run);
+		snprintf(env_report, sizeof env_report, "FORKCHAOS_REPORT=%s", report_path);
+		int err_fd = open(err_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		int null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+		struct fc_target target = {
+			.argv = argv, .shim = c->shim, .plan = s->plan, .seed = s->seed[0] ? s->seed : c->seed,
+			.extra_env = extra_env, .timeout_ns = s->timeout_ns, .stdin_fd = null_fd, .stdout_fd = err_fd,
+			.stderr_fd = err_fd,
+		};
+		struct fc_outcome outcome;
+		int started = fc_run_target(&target, &outcome);
+		close(err_fd);
+		close(null_fd);
+		res->runs++;
+		if (started < 0 || outcome.exec_errno) {
+			res->harness_error = 1;
+			res->failed_runs++;
+			res->verdict.failed = 1;
+			res->verdict.oracle = FC_OR_DRIVER;
+			snprintf(res->verdict.detail, sizeof res->verdict.detail, "cannot run %s: %s", argv[0],
+				 strerror(started < 0 ? errno : outcome.exec_errno));
+			break;
+		}
+		read_file(report_path, report, sizeof report);
+		read_file(err_path, err_text, sizeof err_text);
+		struct fc_verdict verdict;
+		fc_oracles_evaluate(s->checks, s->strict, report, &outcome, last_line(err_text), &verdict);
+		if (verdict.failed) {
+			if (!res->failed_runs)
+				res->verdict = verdict;
+			res->failed_runs++;
+		}
+		unlink(report_path);
+		unlink(err_path);
+	}
+	res->seconds = now_s() - start;
+}
+
+static void shell_quote(char *out, size_t len, const char *word)
+{
+	size_t used = 0;
+	int plain = *word && strspn(word, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./=:,@%+") == strlen(word);
+	if (plain) {
+		snprintf(out, len, "%s", word);
+		return;
+	}
+	out[used++] = '\'';
+	for (; *word && used + 5 < len; word++) {
+		if (*word == '\'') {
+			memcpy(out + used, "'\\''", 4);
+			used += 4;
+		} else {
+			out[used++] = *word;
+		}
+	}
+	out[used++] = '\'';
+	out[used] = 0;
+}
+
+void fc_check_repro(const struct fc_check *c, const struct fc_scenario *s, const char *lib, char *buf, size_t len)
+{
+	char store[FC_SCN_MAX_ARGS][PATH_MAX];
+	char *argv[FC_SCN_MAX_ARGS + 1];
+	char quoted[FC_PLAN_MAX + 64];
+	size_t used = 0;
+	build_argv(c, s, lib, store, argv);
+	used += (size_t)snprintf(buf + used, len - used, "%s/forkchaos run", c->exe_dir);
+	if (s->plan[0]) {
+		shell_quote(quoted, sizeof quoted, s->plan);
+		used += (size_t)snprintf(buf + used, len - used, " --plan %s", quoted);
+	}
+	used += (size_t)snprintf(buf + used, len - used, " --seed %s --timeout %.3gs -- env FORKCHAOS_LIB=%s FORKCHAOS_REPORT=/dev/stderr",
+				 s->seed[0] ? s->seed : c->seed, s->timeout_ns / 1e9, lib);
+	for (int i = 0; argv[i] && used < len; i++) {
+		shell_quote(quoted, sizeof quoted, argv[i]);
+		used += (size_t)snprintf(buf + used, len - used, " %s", quoted);
+	}
+}

@@ -1,0 +1,285 @@
+/* Invariant oracles.  Each reads the observation lines it owns from the
+ * driver's report; all share the line walker.  Returns 1 when the invariant
+ * failed, with a one-line detail; -1 when there was nothing to judge. */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include "oracle.h"
+
+const char *const fc_oracle_names[FC_ORACLE_COUNT + 1] = {
+	[FC_OR_NO_HANG] = "no-hang",
+	[FC_OR_NO_CRASH] = "no-crash",
+	[FC_OR_NO_STRAY] = "no-stray",
+	[FC_OR_NO_FD_LEAK] = "no-fd-leak",
+	[FC_OR_STATUS_ONCE] = "status-once",
+	[FC_OR_CHAINED] = "old-handler-chained",
+	[FC_OR_ERRNO] = "errno-preserved",
+	[FC_OR_NO_EINTR] = "no-eintr",
+	[FC_OR_API_ERRNO] = "api-errno",
+	[FC_OR_FLAGS] = "flags-honoured",
+	[FC_OR_FOREIGN_CLOSE] = "no-foreign-close",
+	[FC_OR_DRIVER] = "driver",
+};
+
+int fc_oracle_lookup(const char *name)
+{
+	for (int i = 0; i < FC_ORACLE_COUNT; i++)
+		if (!strcmp(name, fc_oracle_names[i]))
+			return i;
+	return -1;
+}
+
+struct judge {
+	const char *report;
+	const struct fc_outcome *out;
+	char *detail;
+	size_t len;
+};
+
+/* Calls FN on each report line that starts with KIND and a space.
+ * FN returns 1 to stop (a failure found). */
+static int each_line(const struct judge *j, const char *kind, int (*fn)(const struct judge *, const char *, void *), void *arg,
+		     int *seen)
+{
+	size_t kind_len = strlen(kind);
+	for (const char *line = j->report; line && *line;) {
+		const char *next = strchr(line, '\n');
+		char buf[512];
+		size_t len = next ? (size_t)(next - line) : strlen(line);
+		if (len < sizeof buf && len > kind_len && !strncmp(line, kind, kind_len) && line[kind_len] == ' ') {
+			memcpy(buf, line + kind_len + 1, len - kind_len - 1);
+			buf[len - kind_len - 1] = 0;
+			(*seen)++;
+			if (fn(j, buf, arg))
+				return 1;
+		}
+		line = next ? next + 1 : NULL;
+	}
+	return 0;
+}
+
+static int judge_hang(const struct judge *j)
+{
+	if (!j->out->timed_out)
+		return 0;
+	snprintf(j->detail, j->len, "ran past its timeout; the tree was killed (stuck: %s)", j->out->stuck);
+	return 1;
+}
+
+static int judge_crash(const struct judge *j)
+{
+	if (j->out->timed_out || !WIFSIGNALED(j->out->status))
+		return 0;
+	int sig = WTERMSIG(j->out->status);
+	snprintf(j->detail, j->len, "the driver died by signal %d (SIG%s)%s", sig, sigabbrev_np(sig) ? sigabbrev_np(sig) : "?",
+		 WCOREDUMP(j->out->status) ? ", core dumped" : "");
+	return 1;
+}
+
+static int judge_stray(const struct judge *j)
+{
+	if (!j->out->strays)
+		return 0;
+	snprintf(j->detail, j->len, "%d descendant process(es) left behind when the driver exited (killed and reaped by the runner)", j->out->strays);
+	return 1;
+}
+
+static int fd_line(const struct judge *j, const char *line, void *arg)
+{
+	int before, after;
+	if (sscanf(line, "%d %d", &before, &after) != 2 || before == after)
+		return 0;
+	snprintf(j->detail, j->len, "fd census %d before, %d after (%+d)", before, after, after - before);
+	return 1;
+}
+
+#define MAX_CHILDREN 1024
+struct children {
+	int ids[MAX_CHILDREN];
+	int deliveries[MAX_CHILDREN];
+	int count;
+};
+
+static int spawned_line(const struct judge *j, const char *line, void *arg)
+{
+	struct children *kids = arg;
+	if (kids->count < MAX_CHILDREN && sscanf(line, "%d", &kids->ids[kids->count]) == 1)
+		kids->deliveries[kids->count++] = 0;
+	return 0;
+}
+
+static int status_line(const struct judge *j, const char *line, void *arg)
+{
+	struct children *kids = arg;
+	int id;
+	char expected[64], got[64];
+	if (sscanf(line, "%d %63s %63s", &id, expected, got) != 3)
+		return 0;
+	for (int i = 0; i < kids->count; i++) {
+		if (kids->ids[i] != id)
+			continue;
+		if (++kids->deliveries[i] > 1) {
+			snprintf(j->detail, j->len, "child %d: exit status delivered %d times", id, kids->deliveries[i]);
+			return 1;
+		}
+		if (strcmp(expected, got)) {
+			snprintf(j->detail, j->len, "child %d: expected %s, got %s", id, expected, got);
+			return 1;
+		}
+		return 0;
+	}
+	snprintf(j->detail, j->len, "a status for child %d, which the driver never spawned", id);
+	return 1;
+}
+
+static int judge_status(const struct judge *j, int *seen)
+{
+	static struct children kids;
+	kids.count = 0;
+	int ignored = 0;
+	each_line(j, "spawned", spawned_line, &kids, seen);
+	if (each_line(j, "status", status_line, &kids, &ignored))
+		return 1;
+	for (int i = 0; i < kids.count; i++) {
+		if (kids.deliveries[i] == 0) {
+			snprintf(j->detail, j->len, "child %d: exit status never delivered", kids.ids[i]);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+static int chain_line(const struct judge *j, const char *line, void *arg)
+{
+	int calls, expected;
+	if (sscanf(line, "%d %d", &calls, &expected) != 2 || calls == expected)
+		return 0;
+	snprintf(j->detail, j->len, "the previous SIGCHLD handler was called %d times for %d SIGCHLDs", calls, expected);
+	return 1;
+}
+
+static int errno_line(const struct judge *j, const char *line, void *arg)
+{
+	char where[64], expected[64], got[64];
+	if (sscanf(line, "%63s %63s %63s", where, expected, got) != 3 || !strcmp(expected, got))
+		return 0;
+	snprintf(j->detail, j->len, "errno changed across the SIGCHLD handler at %s: %s became %s", where, expected, got);
+	return 1;
+}
+
+static int eintr_line(const struct judge *j, const char *line, void *arg)
+{
+	char call[64];
+	int count;
+	if (sscanf(line, "%63s %d", call, &count) != 2 || count == 0)
+		return 0;
+	snprintf(j->detail, j->len, "%s, a blocking call unrelated to libffd, failed with EINTR %d time(s)", call, count);
+	return 1;
+}
+
+static int result_line(const struct judge *j, const char *line, void *arg)
+{
+	char call[64], ret[32], err[64], expected[64];
+	if (sscanf(line, "%63s %31s %63s %63s", call, ret, err, expected) != 4 || !strcmp(err, expected))
+		return 0;
+	snprintf(j->detail, j->len, "%s returned %s with errno %s; the failure that caused it was %s", call, ret, err, expected);
+	return 1;
+}
+
+static int flag_line(const struct judge *j, const char *line, void *arg)
+{
+	char name[64], expected[32], got[32];
+	if (sscanf(line, "%63s %31s %31s", name, expected, got) != 3 || !strcmp(expected, got))
+		return 0;
+	snprintf(j->detail, j->len, "flag %s: expected %s, got %s (lost without an error)", name, expected, got);
+	return 1;
+}
+
+static int fd_intact_line(const struct judge *j, const char *line, void *arg)
+{
+	int fd, intact;
+	if (sscanf(line, "%d %d", &fd, &intact) != 2 || intact)
+		return 0;
+	snprintf(j->detail, j->len, "fd %d, which the library never owned, was closed under the driver", fd);
+	return 1;
+}
+
+/* Returns 1 failed, 0 held, -1 nothing observed. */
+static int judge(int oracle, const struct judge *j)
+{
+	int seen = 0, failed;
+	switch (oracle) {
+	case FC_OR_NO_HANG:
+		return judge_hang(j);
+	case FC_OR_NO_CRASH:
+		return judge_crash(j);
+	case FC_OR_NO_STRAY:
+		return judge_stray(j);
+	case FC_OR_NO_FD_LEAK:
+		failed = each_line(j, "fds", fd_line, NULL, &seen);
+		break;
+	case FC_OR_STATUS_ONCE:
+		failed = judge_status(j, &seen);
+		break;
+	case FC_OR_CHAINED:
+		failed = each_line(j, "chain", chain_line, NULL, &seen);
+		break;
+	case FC_OR_ERRNO:
+		failed = each_line(j, "errno", errno_line, NULL, &seen);
+		break;
+	case FC_OR_NO_EINTR:
+		failed = each_line(j, "eintr", eintr_line, NULL, &seen);
+		break;
+	case FC_OR_API_ERRNO:
+		failed = each_line(j, "result", result_line, NULL, &seen);
+		break;
+	case FC_OR_FLAGS:
+		failed = each_line(j, "flag", flag_line, NULL, &seen);
+		break;
+	case FC_OR_FOREIGN_CLOSE:
+		failed = each_line(j, "fd_intact", fd_intact_line, NULL, &seen);
+		break;
+	default:
+		return -1;
+	}
+	return failed ? 1 : seen ? 0 : -1;
+}
+
+void fc_oracles_evaluate(unsigned checks, unsigned strict, const char *report, const struct fc_outcome *out,
+			 const char *driver_err, struct fc_verdict *verdict)
+{
+	char detail[sizeof verdict->detail];
+	struct judge j = { report ? report : "", out, detail, sizeof detail };
+	memset(verdict, 0, sizeof *verdict);
+	verdict->oracle = -1;
+	checks |= 1u << FC_OR_NO_HANG | 1u << FC_OR_NO_CRASH;
+	for (int oracle = 0; oracle < FC_ORACLE_COUNT; oracle++) {
+		if (!(checks >> oracle & 1))
+			continue;
+		detail[0] = 0;
+		int result = judge(oracle, &j);
+		if (result < 0 && (strict >> oracle & 1)) {
+			snprintf(detail, sizeof detail, "the driver reported nothing this invariant can judge (no observation line)");
+			result = 1;
+		}
+		if (result != 1)
+			continue;
+		verdict->failed_set |= 1u << oracle;
+		if (!verdict->failed) {
+			verdict->failed = 1;
+			verdict->oracle = oracle;
+			snprintf(verdict->detail, sizeof verdict->detail, "%s", detail);
+		}
+	}
+	/* A driver that could not run its pattern is not a verdict on the
+	 * library; say so, with what it printed. */
+	if (!verdict->failed && !out->timed_out && WIFEXITED(out->status) && WEXITSTATUS(out->status) != 0) {
+		verdict->failed = 1;
+		verdict->oracle = FC_OR_DRIVER;
+		verdict->failed_set |= 1u << FC_OR_DRIVER;
+		snprintf(verdict->detail, sizeof verdict->detail, "the driver exited %d: %s", WEXITSTATUS(out->status),
+			 driver_err && *driver_err ? driver_err : "(no message)");
+	}
+}

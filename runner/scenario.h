@@ -1,0 +1,31 @@
+/* Scenario files (scenarios/README.md): parsing and validation. */
+#ifndef FC_SCENARIO_H
+#define FC_SCENARIO_H
+#include <limits.h>
+#include <stdint.h>
+#include "plan.h"
+
+#define FC_SCN_MAX_ARGS 32
+
+struct fc_scenario {
+	char path[PATH_MAX];
+	char name[64];
+	char window[8];
+	char summary[256];              /* the opening comment's first line */
+	char target[512];               /* as written */
+	char argbuf[1024];              /* the words of target, NUL-separated */
+	char *argv[FC_SCN_MAX_ARGS + 1];
+	int argc;
+	char plan[FC_PLAN_MAX];
+	int repeat;
+	uint64_t timeout_ns;
+	unsigned checks;                /* bitset of enum fc_oracle */
+	unsigned strict;                /* named in check: the driver must report them */
+	int xfail;
+	char xfail_reason[256];
+	char seed[24];                  /* empty: the run's --seed */
+};
+
+/* Load PATH; on error returns -1 with "PATH:LINE: what, expected form". */
+int fc_scenario_load(const char *path, struct fc_scenario *s, char *err, size_t errlen);
+#endif
