@@ -1,0 +1,186 @@
+/* forkchaos check itself, on small scenarios written by each test around
+ * build/targets/probe (the libffd scenarios are run by make check too). */
+#include <criterion/criterion.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "fc_test_util.h"
+
+static struct fc_result r;
+static char dir[256];
+
+/* Each test runs in a process of its own: remove its scenario folder. */
+static void remove_dir(void)
+{
+	if (!dir[0])
+		return;
+	const char *argv[] = { "/bin/rm", "-rf", dir, NULL };
+	struct fc_result scratch;
+	fc_exec(&scratch, (char *const *)argv);
+}
+
+TestSuite(check, .fini = remove_dir);
+
+static void scenario(const char *file, const char *fmt, ...)
+{
+	char path[512];
+	va_list ap;
+	if (!dir[0]) {
+		fc_temp_path(dir, sizeof dir, "scn");
+		mkdir(dir, 0755);
+	}
+	snprintf(path, sizeof path, "%s/%s", dir, file);
+	FILE *f = fopen(path, "w");
+	cr_assert(f);
+	va_start(ap, fmt);
+	vfprintf(f, fmt, ap);
+	va_end(ap);
+	fclose(f);
+}
+
+/* forkchaos check --lib <any existing library> ARGS... DIR */
+static int check(const char *const extra[])
+{
+	const char *argv[24];
+	int n = 0;
+	argv[n++] = fc_build_path("forkchaos");
+	argv[n++] = "check";
+	argv[n++] = "--lib";
+	argv[n++] = fc_build_path("targets/libfcprobe.so");
+	for (int i = 0; extra[i]; i++)
+		argv[n++] = extra[i];
+	argv[n++] = dir;
+	argv[n] = NULL;
+	return fc_exec(&r, (char *const *)argv);
+}
+
+#define CHECK(...) check((const char *const[]){ __VA_ARGS__, NULL })
+
+static const char *probe(void)
+{
+	return fc_build_path("targets/probe");
+}
+
+Test(check, passing_scenario_exits_0, .timeout = 60)
+{
+	scenario("a.scn", "# window -: a plain pass\nname: plain\ntarget: %s pipe2 3\nplan: pipe2:when=2:error=EMFILE\nrepeat: 2\n", probe());
+	cr_assert_eq(CHECK("-j", "2"), 0, "out: %s err: %s", r.out, r.err);
+	cr_expect(fc_line(r.out, "PASS  plain"), "out: %s", r.out);
+	cr_expect(strstr(r.out, "0/2 runs failed"), "out: %s", r.out);
+}
+
+Test(check, hang_fails_no_hang_and_names_where, .timeout = 60)
+{
+	scenario("h.scn", "# window -: hangs\nname: hangs\ntarget: %s hang\ntimeout: 200ms\nrepeat: 1\n", probe());
+	cr_assert_eq(CHECK("--seed", "5"), 1, "out: %s err: %s", r.out, r.err);
+	cr_expect(strstr(r.out, "FAIL  hangs"), "out: %s", r.out);
+	cr_expect(strstr(r.out, "[no-hang]"), "out: %s", r.out);
+	cr_expect(strstr(r.out, "wchan"), "out: %s", r.out);
+	cr_expect(strstr(r.out, "reproduce: ") && strstr(r.out, "--seed 5"), "the repro line carries the seed: %s", r.out);
+}
+
+Test(check, crash_is_named_and_xfail_is_not_a_failure, .timeout = 60)
+{
+	scenario("c.scn", "# window -: crashes\nname: crashes\ntarget: %s kill 11\nrepeat: 1\nexpect: xfail crashes on purpose\n", probe());
+	cr_assert_eq(CHECK("--tap"), 0, "out: %s err: %s", r.out, r.err);
+	cr_expect(fc_line(r.out, "not ok 1 - crashes # TODO crashes on purpose"), "out: %s", r.out);
+}
+
+Test(check, crash_without_xfail_fails_no_crash, .timeout = 60)
+{
+	scenario("c.scn", "# window -: crashes\nname: crashes\ntarget: %s kill 6\nrepeat: 1\n", probe());
+	cr_assert_eq(CHECK(NULL), 1, "out: %s", r.out);
+	cr_expect(strstr(r.out, "[no-crash] the driver died by signal 6 (SIGABRT)"), "out: %s", r.out);
+}
+
+Test(check, xpass_fails_the_run, .timeout = 60)
+{
+	scenario("x.scn", "# window -: passes\nname: passes\ntarget: %s exit 0\nrepeat: 1\nexpect: xfail believed broken\n", probe());
+	cr_assert_eq(CHECK(NULL), 1, "out: %s", r.out);
+	cr_expect(fc_line(r.out, "XPASS passes"), "out: %s", r.out);
+}
+
+Test(check, stray_processes_fail_no_stray, .timeout = 60)
+{
+	/* probe fork 1 waits for its child, so no stray: use a shell that
+	 * leaves a sleeping grandchild behind */
+	scenario("s.scn", "# window -: leaves a stray\nname: strays\ntarget: /bin/sh -c '/bin/sleep 30 & exit 0'\nrepeat: 1\n");
+	cr_assert_eq(CHECK(NULL), 1, "out: %s", r.out);
+	cr_expect(strstr(r.out, "[no-stray] 1 descendant"), "out: %s", r.out);
+}
+
+Test(check, malformed_scenario_exits_2_naming_file_and_line, .timeout = 60)
+{
+	scenario("bad.scn", "# window 1: broken\nname: broken\ntarget: %s exit 0\nrepeat: many\n", probe());
+	cr_assert_eq(CHECK(NULL), 2);
+	cr_expect(strstr(r.err, "bad.scn:4:"), "err: %s", r.err);
+	cr_expect(strstr(r.err, "expected repeat: N"), "err: %s", r.err);
+	cr_expect_eq(fc_count_prefix(r.err, "forkchaos"), 1, "one line: %s", r.err);
+}
+
+Test(check, malformed_plan_in_scenario_exits_2, .timeout = 60)
+{
+	scenario("bad.scn", "# window 1: broken plan\nname: broken\ntarget: %s exit 0\nplan: pipe2:when=zero\n", probe());
+	cr_assert_eq(CHECK(NULL), 2);
+	cr_expect(strstr(r.err, "bad.scn:4: bad plan: rule 1"), "err: %s", r.err);
+}
+
+Test(check, scenario_must_open_with_its_window_comment, .timeout = 60)
+{
+	scenario("bad.scn", "name: nocomment\ntarget: %s exit 0\n", probe());
+	cr_assert_eq(CHECK(NULL), 2);
+	cr_expect(strstr(r.err, "bad.scn:1:"), "err: %s", r.err);
+}
+
+Test(check, strict_check_without_observation_fails, .timeout = 60)
+{
+	scenario("q.scn", "# window -: claims a check it cannot see\nname: blind\ntarget: %s exit 0\ncheck: no-fd-leak\nrepeat: 1\n", probe());
+	cr_assert_eq(CHECK(NULL), 1, "out: %s", r.out);
+	cr_expect(strstr(r.out, "[no-fd-leak]"), "out: %s", r.out);
+}
+
+Test(check, junit_is_well_formed_with_one_testcase_each, .timeout = 60)
+{
+	char junit[256];
+	fc_temp_path(junit, sizeof junit, "junit.xml");
+	scenario("1.scn", "# window -: ok\nname: one\ntarget: %s exit 0\nrepeat: 1\n", probe());
+	scenario("2.scn", "# window -: crash\nname: two\ntarget: %s kill 9\nrepeat: 1\n", probe());
+	cr_assert_eq(CHECK("--junit", junit), 1);
+	const char *py[] = { "/usr/bin/python3", "-c",
+			     "import sys, xml.etree.ElementTree as E\n"
+			     "t = E.parse(sys.argv[1]).getroot()\n"
+			     "cases = t.findall('.//testcase')\n"
+			     "print('cases', len(cases))\n"
+			     "for c in cases:\n"
+			     "    f = c.find('failure')\n"
+			     "    print(c.get('name'), 'failure' if f is not None else 'ok', f.get('type') if f is not None else '')\n",
+			     junit, NULL };
+	cr_assert_eq(fc_exec(&r, (char *const *)py), 0, "not XML: %s", r.err);
+	cr_expect(fc_line(r.out, "cases 2"), "out: %s", r.out);
+	cr_expect(fc_line(r.out, "one ok"), "out: %s", r.out);
+	cr_expect(fc_line(r.out, "two failure no-crash"), "out: %s", r.out);
+	unlink(junit);
+}
+
+Test(check, baseline_gates_only_new_failures, .timeout = 60)
+{
+	char baseline[256];
+	fc_temp_path(baseline, sizeof baseline, "baseline");
+	scenario("k.scn", "# window -: known failure\nname: known\ntarget: %s kill 9\nrepeat: 1\n", probe());
+	cr_assert_eq(CHECK("--baseline", baseline, "--update-baseline"), 0, "err: %s", r.err);
+	cr_assert_eq(CHECK("--baseline", baseline), 0, "a known failure failed the run: %s", r.out);
+	cr_expect(strstr(r.out, "known: in baseline"), "out: %s", r.out);
+	scenario("n.scn", "# window -: new failure\nname: newly\ntarget: %s kill 9\nrepeat: 1\n", probe());
+	cr_expect_eq(CHECK("--baseline", baseline), 1, "a new failure passed the gate: %s", r.out);
+	unlink(baseline);
+}
+
+Test(check, filter_selects_by_name, .timeout = 60)
+{
+	scenario("1.scn", "# window -: ok\nname: alpha-one\ntarget: %s exit 0\nrepeat: 1\n", probe());
+	scenario("2.scn", "# window -: crash\nname: beta-two\ntarget: %s kill 9\nrepeat: 1\n", probe());
+	cr_assert_eq(CHECK("--filter", "alpha-*"), 0, "out: %s", r.out);
+	cr_expect_null(strstr(r.out, "beta-two"), "out: %s", r.out);
+}
