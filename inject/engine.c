@@ -16,10 +16,16 @@ static unsigned long rule_counts[FC_MAX_RULES];
 
 static unsigned long count_call(int rule)
 {
-	/* A plain increment is safe while the process has one thread; the locked
-	 * add costs +20-30 ns, so take it only when needed. */
-	if (__libc_single_threaded)
-		return ++rule_counts[rule];
+	/* With one thread, a single unlocked instruction is enough: a signal
+	 * handler cannot split it (a load/add/store could lose the handler's
+	 * own count).  The locked add costs +20-30 ns: only with threads. */
+#if defined(__x86_64__)
+	if (__libc_single_threaded) {
+		unsigned long one = 1;
+		__asm__ volatile("xaddq %0, %1" : "+r"(one), "+m"(rule_counts[rule]));
+		return one + 1;
+	}
+#endif
 	return __atomic_add_fetch(&rule_counts[rule], 1, __ATOMIC_RELAXED);
 }
 
@@ -68,7 +74,8 @@ static int proc_matches(const struct fc_rule *rule)
 {
 	if (rule->proc == FC_PROC_ANY)
 		return 1;
-	int is_root = fc__state.my_pid == fc__state.root_pid;
+	/* getpid(), not the cached pid: a vfork child shares our memory */
+	int is_root = getpid() == fc__state.root_pid;
 	return rule->proc == FC_PROC_PARENT ? is_root : !is_root;
 }
 
@@ -88,9 +95,9 @@ static void decide(struct fc_call *c, uint32_t candidates)
 			continue;
 		if (!proc_matches(rule))
 			continue;
-		if (rule->lib[0] && !fc__lib_matches(rule, c->ra))
+		if (rule->lib[0] && !fc__lib_in_rule(index, c->ra))
 			continue;
-		if (rule->caller[0] && !fc__caller_matches(rule, c->ra))
+		if (rule->caller[0] && !fc__caller_matches(index, rule->depth, c->ra))
 			continue;
 		unsigned long n = count_call(index);
 		if (c->rule >= 0 || !rule->actions)
@@ -151,12 +158,14 @@ int fc__enter_sys(struct fc_call *c, long nr, const long a[6], void *ra)
 	X_##how(name, sigx, fdx, nrx)
 #define X_GEN(name, sigx, fdx, nrx)
 #define X_CUSTOM(name, sigx, fdx, nrx)
+#define X_INSIDE(name, sigx, fdx, nrx)
 #define X_SYS(name, sigx, fdx, nrx) \
 	case nrx: id = FC_ID_##name; sig = (sigx); fd = (fdx); break;
 #include "calls.def"
 #undef X
 #undef X_GEN
 #undef X_CUSTOM
+#undef X_INSIDE
 #undef X_SYS
 	}
 	uint32_t candidates = fc__state.rules_for[id] | fc__state.rules_for[FC_ID_syscall];

@@ -40,11 +40,21 @@ void *fc__resolve(int id)
 	return fn;
 }
 
+/* A decimal number from the environment; *found is 0 when it is absent or
+ * not a whole decimal number that fits (the launcher checks the same). */
 static uint64_t env_u64(const char *name, int *found)
 {
 	const char *text = getenv(name);
-	*found = text && *text;
-	return *found ? strtoull(text, NULL, 0) : 0;
+	char *end;
+	*found = 0;
+	if (!text || *text < '0' || *text > '9')
+		return 0;
+	errno = 0;
+	unsigned long long value = strtoull(text, &end, 10);
+	if (*end || errno)
+		return 0;
+	*found = 1;
+	return value;
 }
 
 /* Seed and root pid are chosen once per run and handed down through the
@@ -109,6 +119,13 @@ __attribute__((constructor(101))) static void fc_init(void)
 	settle_lineage();
 	const char *mem = getenv("FORKCHAOS_TRACE_MEM");
 	fc__state.trace_all_mem = mem && *mem == '1';
+	for (int r = 0; r < fc__state.plan.nrules; r++)
+		if (fc__state.plan.rules[r].caller[0] || fc__state.plan.rules[r].lib[0]) {
+			/* caller= and lib= are resolved to address ranges now, at plan
+			 * load, not on the first call (which may be in a handler) */
+			fc__symtab_refresh();
+			break;
+		}
 	fc__trace_open();
 	__atomic_store_n(&fc__state.active, fc__state.plan.nrules > 0 || fc__state.trace_fd >= 0, __ATOMIC_RELEASE);
 	fc__guard--;

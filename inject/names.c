@@ -85,7 +85,7 @@ int fc_signal_lookup(const char *name, size_t len)
 		len -= 3;
 	}
 	if (len > 6 && memcmp(name, "RTMIN+", 6) == 0 && span_number(name + 6, len - 6, &num))
-		return SIGRTMIN + num <= SIGRTMAX ? (int)(SIGRTMIN + num) : -1;
+		return num >= 0 && SIGRTMIN + num <= SIGRTMAX ? (int)(SIGRTMIN + num) : -1;
 	if (span_is(name, len, "RTMIN"))
 		return SIGRTMIN;
 	if (span_is(name, len, "RTMAX"))
@@ -108,7 +108,8 @@ const char *fc_signal_name(int signo, char *buf, size_t len)
 	return buf;
 }
 
-/* DUR: a whole number with ns, us, ms or s. */
+/* DUR: a whole number with ns, us, ms or s, at most 24 hours (longer is a
+ * typo, and a sum with the clock must not wrap). */
 int fc_duration_parse(const char *s, size_t len, uint64_t *ns)
 {
 	static const struct { const char *unit; uint64_t scale; } units[] = {
@@ -125,6 +126,8 @@ int fc_duration_parse(const char *s, size_t len, uint64_t *ns)
 		uint64_t value = 0;
 		for (size_t k = 0; k < digits; k++)
 			value = value * 10 + (uint64_t)(s[k] - '0');
+		if (value > 86400ull * 1000000000u / units[i].scale)
+			return -1;
 		*ns = value * units[i].scale;
 		return 0;
 	}

@@ -17,6 +17,8 @@ struct parse_ctx {
 	size_t errlen;
 	int rule_no;
 	struct span rule;
+	int named_syscall;            /* the rule names the call `syscall` */
+	struct span sig_item, fd_item, at_item, exit_item; /* for rule-level checks */
 };
 
 static int fail(struct parse_ctx *ctx, struct span at, const char *expected)
@@ -130,6 +132,8 @@ static int parse_call_name(struct parse_ctx *ctx, struct fc_rule *rule, struct s
 		return fail(ctx, name, "expected a class: %proc, %fd, %signal, %wait or %mem");
 	}
 	int id = fc_call_lookup(name.s, name.len);
+	if (id == FC_ID_syscall)
+		ctx->named_syscall = 1;
 	if (id >= 0) {
 		set_call(rule, id);
 		return 0;
@@ -168,6 +172,8 @@ static int parse_when(struct parse_ctx *ctx, struct fc_rule *rule, struct span v
 	rule->when_step = 0;
 	if (!parse_ulong(first, &rule->when_first) || rule->when_first == 0)
 		return fail(ctx, first, form);
+	if (dots && !last.len)
+		return fail(ctx, last, "expected LAST after '..' (when=FIRST..LAST; for every call from FIRST on: when=FIRST+)");
 	if (dots && last.len && !parse_ulong(last, &rule->when_last))
 		return fail(ctx, last, form);
 	if (dots && last.len && rule->when_last < rule->when_first)
@@ -278,7 +284,9 @@ static int parse_item(struct parse_ctx *ctx, struct fc_rule *rule, struct span i
 	} else if (is(key, "delay") || is(key, "delay_exit")) {
 		uint64_t *slot = is(key, "delay") ? &rule->delay_ns : &rule->delay_exit_ns;
 		if (fc_duration_parse(value.s, value.len, slot) < 0)
-			return fail(ctx, value, "expected a duration: a whole number with ns, us, ms or s (e.g. delay=50ms)");
+			return fail(ctx, value, "expected a duration up to 24h: a whole number with ns, us, ms or s (e.g. delay=50ms)");
+		if (is(key, "delay_exit"))
+			ctx->exit_item = item;
 		rule->actions |= is(key, "delay") ? FC_ACT_DELAY : FC_ACT_DELAY_EXIT;
 	} else if (is(key, "signal")) {
 		if (parse_signal_action(ctx, rule, value) < 0)
@@ -292,6 +300,7 @@ static int parse_item(struct parse_ctx *ctx, struct fc_rule *rule, struct span i
 			rule->at = FC_AT_EXIT;
 		else
 			return fail(ctx, value, "expected at=enter, at=inside or at=exit");
+		ctx->at_item = item;
 		note_action(rule, item);
 		return 0;
 	} else if (is(key, "when")) {
@@ -327,14 +336,16 @@ static int parse_item(struct parse_ctx *ctx, struct fc_rule *rule, struct span i
 		rule->sel_sig = fc_signal_lookup(value.s, value.len);
 		if (rule->sel_sig < 0)
 			return fail(ctx, value, "expected sig=SIGNAME or a number (e.g. sig=SIGCHLD)");
+		ctx->sig_item = item;
 		return 0;
 	} else if (is(key, "fd")) {
 		if (!parse_long(value, &num) || num < 0 || num > 1 << 30)
 			return fail(ctx, value, "expected fd=N, a file descriptor number");
 		rule->sel_fd = (int)num;
+		ctx->fd_item = item;
 		return 0;
 	} else if (is(key, "nr")) {
-		if (!fc_rule_has_call(rule, FC_ID_syscall))
+		if (!ctx->named_syscall)
 			return fail(ctx, key, "nr= goes with the call name syscall (e.g. syscall:nr=435)");
 		if (!parse_long(value, &num) || num < 0 || num > 4095)
 			return fail(ctx, value, "expected nr=N, a syscall number");
@@ -346,10 +357,37 @@ static int parse_item(struct parse_ctx *ctx, struct fc_rule *rule, struct span i
 	return 0;
 }
 
+/* Selectors and actions that none of the rule's calls can honour would
+ * never fire: refuse them rather than run a plan that means nothing. */
+static int check_rule_fits(struct parse_ctx *ctx, const struct fc_rule *rule)
+{
+	int takes_sig = 0, takes_fd = 0, has_inside = 0, only_vfork = 1;
+	for (int id = 0; id < FC_NCALLS; id++) {
+		if (!fc_rule_has_call(rule, id))
+			continue;
+		takes_sig |= fc_calls[id].takes_sig;
+		takes_fd |= fc_calls[id].takes_fd;
+		has_inside |= fc_calls[id].how == FC_HOW_INSIDE;
+		only_vfork &= id == FC_ID_vfork;
+	}
+	if (rule->sel_sig >= 0 && !takes_sig)
+		return fail(ctx, ctx->sig_item, "sig= compares a signal argument, and none of these calls has one (sigaction, signal, kill, raise, sys_kill, sys_tgkill, sys_pidfd_send_signal do)");
+	if (rule->sel_fd >= 0 && !takes_fd)
+		return fail(ctx, ctx->fd_item, "fd= compares a descriptor argument, and none of these calls has one (read, write, close, fcntl, dup, dup2, dup3, close_range, sys_close... do)");
+	if (rule->at == FC_AT_INSIDE && !has_inside)
+		return fail(ctx, ctx->at_item, "at=inside needs a call with an output to hold back: sigaction, sigprocmask, pthread_sigmask, pipe or pipe2");
+	if (only_vfork && rule->at != FC_AT_ENTER)
+		return fail(ctx, ctx->at_item, "vfork acts only at enter (its child runs on the caller's stack until it execs)");
+	if (only_vfork && (rule->actions & FC_ACT_DELAY_EXIT))
+		return fail(ctx, ctx->exit_item, "vfork acts only at enter: use delay= (its child runs on the caller's stack until it execs)");
+	return 0;
+}
+
 static int parse_rule(struct parse_ctx *ctx, struct span text)
 {
 	struct fc_rule *rule = &ctx->plan->rules[ctx->plan->nrules];
 	memset(rule, 0, sizeof *rule);
+	ctx->named_syscall = 0;
 	rule->sel_sig = rule->sel_fd = -1;
 	rule->depth = 1;
 	rule->text_off = (int)(text.s - ctx->text);
@@ -371,6 +409,8 @@ static int parse_rule(struct parse_ctx *ctx, struct span text)
 		if (!more)
 			break;
 	}
+	if (check_rule_fits(ctx, rule) < 0)
+		return -1;
 	if (rule->has_prob && !rule->has_seed)
 		ctx->plan->uses_prob_without_seed = true;
 	if (rule->caller[0] == 0 && rule->depth != 1)

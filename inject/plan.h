@@ -13,7 +13,7 @@
 #define FC_SYM_MAX 96
 
 enum fc_class { FC_CLASS_PROC = 1, FC_CLASS_FD = 2, FC_CLASS_SIGNAL = 4, FC_CLASS_WAIT = 8, FC_CLASS_MEM = 16 };
-enum fc_how { FC_HOW_GEN, FC_HOW_CUSTOM, FC_HOW_SYS };
+enum fc_how { FC_HOW_GEN, FC_HOW_CUSTOM, FC_HOW_INSIDE, FC_HOW_SYS };
 enum fc_fail { FC_FAIL_NEG1, FC_FAIL_NUL, FC_FAIL_ERRNUM, FC_FAIL_SIGERR };
 
 /* Call ids, one per line of calls.def, then the pseudo-call "syscall" that
@@ -32,6 +32,8 @@ struct fc_call_info {
 	unsigned how;    /* enum fc_how */
 	unsigned fail;   /* enum fc_fail */
 	long nr;         /* syscall number for FC_HOW_SYS */
+	int takes_sig;   /* has an argument that sig= compares */
+	int takes_fd;    /* has an argument that fd= compares */
 	const char *errnos;
 };
 extern const struct fc_call_info fc_calls[FC_NCALLS];

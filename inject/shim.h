@@ -73,15 +73,19 @@ void fc__inside(struct fc_call *c) FC_HIDDEN;
 long fc__post(struct fc_call *c, long ret) FC_HIDDEN;
 int fc__wants_inside(const struct fc_call *c) FC_HIDDEN;
 
-/* caller.c: names and matching of call sites. */
-int fc__caller_matches(const struct fc_rule *rule, void *ra) FC_HIDDEN;
-int fc__lib_matches(const struct fc_rule *rule, void *ra) FC_HIDDEN;
-const char *fc__caller_name(void *ra, char *buf, size_t len) FC_HIDDEN;
+/* symtab.c: the symbol index; caller.c: caller= with depth. */
+void fc__symtab_refresh(void) FC_HIDDEN;
+int fc__caller_in_rule(int rule, void *ra) FC_HIDDEN;
+int fc__lib_in_rule(int rule, void *ra) FC_HIDDEN;
+const char *fc__symtab_describe(void *ra, char *buf, size_t len) FC_HIDDEN;
+int fc__caller_matches(int rule, int depth, void *ra) FC_HIDDEN;
 
 /* trace.c */
 void fc__trace_open(void) FC_HIDDEN;
 void fc__trace_event(const struct fc_call *c, long ret, int err) FC_HIDDEN;
 void fc__trace_line(const char *json_fields) FC_HIDDEN;
 void fc__trace_guard_fd(int fd) FC_HIDDEN;
+int fc__trace_range_begin(unsigned first, unsigned last, int cloexec_only) FC_HIDDEN;
+void fc__trace_range_end(int hit) FC_HIDDEN;
 
 #endif

@@ -62,7 +62,7 @@ void fc__trace_event(const struct fc_call *c, long ret, int err)
 	else
 		fc_put_raw(&out, "null");
 	fc_put_key(&out, "caller");
-	const char *caller = c->ra ? fc__caller_name(c->ra, name, sizeof name) : NULL;
+	const char *caller = c->ra ? fc__symtab_describe(c->ra, name, sizeof name) : NULL;
 	if (caller)
 		fc_put_str(&out, caller);
 	else
@@ -88,10 +88,6 @@ void fc__trace_event(const struct fc_call *c, long ret, int err)
 	if (c->child_side) {
 		fc_put_key(&out, "side");
 		fc_put_str(&out, "child");
-	}
-	if (out.truncated) {
-		fc_put_key(&out, "truncated");
-		fc_put_raw(&out, "true");
 	}
 	write_line(buf, fc_out_finish(&out, buf));
 	errno = saved_errno;
@@ -161,8 +157,9 @@ void fc__trace_open(void)
 {
 	const char *path = getenv("FORKCHAOS_TRACE");
 	struct stat st;
-	if (!path || !*path)
+	if (!path || !*path || strlen(path) >= sizeof fc__state.trace_path)
 		return;
+	strcpy(fc__state.trace_path, path);
 	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return;
@@ -182,9 +179,37 @@ void fc__trace_guard_fd(int fd)
 	int trace_fd = __atomic_load_n(&fc__state.trace_fd, __ATOMIC_RELAXED);
 	if (fd < 0 || fd != trace_fd)
 		return;
+	/* A vfork child shares our memory but not our descriptors: the number
+	 * it closes is its own copy; moving ours would move the parent's. */
+	if (getpid() != fc__state.my_pid)
+		return;
 	int saved_errno = errno;
 	int (*real_fcntl)(int, int, ...) = FC_REAL(fcntl);
 	int moved = real_fcntl(trace_fd, F_DUPFD_CLOEXEC, 3);
 	__atomic_store_n(&fc__state.trace_fd, moved, __ATOMIC_RELAXED);
+	errno = saved_errno;
+}
+
+/* close_range()/closefrom() over the trace: tracing stops during the call
+ * (nowhere in the range is safe), then the trace is reopened by path and
+ * parked again; the target's own descriptors are as it expects. */
+int fc__trace_range_begin(unsigned first, unsigned last, int cloexec_only)
+{
+	int trace_fd = __atomic_load_n(&fc__state.trace_fd, __ATOMIC_RELAXED);
+	if (trace_fd < 0 || cloexec_only || (unsigned)trace_fd < first || (unsigned)trace_fd > last ||
+	    getpid() != fc__state.my_pid)
+		return 0;
+	__atomic_store_n(&fc__state.trace_fd, -1, __ATOMIC_RELAXED);
+	return 1;
+}
+
+void fc__trace_range_end(int hit)
+{
+	if (!hit)
+		return;
+	int saved_errno = errno;
+	int fd = open(fc__state.trace_path, O_WRONLY | O_APPEND | O_CLOEXEC);
+	if (fd >= 0)
+		__atomic_store_n(&fc__state.trace_fd, park_fd(fd, 200), __ATOMIC_RELAXED);
 	errno = saved_errno;
 }

@@ -2,6 +2,7 @@
  * outputs must go through a private buffer for at=inside, whose arguments
  * are variadic, whose child needs bookkeeping, or that may close the trace. */
 #include <fcntl.h>
+#include <linux/close_range.h>
 #include <sched.h>
 #include <stdarg.h>
 #include <unistd.h>
@@ -57,6 +58,9 @@ int fc__vfork_enter(long *out, void *ra) FC_HIDDEN;
 int fc__vfork_enter(long *out, void *ra)
 {
 	struct fc_call c;
+	extern void *fc__real_vfork FC_HIDDEN;
+	if (FC_UNLIKELY(!fc__real_vfork)) /* called before our constructor ran */
+		fc__real_vfork = FC_REAL(vfork);
 	if (!fc__enter(&c, FC_ID_vfork, -1, -1, ra))
 		return 0;
 	if (fc__pre(&c, out))
@@ -242,4 +246,37 @@ int fcntl(int fd, int cmd, ...)
 	if (fc__pre(&c, &ret))
 		return (int)ret;
 	return (int)fc__post(&c, real(fd, cmd, arg));
+}
+
+int close_range(unsigned int first, unsigned int last, int flags)
+{
+	int (*real)(unsigned int, unsigned int, int) = FC_REAL(close_range);
+	struct fc_call c;
+	long ret;
+	int hit = fc__trace_range_begin(first, last, flags & CLOSE_RANGE_CLOEXEC);
+	int result;
+	if (FC_LIKELY(!fc__enter(&c, FC_ID_close_range, -1, (int)first, RA))) {
+		result = real(first, last, flags);
+	} else if (fc__pre(&c, &ret)) {
+		result = (int)ret;
+	} else {
+		result = (int)fc__post(&c, real(first, last, flags));
+	}
+	fc__trace_range_end(hit);
+	return result;
+}
+
+void closefrom(int lowfd)
+{
+	void (*real)(int) = FC_REAL(closefrom);
+	struct fc_call c;
+	long ret;
+	int hit = fc__trace_range_begin(lowfd < 0 ? 0 : (unsigned)lowfd, ~0u, 0);
+	if (FC_LIKELY(!fc__enter(&c, FC_ID_closefrom, -1, lowfd, RA))) {
+		real(lowfd);
+	} else if (!fc__pre(&c, &ret)) {
+		real(lowfd);
+		fc__post(&c, 0);
+	}
+	fc__trace_range_end(hit);
 }

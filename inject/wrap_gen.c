@@ -11,6 +11,7 @@
 #define X(name, cls, how, rtype, params, args, fail, sigx, fdx, nr, errnos) \
 	X_##how(name, rtype, params, args, sigx, fdx)
 #define X_CUSTOM(...)
+#define X_INSIDE(...)
 #define X_SYS(...)
 #define X_GEN(name, rtype, params, args, sigx, fdx)                                              \
 	rtype name params                                                                        \

@@ -88,7 +88,7 @@ void fc_check_run_one(const struct fc_check *c, int scenario, int lib, struct fc
 		int err_fd = open(err_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 		int null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
 		struct fc_target target = {
-			.argv = argv, .shim = c->shim, .plan = s->plan, .seed = s->seed[0] ? s->seed : c->seed,
+			.argv = argv, .shim = c->shim, .plan = s->plan, .trace = "", .seed = s->seed[0] ? s->seed : c->seed,
 			.extra_env = extra_env, .timeout_ns = s->timeout_ns, .stdin_fd = null_fd, .stdout_fd = err_fd,
 			.stderr_fd = err_fd,
 		};

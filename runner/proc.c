@@ -28,11 +28,11 @@ int fc_parse_duration_arg(const char *text, uint64_t *ns)
 {
 	size_t len = strlen(text);
 	if (fc_duration_parse(text, len, ns) == 0)
-		return 0;
+		return *ns > 0 ? 0 : -1;
 	/* a bare number on the command line means seconds, as timeout(1) */
 	char *end;
 	double seconds = strtod(text, &end);
-	if (end == text || *end || !(seconds > 0) || seconds > 1e6)
+	if (end == text || *end || !(seconds > 0) || seconds > 86400)
 		return -1;
 	*ns = (uint64_t)(seconds * 1e9);
 	return 0;
@@ -63,9 +63,12 @@ const char *fc_find_shim(char *buf, size_t len)
 	return NULL;
 }
 
+/* NULL: leave what the environment has; "": remove it; else set it. */
 static void set_env(const char *name, const char *value)
 {
-	if (value && *value)
+	if (!value)
+		return;
+	if (*value)
 		setenv(name, value, 1);
 	else
 		unsetenv(name);
@@ -179,6 +182,16 @@ static void describe_stuck(pid_t pid, char *buf, size_t len)
 	snprintf(buf, len, "pid %d state %s wchan %s%s%s", (int)pid, state, wchan, stack[0] ? " stack " : "", stack);
 }
 
+static void hand_terminal(pid_t pgrp)
+{
+	sigset_t ttou, saved;
+	sigemptyset(&ttou);
+	sigaddset(&ttou, SIGTTOU);
+	sigprocmask(SIG_BLOCK, &ttou, &saved);
+	tcsetpgrp(0, pgrp);
+	sigprocmask(SIG_SETMASK, &saved, NULL);
+}
+
 static int reap_all(pid_t main_pid, int *main_status, int *main_done)
 {
 	int status, reaped = 0;
@@ -231,6 +244,11 @@ int fc_run_target(const struct fc_target *t, struct fc_outcome *out)
 		_exit(127);
 	}
 	setpgid(pid, pid);
+	/* An interactive command must own the terminal, or its first read
+	 * stops it with SIGTTIN; take it back when it is done. */
+	int tty = t->stdin_fd < 0 && isatty(0) && tcgetpgrp(0) == getpgrp();
+	if (tty)
+		hand_terminal(pid);
 	close(report[1]);
 	int exec_err = 0;
 	if (read(report[0], &exec_err, sizeof exec_err) == sizeof exec_err)
@@ -245,6 +263,9 @@ int fc_run_target(const struct fc_target *t, struct fc_outcome *out)
 			break;
 		uint64_t now = now_ns();
 		if (now >= deadline) {
+			reap_all(pid, &out->status, &main_done);
+			if (main_done) /* it ended just in time */
+				break;
 			describe_stuck(pid, out->stuck, sizeof out->stuck);
 			out->timed_out = 1;
 			kill(-pid, SIGKILL);
@@ -277,8 +298,14 @@ int fc_run_target(const struct fc_target *t, struct fc_outcome *out)
 		struct timespec tick = { 0, 10000000 };
 		sigtimedwait(&wanted, NULL, &tick);
 	}
-	if (!main_done)
-		waitpid(pid, &out->status, 0);
+	if (!main_done) {
+		/* Unkillable (stuck in the kernel, state D): do not hang with it. */
+		out->timed_out = 1;
+		if (!out->stuck[0])
+			describe_stuck(pid, out->stuck, sizeof out->stuck);
+	}
+	if (tty)
+		hand_terminal(getpgrp());
 	sigprocmask(SIG_SETMASK, &old_mask, NULL);
 	return 0;
 }

@@ -94,7 +94,7 @@ int fc_cmd_run(int argc, char **argv)
 			break;
 		case 's':
 			seed = optarg;
-			if (strspn(seed, "0123456789") != strlen(seed) || !*seed) {
+			if (strspn(seed, "0123456789") != strlen(seed) || !*seed || strlen(seed) > 19) {
 				fprintf(stderr, "forkchaos run: bad --seed '%s': expected a whole number\n", seed);
 				return FC_EXIT_USAGE;
 			}
@@ -124,6 +124,13 @@ int fc_cmd_run(int argc, char **argv)
 	if (!fc_find_shim(shim, sizeof shim)) {
 		fprintf(stderr, "forkchaos run: cannot find libforkchaos.so (looked at $FORKCHAOS_SHIM, beside forkchaos and in ../lib); build it with `make` or pass --shim\n");
 		return FC_EXIT_USAGE;
+	}
+	if (!seed && getenv("FORKCHAOS_SEED") && *getenv("FORKCHAOS_SEED")) {
+		seed = getenv("FORKCHAOS_SEED");
+		if (strspn(seed, "0123456789") != strlen(seed) || strlen(seed) > 19) {
+			fprintf(stderr, "forkchaos run: bad FORKCHAOS_SEED '%s' in the environment: expected a whole number\n", seed);
+			return FC_EXIT_USAGE;
+		}
 	}
 	if (!seed && plan.uses_prob_without_seed) {
 		fc_pick_seed(seed_buf, sizeof seed_buf);

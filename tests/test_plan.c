@@ -70,6 +70,16 @@ Test(plan, errors_name_rule_column_and_expectation, .timeout = 10)
 		{ "pipe2:when=5..2:error=EIO", "rule 1", "column 15", "LAST >= FIRST" },
 		{ "%bogus:error=EIO", "rule 1", "column 1", "class" },
 		{ "pipe2:nr=3:error=EIO", "rule 1", "column 7", "syscall" },
+		{ "sys_getpid:nr=3:error=EIO", "rule 1", "column 12", "syscall" },
+		{ "pipe2:fd=3:error=EMFILE", "rule 1", "column 7", "fd=" },
+		{ "pipe2:sig=SIGCHLD:error=EMFILE", "rule 1", "column 7", "sig=" },
+		{ "kill:signal=RTMIN+-5", "rule 1", "column 13", "signal name" },
+		{ "pipe2:delay=18446744074s", "rule 1", "column 13", "up to 24h" },
+		{ "pipe2:delay=25h", "rule 1", "column 13", "duration" },
+		{ "pipe2:when=2..:error=EIO", "rule 1", "column 15", "LAST" },
+		{ "vfork:at=exit:error=EAGAIN", "rule 1", "column 7", "vfork acts only at enter" },
+		{ "vfork:delay_exit=1ms", "rule 1", "column 7", "vfork acts only at enter" },
+		{ "write:at=inside:signal=SIGCHLD", "rule 1", "column 7", "at=inside needs" },
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		cr_expect_eq(fc_plan_parse(cases[i].plan, &plan, err, sizeof err), -1, "accepted: %s", cases[i].plan);
@@ -86,4 +96,13 @@ Test(plan, prob_threshold_spans_the_range, .timeout = 10)
 	cr_expect_eq(plan.rules[1].prob_threshold, UINT64_MAX / 4 + 1);
 	cr_expect_eq(plan.rules[2].prob_threshold, 0);
 	cr_expect(plan.uses_prob_without_seed);
+}
+
+Test(plan, fd_and_sig_fit_a_class_with_some_such_calls, .timeout = 10)
+{
+	/* %fd mixes calls with and without an fd argument: fd= applies to those
+	 * that have one */
+	cr_expect_eq(fc_plan_parse("%fd:fd=7:error=EBADF", &plan, err, sizeof err), 0, "%s", err);
+	cr_expect_eq(fc_plan_parse("%signal:sig=SIGCHLD:delay=1ms", &plan, err, sizeof err), 0, "%s", err);
+	cr_expect_eq(fc_plan_parse("sigaction,pipe:at=inside:signal=SIGCHLD", &plan, err, sizeof err), 0, "%s", err);
 }

@@ -3,6 +3,7 @@
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include "fc_test_util.h"
 
 static struct fc_result r;
@@ -259,4 +260,114 @@ Test(shim, error_at_enter_skips_the_real_call, .timeout = 30)
 	cr_assert_eq(PROBE("close:when=1:error=EINTR", "closeexit"), 0);
 	cr_expect(fc_line(r.out, "close-first 1 -1 EINTR"), "out: %s", r.out);
 	cr_expect(fc_line(r.out, "close-again 1 0 OK"), "the skipped close happened: %s", r.out);
+}
+
+/* ---- regressions: targets that once broke the shim itself ---- */
+
+#define STRESS(bin, plan, trace, ...) \
+	fc_exec(&r, (char *const *)(const char *const[]){ fc_build_path("forkchaos"), "run", "--timeout", "60s", \
+		"--plan", plan, "--trace", trace, "--", fc_build_path(bin), __VA_ARGS__, NULL })
+
+static char scratch[256];
+
+static const char *read_back(const char *path)
+{
+	static char text[1 << 18];
+	FILE *f = fopen(path, "r");
+	size_t n = f ? fread(text, 1, sizeof text - 1, f) : 0;
+	text[n] = 0;
+	if (f)
+		fclose(f);
+	return text;
+}
+
+Test(shim_regress, traced_handlers_do_not_deadlock_on_malloc, .timeout = 120)
+{
+	/* a stripped target: no symbols, so every trace line once meant an
+	 * allocating libunwind lookup, from handlers too */
+	fc_temp_path(scratch, sizeof scratch, "t.jsonl");
+	/* no tcache: every malloc takes the arena lock the other thread holds */
+	const char *argv[] = { fc_build_path("forkchaos"), "run", "--timeout", "60s", "--plan", "waitpid:delay=1ns", "--trace", scratch,
+			       "--", "/usr/bin/env", "GLIBC_TUNABLES=glibc.malloc.tcache_count=0",
+			       fc_build_path("targets/stress-stripped"), "handler-malloc", NULL };
+	cr_assert_eq(fc_exec(&r, (char *const *)argv), 0, "err: %s", r.err);
+	cr_expect(fc_line(r.out, "ok handler-malloc"));
+	unlink(scratch);
+}
+
+Test(shim_regress, handler_on_an_8k_alternate_stack_survives_tracing, .timeout = 60)
+{
+	fc_temp_path(scratch, sizeof scratch, "t.jsonl");
+	cr_assert_eq(STRESS("targets/stress", "waitpid:caller=reap:delay=1ns", scratch, "altstack"), 0, "err: %s", r.err);
+	cr_expect(fc_line(r.out, "ok altstack"));
+	unlink(scratch);
+}
+
+Test(shim_regress, vfork_child_closing_fds_leaves_the_parents_trace_alone, .timeout = 60)
+{
+	char data[256];
+	fc_temp_path(scratch, sizeof scratch, "t.jsonl");
+	fc_temp_path(data, sizeof data, "data");
+	cr_assert_eq(STRESS("targets/stress", "pipe:delay=1ns", scratch, "vclose", data), 0, "err: %s", r.err);
+	cr_expect_str_eq(read_back(data), "mine\n", "the trace leaked into the target's file");
+	unlink(scratch);
+	unlink(data);
+}
+
+Test(shim_regress, closefrom_then_reused_fds_never_receive_the_trace, .timeout = 60)
+{
+	char data[256];
+	fc_temp_path(scratch, sizeof scratch, "t.jsonl");
+	fc_temp_path(data, sizeof data, "data");
+	cr_assert_eq(STRESS("targets/stress", "pipe:delay=1ns", scratch, "closefrom", data), 0, "err: %s", r.err);
+	cr_expect_str_eq(read_back(data), "mine\n", "the trace leaked into the target's file");
+	cr_expect(strstr(read_back(scratch), "\"call\":\"pipe\""), "the trace stopped after closefrom");
+	unlink(scratch);
+	unlink(data);
+}
+
+Test(shim_regress, counts_from_signal_handlers_are_not_lost, .timeout = 120)
+{
+	fc_temp_path(scratch, sizeof scratch, "t.jsonl");
+	cr_assert_eq(STRESS("targets/stress", "write:fd=3:when=20000+:error=EIO", "/dev/null", "sigrace", "400000"), 0, "err: %s", r.err);
+	long writes, failures;
+	const char *line = fc_line(r.out, "sigrace ");
+	cr_assert(line && sscanf(line, "sigrace writes %ld failures %ld", &writes, &failures) == 2, "out: %s", r.out);
+	cr_expect_eq(failures, writes - 19999, "%ld writes, %ld failed: from the 20000th on, all must fail", writes, failures);
+}
+
+Test(shim_regress, caller_names_longer_than_64_characters_match, .timeout = 60)
+{
+	cr_assert_eq(STRESS("targets/stress", "pipe:caller=a_function_with_a_rather_long_name_of_more_than_sixty_four_characters_x:error=EMFILE",
+			    "/dev/null", "longcaller"), 0);
+	cr_expect(fc_line(r.out, "long -1 EMFILE"), "out: %s", r.out);
+}
+
+Test(shim_regress, clone3_with_a_bad_pointer_gets_efault, .timeout = 60)
+{
+	cr_assert_eq(STRESS("targets/stress", "sys_clone3:delay=1ns", "/dev/null", "clone3bad"), 0, "err: %s", r.err);
+	cr_expect(fc_line(r.out, "clone3 -1 EFAULT"), "out: %s", r.out);
+}
+
+Test(shim_regress, vfork_in_a_constructor_before_ours_works, .timeout = 60)
+{
+	cr_assert_eq(STRESS("targets/early", "pipe:delay=1ns", "/dev/null", NULL), 0, "out: %s err: %s", r.out, r.err);
+	cr_expect(fc_line(r.out, "early vfork status 5"), "out: %s", r.out);
+}
+
+Test(shim_regress, seed_is_decimal_in_the_launcher_and_the_shim, .timeout = 60)
+{
+	char eight[sizeof r.out], zero_eight[sizeof r.out], ten[sizeof r.out];
+	const char *argv8[] = { fc_build_path("forkchaos"), "run", "--seed", "8", "--plan", "dup:prob=0.5:error=EMFILE", "--",
+				fc_build_path("targets/probe"), "prob", "64", NULL };
+	cr_assert_eq(fc_exec(&r, (char *const *)argv8), 0);
+	snprintf(eight, sizeof eight, "%s", r.out);
+	argv8[3] = "08";
+	cr_assert_eq(fc_exec(&r, (char *const *)argv8), 0);
+	snprintf(zero_eight, sizeof zero_eight, "%s", r.out);
+	argv8[3] = "010";
+	cr_assert_eq(fc_exec(&r, (char *const *)argv8), 0);
+	snprintf(ten, sizeof ten, "%s", r.out);
+	cr_expect_str_eq(eight, zero_eight, "08 and 8 are the same decimal seed");
+	cr_expect_str_neq(eight, ten, "010 is ten, not octal eight");
 }

@@ -7,13 +7,25 @@ SHIM_TEST_SRCS := $(wildcard tests/test_shim*.c tests/test_run*.c tests/test_pla
 SHIM_TEST_BINS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(SHIM_TEST_SRCS))
 TEST_UTIL := tests/fc_test_util.c
 
-ALL_OUTPUTS += $(TARGET_PROGS) $(SHIM_TEST_BINS)
+ALL_OUTPUTS += $(TARGET_PROGS) $(BUILD)/targets/stress-stripped $(SHIM_TEST_BINS)
 TESTS += $(SHIM_TEST_BINS)
 
 $(BUILD)/targets/lib%.so: tests/targets/lib%.c
 	$(call say,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(TARGET_CFLAGS) -shared -o $@ $<
+
+# early links libearly.so, found beside it ($ORIGIN), so that its
+# constructor runs before the shim's.
+$(BUILD)/targets/early: tests/targets/early.c $(BUILD)/targets/libearly.so
+	$(call say,CC,$@)
+	$(Q)$(CC) $(TARGET_CFLAGS) -o $@ $< -L$(BUILD)/targets -Wl,--no-as-needed -learly -Wl,-rpath,'$$ORIGIN'
+
+# stripped: symbol lookups fail, the case that once made the shim call
+# libunwind's allocating lookups on every traced call.
+$(BUILD)/targets/stress-stripped: $(BUILD)/targets/stress
+	$(call say,STRIP,$@)
+	$(Q)strip -o $@ $<
 
 $(BUILD)/targets/%: tests/targets/%.c
 	$(call say,CC,$@)
