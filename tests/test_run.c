@@ -105,3 +105,15 @@ Test(run, help_documents_every_option, .timeout = 30)
 	for (size_t i = 0; i < sizeof items / sizeof items[0]; i++)
 		cr_expect(strstr(r.out, items[i]), "--help lacks %s", items[i]);
 }
+
+Test(run, interactive_command_gets_the_terminal, .timeout = 30)
+{
+	/* under a pseudo-terminal (script), the command reads from it; without
+	 * the terminal handed over, SIGTTIN would stop it until the timeout */
+	char inner[1024], outer[1400];
+	snprintf(inner, sizeof inner, "%s run --timeout 10s -- /bin/sh -c 'read x; echo got \\$x'", fc_build_path("forkchaos"));
+	snprintf(outer, sizeof outer, "echo hello | script -qec \"%s\" /dev/null", inner);
+	const char *argv[] = { "/bin/sh", "-c", outer, NULL };
+	cr_assert_eq(fc_exec(&r, (char *const *)argv), 0, "out: %s err: %s", r.out, r.err);
+	cr_expect(strstr(r.out, "got hello"), "out: %s", r.out);
+}
