@@ -23,6 +23,33 @@ static void sleep_ns(uint64_t ns)
 		;
 }
 
+/* The child a call made: fork-like calls return it; otherwise (posix_spawn,
+ * a later call) the last child this process made. */
+static pid_t child_of(const struct fc_call *c, long ret)
+{
+	int returns_pid = (fc_calls[c->id].cls & FC_CLASS_PROC) && fc_calls[c->id].fail != FC_FAIL_ERRNUM &&
+			  c->id != FC_ID_sys_pidfd_open;
+	return returns_pid && ret > 0 ? (pid_t)ret : fc__state.last_child;
+}
+
+/* wait_child=: hold the window open until the child is dead (a zombie, or
+ * already reaped by someone), a deterministic replacement for "sleep long
+ * enough".  Peeks with WNOWAIT: the child's status stays for its reaper. */
+static void wait_child_exit(pid_t pid, uint64_t max_ns)
+{
+	int (*real_waitid)(idtype_t, id_t, siginfo_t *, int) = FC_REAL(waitid);
+	struct timespec tick = { 0, 1000000 };
+	if (pid <= 0)
+		return;
+	for (uint64_t waited = 0; waited < max_ns; waited += 1000000) {
+		siginfo_t info;
+		info.si_pid = 0;
+		if (real_waitid(P_PID, (id_t)pid, &info, WEXITED | WNOHANG | WNOWAIT) < 0 || info.si_pid == pid)
+			return;
+		nanosleep(&tick, NULL);
+	}
+}
+
 static void send_signal(const struct fc_rule *rule, const struct fc_call *c, long ret)
 {
 	int (*real_kill)(pid_t, int) = FC_REAL(kill);
@@ -38,8 +65,7 @@ static void send_signal(const struct fc_rule *rule, const struct fc_call *c, lon
 		target = getppid();
 		break;
 	case FC_DEST_CHILD:
-		target = (fc_calls[c->id].cls & FC_CLASS_PROC) && ret > 0 && c->id != FC_ID_posix_spawn &&
-				 c->id != FC_ID_posix_spawnp ? (pid_t)ret : fc__state.last_child;
+		target = child_of(c, ret);
 		if (target <= 0)
 			return;
 		break;
@@ -129,6 +155,8 @@ long fc__post(struct fc_call *c, long ret)
 	const struct fc_rule *rule = c->child_side ? NULL : fc__rule(c);
 	if (rule && (rule->actions & FC_ACT_DELAY_EXIT))
 		sleep_ns(rule->delay_exit_ns);
+	if (rule && (rule->actions & FC_ACT_WAIT_CHILD))
+		wait_child_exit(child_of(c, ret), rule->wait_child_ns);
 	if (rule && acts_after(rule)) {
 		ret = injected_value(c, rule, &err);
 		c->injected = 1;

@@ -266,7 +266,7 @@ static int parse_item(struct parse_ctx *ctx, struct fc_rule *rule, struct span i
 	item = trim(item);
 	const char *eq = memchr(item.s, '=', item.len);
 	if (!eq)
-		return fail(ctx, item, "expected KEY=VALUE (an action: error= retval= delay= delay_exit= signal= at=; or a selector: when= prob= seed= caller= depth= lib= proc= sig= fd= nr=)");
+		return fail(ctx, item, "expected KEY=VALUE (an action: error= retval= delay= delay_exit= wait_child= signal= at=; or a selector: when= prob= seed= caller= depth= lib= proc= sig= fd= nr=)");
 	struct span key = { item.s, (size_t)(eq - item.s), item.col };
 	struct span value = { eq + 1, item.len - key.len - 1, item.col + key.len + 1 };
 	long num;
@@ -288,6 +288,11 @@ static int parse_item(struct parse_ctx *ctx, struct fc_rule *rule, struct span i
 		if (is(key, "delay_exit"))
 			ctx->exit_item = item;
 		rule->actions |= is(key, "delay") ? FC_ACT_DELAY : FC_ACT_DELAY_EXIT;
+	} else if (is(key, "wait_child")) {
+		if (fc_duration_parse(value.s, value.len, &rule->wait_child_ns) < 0 || !rule->wait_child_ns)
+			return fail(ctx, value, "expected wait_child=DUR, the longest to wait for the child to die (e.g. wait_child=5s)");
+		rule->actions |= FC_ACT_WAIT_CHILD;
+		ctx->exit_item = item;
 	} else if (is(key, "signal")) {
 		if (parse_signal_action(ctx, rule, value) < 0)
 			return -1;
@@ -351,7 +356,7 @@ static int parse_item(struct parse_ctx *ctx, struct fc_rule *rule, struct span i
 			return fail(ctx, value, "expected nr=N, a syscall number");
 		return add_nr(ctx, rule, value, num);
 	} else {
-		return fail(ctx, key, "unknown key; expected error= retval= delay= delay_exit= signal= at= when= prob= seed= caller= depth= lib= proc= sig= fd= nr=");
+		return fail(ctx, key, "unknown key; expected error= retval= delay= delay_exit= wait_child= signal= at= when= prob= seed= caller= depth= lib= proc= sig= fd= nr=");
 	}
 	note_action(rule, item);
 	return 0;
@@ -378,7 +383,7 @@ static int check_rule_fits(struct parse_ctx *ctx, const struct fc_rule *rule)
 		return fail(ctx, ctx->at_item, "at=inside needs a call with an output to hold back: sigaction, sigprocmask, pthread_sigmask, pipe or pipe2");
 	if (only_vfork && rule->at != FC_AT_ENTER)
 		return fail(ctx, ctx->at_item, "vfork acts only at enter (its child runs on the caller's stack until it execs)");
-	if (only_vfork && (rule->actions & FC_ACT_DELAY_EXIT))
+	if (only_vfork && (rule->actions & (FC_ACT_DELAY_EXIT | FC_ACT_WAIT_CHILD)))
 		return fail(ctx, ctx->exit_item, "vfork acts only at enter: use delay= (its child runs on the caller's stack until it execs)");
 	return 0;
 }

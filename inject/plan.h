@@ -38,7 +38,7 @@ struct fc_call_info {
 };
 extern const struct fc_call_info fc_calls[FC_NCALLS];
 
-enum { FC_ACT_ERROR = 1, FC_ACT_RETVAL = 2, FC_ACT_DELAY = 4, FC_ACT_DELAY_EXIT = 8, FC_ACT_SIGNAL = 16 };
+enum { FC_ACT_ERROR = 1, FC_ACT_RETVAL = 2, FC_ACT_DELAY = 4, FC_ACT_DELAY_EXIT = 8, FC_ACT_SIGNAL = 16, FC_ACT_WAIT_CHILD = 32 };
 enum fc_at { FC_AT_ENTER, FC_AT_INSIDE, FC_AT_EXIT };
 enum fc_sigdest { FC_DEST_SELF, FC_DEST_THREAD, FC_DEST_PROCESS, FC_DEST_PARENT, FC_DEST_CHILD };
 enum fc_proc { FC_PROC_ANY, FC_PROC_PARENT, FC_PROC_CHILD };
@@ -52,6 +52,7 @@ struct fc_rule {
 	int error;
 	long retval;
 	uint64_t delay_ns, delay_exit_ns;
+	uint64_t wait_child_ns;  /* wait_child=: at most this long */
 	int signo, sigdest, at;
 	/* selectors */
 	bool has_when;

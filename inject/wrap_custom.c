@@ -71,6 +71,42 @@ int fc__vfork_enter(long *out, void *ra)
 	return 0;
 }
 
+/* ---- posix_spawn(p): the child's pid is noted for @child and wait_child= */
+
+typedef int (*spawn_fn)(pid_t *, const char *, const posix_spawn_file_actions_t *, const posix_spawnattr_t *,
+			char *const[], char *const[]);
+
+static int spawn_common(int id, spawn_fn real, void *ra, pid_t *pid, const char *path, const posix_spawn_file_actions_t *fa,
+			const posix_spawnattr_t *attr, char *const argv[], char *const envp[])
+{
+	struct fc_call c;
+	long ret;
+	pid_t child = 0;
+	if (FC_LIKELY(!fc__enter(&c, id, -1, -1, ra)))
+		return real(pid, path, fa, attr, argv, envp);
+	if (fc__pre(&c, &ret))
+		return (int)ret;
+	int result = real(&child, path, fa, attr, argv, envp);
+	if (result == 0) {
+		fc__note_child(child);
+		if (pid)
+			*pid = child;
+	}
+	return (int)fc__post(&c, result);
+}
+
+int posix_spawn(pid_t *pid, const char *path, const posix_spawn_file_actions_t *fa, const posix_spawnattr_t *attr,
+		char *const argv[], char *const envp[])
+{
+	return spawn_common(FC_ID_posix_spawn, FC_REAL(posix_spawn), RA, pid, path, fa, attr, argv, envp);
+}
+
+int posix_spawnp(pid_t *pid, const char *file, const posix_spawn_file_actions_t *fa, const posix_spawnattr_t *attr,
+		 char *const argv[], char *const envp[])
+{
+	return spawn_common(FC_ID_posix_spawnp, FC_REAL(posix_spawnp), RA, pid, file, fa, attr, argv, envp);
+}
+
 /* ---- clone: without CLONE_VM the child is a forked process ---- */
 
 struct clone_target {

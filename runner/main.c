@@ -24,6 +24,8 @@ static const char usage_head[] =
 	"            retval=N         return N, the real call skipped\n"
 	"            delay=DUR        sleep before the call (DUR: 10ns, 5us, 50ms, 1s)\n"
 	"            delay_exit=DUR   sleep after the call\n"
+	"            wait_child=DUR   after the call, wait (at most DUR) until the child it\n"
+	"                             made (or the last child) has died: holds a window open\n"
 	"            signal=SIG[@self|@thread|@process|@parent|@child]\n"
 	"                             send SIG (default to the calling thread)\n"
 	"            at=enter|inside|exit\n"

@@ -262,6 +262,21 @@ Test(shim, error_at_enter_skips_the_real_call, .timeout = 30)
 	cr_expect(fc_line(r.out, "close-again 1 0 OK"), "the skipped close happened: %s", r.out);
 }
 
+Test(shim, wait_child_holds_the_call_until_its_child_died, .timeout = 30)
+{
+	cr_assert_eq(PROBE("posix_spawn:wait_child=10s", "spawnwait"), 0, "stderr: %s", r.err);
+	cr_expect(fc_line(r.out, "spawnwait 0 dead_on_return 1"), "out: %s", r.out);
+}
+
+Test(shim, signal_to_child_reaches_the_forked_child, .timeout = 30)
+{
+	/* SIGKILL@child at the exit of fork: the parent's waitpid sees it */
+	cr_assert_eq(PROBE("fork:at=exit:signal=SIGKILL@child", "fork", "1"), 0, "stderr: %s", r.err);
+	cr_expect(fc_line(r.out, "child1-status killed:9"), "out: %s", r.out);
+	cr_assert_eq(PROBE(NULL, "fork", "1"), 0);
+	cr_expect(fc_line(r.out, "child1-status exited:0"), "without the rule: %s", r.out);
+}
+
 /* ---- regressions: targets that once broke the shim itself ---- */
 
 #define STRESS(bin, plan, trace, ...) \

@@ -53,8 +53,10 @@ static int do_fork(int n, int child_pipes)
 			_exit(0);
 		}
 		report("fork", i, pid, errno);
-		if (pid > 0)
-			waitpid(pid, NULL, 0);
+		int status;
+		if (pid > 0 && waitpid(pid, &status, 0) == pid)
+			printf("child%d-status %s:%d\n", i, WIFSIGNALED(status) ? "killed" : "exited",
+			       WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
 	}
 	return 0;
 }
@@ -218,6 +220,20 @@ static int do_spawn(const char *path)
 	return 0;
 }
 
+/* spawnwait: is the spawned /bin/true already dead when posix_spawn returns? */
+static int do_spawnwait(void)
+{
+	pid_t pid;
+	char *argv[] = { "/bin/true", NULL };
+	int ret = posix_spawn(&pid, "/bin/true", NULL, NULL, argv, environ);
+	siginfo_t info;
+	info.si_pid = 0;
+	waitid(P_PID, (id_t)pid, &info, WEXITED | WNOHANG | WNOWAIT);
+	printf("spawnwait %d dead_on_return %d\n", ret, info.si_pid == pid);
+	waitpid(pid, NULL, 0);
+	return 0;
+}
+
 /* sys: syscall(2) by number: getppid, then close(-1) */
 #include <sys/syscall.h>
 static int do_sys(void)
@@ -374,6 +390,8 @@ int main(int argc, char **argv)
 		return do_env(argv[2]);
 	if (!strcmp(cmd, "spawn"))
 		return do_spawn(argc > 2 ? argv[2] : "/bin/true");
+	if (!strcmp(cmd, "spawnwait"))
+		return do_spawnwait();
 	if (!strcmp(cmd, "sys"))
 		return do_sys();
 	if (!strcmp(cmd, "threads"))
