@@ -46,7 +46,7 @@ include runner/runner.mk
 include lib/lib.mk
 include tests/tests.mk
 include bench/bench.mk
--include scenarios/scenarios.mk
+include scenarios/scenarios.mk
 
 .PHONY: build-all
 build-all: $(ALL_OUTPUTS)

@@ -192,10 +192,20 @@ void fc_print_matrix(FILE *out, const struct fc_check *c, const struct fc_result
 			hits += failed;
 			fprintf(out, "%3s", r->state == FC_NOT_RUN ? "-" : failed ? "X" : ".");
 		}
-		if (l == 0)
+		if (l == 0) {
 			fprintf(out, "   %s\n", hits ? "FIXED LIBRARY FAILS" : "all pass");
-		else
-			fprintf(out, "   %s\n", hits ? "detected" : "SURVIVED");
+		} else {
+			/* and by the scenario built for it, if one declares it */
+			const char *label = lib_label(c->libs[l]), *own = NULL;
+			int own_hit = 0;
+			for (int s = 0; s < c->nscenarios; s++)
+				if (!strcmp(c->scenarios[s].defect, label)) {
+					own = c->scenarios[s].name;
+					own_hit |= res[l * c->nscenarios + s].failed_runs > 0;
+				}
+			fprintf(out, "   %s%s%s%s\n", hits ? "detected" : "SURVIVED", own ? (own_hit ? " (by " : " (NOT by ") : "",
+				own ? own : "", own ? ")" : "");
+		}
 		killed += l > 0 && hits > 0;
 	}
 	fprintf(out, "scenarios:");

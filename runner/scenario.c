@@ -122,12 +122,16 @@ static int set_field(struct fc_scenario *s, const char *key, char *value, int li
 		} else {
 			return fail(err, errlen, s->path, line, "bad expect '%s'; expected expect: pass or expect: xfail REASON", value);
 		}
+	} else if (!strcmp(key, "defect")) {
+		if (!*value || strlen(value) >= sizeof s->defect || strspn(value, "abcdefghijklmnopqrstuvwxyz0123456789-") != strlen(value))
+			return fail(err, errlen, s->path, line, "bad defect '%s'; expected defect: NAME (a seeded defect, e.g. torn-oldact)", value);
+		strcpy(s->defect, value);
 	} else if (!strcmp(key, "seed")) {
 		if (!*value || strspn(value, "0123456789") != strlen(value) || strlen(value) >= sizeof s->seed)
 			return fail(err, errlen, s->path, line, "bad seed '%s'; expected seed: N (a whole number)", value);
 		strcpy(s->seed, value);
 	} else {
-		return fail(err, errlen, s->path, line, "unknown key '%s'; expected one of name, window, target, plan, repeat, timeout, check, expect, seed", key);
+		return fail(err, errlen, s->path, line, "unknown key '%s'; expected one of name, window, target, plan, repeat, timeout, check, expect, seed, defect", key);
 	}
 	return 0;
 }
@@ -166,7 +170,7 @@ int fc_scenario_load(const char *path, struct fc_scenario *s, char *err, size_t 
 		char *colon = strchr(line, ':');
 		if (!colon) {
 			fclose(f);
-			return fail(err, errlen, path, line_no, "expected 'key: value' (keys: name, window, target, plan, repeat, timeout, check, expect, seed)");
+			return fail(err, errlen, path, line_no, "expected 'key: value' (keys: name, window, target, plan, repeat, timeout, check, expect, seed, defect)");
 		}
 		*colon = 0;
 		if (set_field(s, trim(line), trim(colon + 1), line_no, err, errlen) < 0) {

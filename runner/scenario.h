@@ -24,6 +24,7 @@ struct fc_scenario {
 	int xfail;
 	char xfail_reason[256];
 	char seed[24];                  /* empty: the run's --seed */
+	char defect[64];                /* the seeded defect it is built to catch */
 };
 
 /* Load PATH; on error returns -1 with "PATH:LINE: what, expected form". */

@@ -1,0 +1,589 @@
+/* ffdriver: drives libffd (loaded from $FORKCHAOS_LIB) through one pattern
+ * per race window or error path, and reports what it observed
+ * (scenarios/README.md).  Patterns:
+ *
+ *   lifecycle N [--pidfd]   N children one after another: exit codes and a
+ *                           death by signal, each waited and closed
+ *   burst N [--pidfd]       N children alive at once (table growth), then
+ *                           all waited
+ *   threads T N [--pidfd]   T threads, N children each
+ *   torn-oldact             a SIGCHLD inside libffd's handler install
+ *   sigdfl                  the old disposition is SIG_DFL with SA_SIGINFO
+ *   errno                   errno across a SIGCHLD handler run
+ *   eintr                   a blocking read() while a child dies
+ *   fail-fork ERRNO         ffd_fork must fail with ERRNO, releasing all
+ *   spawn-fail ERRNO        ffd_spawn must fail with ERRNO in errno
+ *   spawn                   ffd_spawn of /bin/true and of a missing program
+ *   nonblock                FFD_NONBLOCK must hold (or ffd_fork fail)
+ *   close-reuse             ffd_close must close only its own descriptor
+ *   unpublished             a child that died before publication: the fd
+ *                           must become readable without ffd_wait
+ *   foreign                 a foreign reaper took the child: ffd_wait must
+ *                           fail with ECHILD, not block
+ *   pidfd-fallback          ffd_fork(0) must work when pidfd syscalls fail
+ *
+ * Flags: --generic (FFD_USE_FORK, the default) or --pidfd (flags 0). */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include "observe.h"
+
+static struct ffd_api ffd;
+static int path_flags = FFD_USE_FORK;
+static volatile sig_atomic_t old_handler_calls;
+
+static void old_handler(int sig, siginfo_t *info, void *uctx)
+{
+	old_handler_calls++;
+}
+
+/* The application's own SIGCHLD handler, installed before libffd's. */
+static void install_old_handler(void)
+{
+	struct sigaction sa = { .sa_sigaction = old_handler, .sa_flags = SA_SIGINFO | SA_RESTART };
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGCHLD, &sa, NULL) < 0)
+		obs_die("sigaction: %s", strerror(errno));
+}
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* Wait (bounded) for the old handler to have run EXPECTED times: a SIGCHLD
+ * is delivered asynchronously, and a missing one must not hang us. */
+static void settle_old_handler(int expected, int max_ms)
+{
+	uint64_t deadline = now_ms() + (uint64_t)max_ms;
+	struct timespec tick = { 0, 1000000 };
+	while (old_handler_calls < expected && now_ms() < deadline)
+		nanosleep(&tick, NULL);
+}
+
+/* Reap whatever the library did not (after a fault that lied to it), so
+ * that strays are the library's, not ours. */
+static void reap_leftovers(void)
+{
+	while (waitpid(-1, NULL, WNOHANG) > 0)
+		;
+}
+
+static int child_exit_code(int id)
+{
+	return id % 5 == 0 ? -SIGTERM : id % 7;
+}
+
+static void child_body(int id, int hold_fd)
+{
+	char byte;
+	if (hold_fd >= 0 && read(hold_fd, &byte, 1) < 0)
+		_exit(100);
+	int code = child_exit_code(id);
+	if (code < 0) {
+		signal(-code, SIG_DFL);
+		raise(-code);
+	}
+	_exit(code);
+}
+
+static const char *expected_status(int id, char *buf, size_t len)
+{
+	int code = child_exit_code(id);
+	snprintf(buf, len, code < 0 ? "killed:%d" : "exited:%d", code < 0 ? -code : code);
+	return buf;
+}
+
+/* Wait for the child behind FD and report its status under ID. */
+static void wait_and_report(int id, int fd)
+{
+	struct ffd_info info;
+	char expected[32], got[32];
+	if (ffd.wait(fd, &info, 0, NULL) < 0)
+		snprintf(got, sizeof got, "error:%s", obs_errno(errno));
+	else
+		obs_status(&info, got, sizeof got);
+	obs("status %d %s %s", id, expected_status(id, expected, sizeof expected), got);
+}
+
+static int lifecycle(int n)
+{
+	install_old_handler();
+	int before = obs_fd_count();
+	for (int id = 1; id <= n; id++) {
+		pid_t pid;
+		int fd = ffd.fork(path_flags, &pid);
+		if (fd == FFD_CHILD_PROCESS)
+			child_body(id, -1);
+		obs("spawned %d", id);
+		if (fd < 0) {
+			obs("result ffd_fork -1 %s 0", obs_errno(errno));
+			continue;
+		}
+		if (id == 1 && !(path_flags & FFD_USE_FORK)) {
+			/* the pidfd path installs no handler: ours is still in place */
+			struct sigaction now;
+			sigaction(SIGCHLD, NULL, &now);
+			obs("flag sigchld-handler ours %s", now.sa_sigaction == old_handler ? "ours" : "replaced");
+		}
+		wait_and_report(id, fd);
+		if (ffd.close(fd) < 0)
+			obs("result ffd_close -1 %s 0", obs_errno(errno));
+		settle_old_handler(id, 2000);
+	}
+	obs("chain %d %d", (int)old_handler_calls, n);
+	obs("fds %d %d", before, obs_fd_count());
+	return 0;
+}
+
+static int burst(int n)
+{
+	int *fds = calloc((size_t)n, sizeof *fds);
+	int go[2];
+	int before = obs_fd_count();
+	if (!fds || pipe2(go, O_CLOEXEC) < 0)
+		obs_die("out of memory or descriptors");
+	for (int id = 1; id <= n; id++) {
+		fds[id - 1] = ffd.fork(path_flags, NULL);
+		if (fds[id - 1] == FFD_CHILD_PROCESS) {
+			close(go[1]);
+			child_body(id, go[0]);
+		}
+		obs("spawned %d", id);
+		if (fds[id - 1] < 0)
+			obs("result ffd_fork -1 %s 0", obs_errno(errno));
+	}
+	close(go[0]);
+	close(go[1]); /* every child reads EOF and exits */
+	for (int id = 1; id <= n; id++) {
+		if (fds[id - 1] < 0)
+			continue;
+		wait_and_report(id, fds[id - 1]);
+		ffd.close(fds[id - 1]);
+	}
+	obs("fds %d %d", before, obs_fd_count());
+	free(fds);
+	return 0;
+}
+
+struct thread_job {
+	int first_id, count;
+};
+
+static void *thread_main(void *arg)
+{
+	struct thread_job *job = arg;
+	for (int id = job->first_id; id < job->first_id + job->count; id++) {
+		int fd = ffd.fork(path_flags, NULL);
+		if (fd == FFD_CHILD_PROCESS)
+			child_body(id, -1);
+		obs("spawned %d", id);
+		if (fd < 0) {
+			obs("result ffd_fork -1 %s 0", obs_errno(errno));
+			continue;
+		}
+		wait_and_report(id, fd);
+		ffd.close(fd);
+	}
+	return NULL;
+}
+
+static int threads(int nthreads, int per_thread)
+{
+	pthread_t tids[16];
+	struct thread_job jobs[16];
+	int before = obs_fd_count();
+	if (nthreads < 1 || nthreads > 16)
+		obs_die("threads: 1 to 16 threads");
+	for (int t = 0; t < nthreads; t++) {
+		jobs[t] = (struct thread_job){ 1 + t * per_thread, per_thread };
+		pthread_create(&tids[t], NULL, thread_main, &jobs[t]);
+	}
+	for (int t = 0; t < nthreads; t++)
+		pthread_join(tids[t], NULL);
+	obs("fds %d %d", before, obs_fd_count());
+	return 0;
+}
+
+/* Window 1: the plan raises SIGCHLD inside libffd's first sigaction on
+ * SIGCHLD.  Our handler must see it: 1 for that signal + 1 per child. */
+static int torn_oldact(void)
+{
+	install_old_handler();
+	int fd = ffd.fork(FFD_USE_FORK, NULL);
+	if (fd == FFD_CHILD_PROCESS)
+		child_body(1, -1);
+	obs("spawned 1");
+	if (fd < 0)
+		obs_die("ffd_fork: %s", strerror(errno));
+	wait_and_report(1, fd);
+	ffd.close(fd);
+	settle_old_handler(2, 2000);
+	obs("chain %d 2", (int)old_handler_calls);
+	return 0;
+}
+
+/* Window 2: SIG_DFL with SA_SIGINFO before libffd; a child dies. */
+static int sigdfl(void)
+{
+	struct sigaction sa = { .sa_handler = SIG_DFL, .sa_flags = SA_SIGINFO };
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGCHLD, &sa, NULL);
+	int fd = ffd.fork(FFD_USE_FORK, NULL);
+	if (fd == FFD_CHILD_PROCESS)
+		child_body(1, -1);
+	obs("spawned 1");
+	if (fd < 0)
+		obs_die("ffd_fork: %s", strerror(errno));
+	wait_and_report(1, fd);
+	ffd.close(fd);
+	return 0;
+}
+
+/* Window 3: errno across the handler.  The child exits when we close its
+ * pipe; the plan makes the handler's first peek fail (EINTR). */
+static int errno_across_handler(void)
+{
+	int hold[2];
+	install_old_handler();
+	if (pipe(hold) < 0)
+		obs_die("pipe: %s", strerror(errno));
+	int fd = ffd.fork(FFD_USE_FORK, NULL);
+	if (fd == FFD_CHILD_PROCESS) {
+		close(hold[1]);
+		child_body(7, hold[0]);
+	}
+	obs("spawned 7");
+	if (fd < 0)
+		obs_die("ffd_fork: %s", strerror(errno));
+	close(hold[0]);
+	errno = EDOM;
+	close(hold[1]); /* the child reads EOF and exits; close leaves errno alone on success */
+	/* spin (no calls that touch errno) until our chained handler ran */
+	uint64_t deadline = now_ms() + 2000;
+	while (!old_handler_calls && now_ms() < deadline)
+		;
+	int seen = errno;
+	obs("errno after-sigchld %s %s", obs_errno(EDOM), obs_errno(seen));
+	wait_and_report(7, fd);
+	ffd.close(fd);
+	return 0;
+}
+
+/* Window 4: our read() is blocked when the child dies.  A (the libffd
+ * child) dies only once /proc says we sleep in read on that pipe; B (a plain
+ * child) writes the byte only once A has been reaped, which libffd's
+ * handler does after the signal interrupted the read.  So the read is
+ * always interrupted, and only SA_RESTART decides whether we see EINTR:
+ * no timing luck either way. */
+static int blocked_in_read(pid_t pid, int fd)
+{
+	char path[64], line[128];
+	snprintf(path, sizeof path, "/proc/%d/syscall", (int)pid);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return 0;
+	int ok = fgets(line, sizeof line, f) != NULL;
+	fclose(f);
+	long nr;
+	unsigned long arg;
+	return ok && sscanf(line, "%ld 0x%lx", &nr, &arg) == 2 && nr == 0 /* read */ && arg == (unsigned long)fd;
+}
+
+static int eintr(void)
+{
+	int data[2];
+	pid_t parent = getpid(), a_pid;
+	if (pipe(data) < 0)
+		obs_die("pipe: %s", strerror(errno));
+	int fd = ffd.fork(FFD_USE_FORK, &a_pid);
+	if (fd == FFD_CHILD_PROCESS) {
+		uint64_t deadline = now_ms() + 5000;
+		while (!blocked_in_read(parent, data[0]) && now_ms() < deadline)
+			sched_yield();
+		_exit(3);
+	}
+	obs("spawned 3");
+	if (fd < 0)
+		obs_die("ffd_fork: %s", strerror(errno));
+	pid_t helper = fork();
+	if (helper == 0) {
+		uint64_t deadline = now_ms() + 5000;
+		while (kill(a_pid, 0) == 0 && now_ms() < deadline)
+			sched_yield();
+		_exit(write(data[1], "x", 1) == 1 ? 0 : 1);
+	}
+	close(data[1]);
+	int interrupted = 0;
+	char byte;
+	ssize_t got;
+	while ((got = read(data[0], &byte, 1)) < 0 && errno == EINTR)
+		interrupted++;
+	obs("eintr read %d", interrupted);
+	wait_and_report(3, fd);
+	ffd.close(fd);
+	waitpid(helper, NULL, 0);
+	return 0;
+}
+
+/* Windows 5, 6, 8, 10: ffd_fork must fail with the injected errno and take
+ * nothing with it: no descriptor, no child. */
+static int fail_fork(const char *expected, int extra_flags)
+{
+	int hold[2];
+	if (pipe2(hold, O_CLOEXEC) < 0)
+		obs_die("pipe: %s", strerror(errno));
+	int before = obs_fd_count();
+	int fd = ffd.fork(FFD_USE_FORK | extra_flags, NULL);
+	if (fd == FFD_CHILD_PROCESS) {
+		close(hold[1]);
+		child_body(1, hold[0]);
+	}
+	int err = errno;
+	obs("result ffd_fork %d %s %s", fd, fd < 0 ? obs_errno(err) : "0", expected);
+	if (extra_flags & FFD_NONBLOCK) {
+		int fl = fd >= 0 ? fcntl(fd, F_GETFL) : -1;
+		obs("flag nonblock %s %s", fd >= 0 ? "1" : "n/a", fd >= 0 ? ((fl & O_NONBLOCK) ? "1" : "0") : "n/a");
+	}
+	int after = obs_fd_count() - (fd >= 0);
+	obs("fds %d %d", before, after);
+	close(hold[0]);
+	close(hold[1]); /* a child that was made anyway exits now */
+	if (fd >= 0) {
+		struct ffd_info info;
+		int flags = fcntl(fd, F_GETFL);
+		if (flags >= 0)
+			fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
+		ffd.wait(fd, &info, 0, NULL);
+		ffd.close(fd);
+	}
+	return 0;
+}
+
+/* Window 7: ffd_spawn's errno comes from posix_spawn's return value. */
+static int spawn_fail(const char *expected)
+{
+	extern char **environ;
+	pid_t pid;
+	char *argv[] = { "/bin/true", NULL };
+	errno = 0;
+	int fd = ffd.spawn(path_flags, &pid, "/bin/true", NULL, NULL, argv, environ);
+	obs("result ffd_spawn %d %s %s", fd, fd < 0 ? obs_errno(errno) : "0", expected);
+	if (fd >= 0) {
+		struct ffd_info info;
+		ffd.wait(fd, &info, 0, NULL);
+		ffd.close(fd);
+	}
+	return 0;
+}
+
+static int spawn(void)
+{
+	extern char **environ;
+	pid_t pid;
+	char *argv[] = { "/bin/sh", "-c", "exit 3", NULL };
+	int before = obs_fd_count();
+	int fd = ffd.spawn(path_flags, &pid, "/bin/sh", NULL, NULL, argv, environ);
+	obs("spawned 3");
+	if (fd >= 0) {
+		struct ffd_info info;
+		char got[32];
+		if (ffd.wait(fd, &info, 0, NULL) < 0)
+			snprintf(got, sizeof got, "error:%s", obs_errno(errno));
+		else
+			obs_status(&info, got, sizeof got);
+		obs("status 3 exited:3 %s", got);
+		ffd.close(fd);
+	} else {
+		obs("result ffd_spawn -1 %s 0", obs_errno(errno));
+	}
+	char *missing[] = { "/nonexistent/forkchaos-missing", NULL };
+	errno = 0;
+	fd = ffd.spawn(path_flags, &pid, missing[0], NULL, NULL, missing, environ);
+	obs("result ffd_spawn %d %s ENOENT", fd, fd < 0 ? obs_errno(errno) : "0");
+	if (fd >= 0)
+		ffd.close(fd);
+	obs("fds %d %d", before, obs_fd_count());
+	return 0;
+}
+
+/* Window 9: ffd_close's close() reports EINTR after it closed the fd (the
+ * plan); its SIGUSR1 makes our handler take that very number for a file of
+ * ours.  A retried close would close our file. */
+static volatile int victim_fd = -1, freed_fd = -1;
+
+static void take_freed_number(int sig)
+{
+	int saved = errno;
+	int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	/* no close() here: the plan's rule must see only libffd's */
+	if (fd >= 0 && freed_fd >= 0 && fd != freed_fd && dup2(fd, freed_fd) == freed_fd)
+		fd = freed_fd;
+	victim_fd = fd;
+	errno = saved;
+}
+
+/* The call under test, in a function of its own for the plan's caller=. */
+__attribute__((noinline)) static int release_under_test(int fd)
+{
+	int ret = ffd.close(fd);
+	__asm__ volatile("" ::: "memory"); /* no tail call: keep this frame */
+	return ret;
+}
+
+static int close_reuse(void)
+{
+	struct sigaction sa = { .sa_handler = take_freed_number, .sa_flags = SA_RESTART };
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGUSR1, &sa, NULL);
+	int fd = ffd.fork(path_flags, NULL);
+	if (fd == FFD_CHILD_PROCESS)
+		child_body(1, -1);
+	obs("spawned 1");
+	if (fd < 0)
+		obs_die("ffd_fork: %s", strerror(errno));
+	wait_and_report(1, fd);
+	freed_fd = fd;
+	int ret = release_under_test(fd);
+	obs("result ffd_close %d %s 0", ret, ret < 0 ? obs_errno(errno) : "0");
+	if (victim_fd < 0)
+		obs("note the plan's SIGUSR1 never came: the close was not the one injected");
+	else
+		obs("fd_intact %d %d", victim_fd, fcntl(victim_fd, F_GETFD) >= 0);
+	return 0;
+}
+
+/* Window 11: the child dies before its pid is published (the plan fails
+ * its "go" read and holds ffd_fork until it is dead).  The fd must become
+ * readable by itself; we poll it without calling ffd_wait. */
+static int unpublished(void)
+{
+	int fd = ffd.fork(FFD_USE_FORK, NULL);
+	if (fd == FFD_CHILD_PROCESS)
+		child_body(1, -1);
+	obs("spawned 127");
+	if (fd < 0)
+		obs_die("ffd_fork: %s", strerror(errno));
+	struct pollfd pfd = { fd, POLLIN, 0 };
+	if (poll(&pfd, 1, 3000) == 1) {
+		struct ffd_info info;
+		char got[32];
+		if (ffd.wait(fd, &info, FFD_WNOHANG, NULL) < 0)
+			snprintf(got, sizeof got, "error:%s", obs_errno(errno));
+		else
+			obs_status(&info, got, sizeof got);
+		obs("status 127 exited:127 %s", got);
+	} else {
+		obs("note the fd of a dead child stayed unreadable for 3 s");
+	}
+	ffd.close(fd);
+	reap_leftovers();
+	return 0;
+}
+
+/* Window 12: our SIGUSR2 handler is the foreign reaper; the plan raises
+ * SIGUSR2 right after libffd's peek, before its reap. */
+static void foreign_reaper(int sig)
+{
+	int saved = errno;
+	while (waitpid(-1, NULL, WNOHANG) > 0)
+		;
+	errno = saved;
+}
+
+static int foreign(void)
+{
+	struct sigaction sa = { .sa_handler = foreign_reaper, .sa_flags = SA_RESTART };
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGUSR2, &sa, NULL);
+	int before = obs_fd_count();
+	int fd = ffd.fork(FFD_USE_FORK, NULL);
+	if (fd == FFD_CHILD_PROCESS)
+		child_body(1, -1);
+	if (fd < 0)
+		obs_die("ffd_fork: %s", strerror(errno));
+	struct ffd_info info;
+	int ret = ffd.wait(fd, &info, 0, NULL);
+	obs("result ffd_wait %d %s ECHILD", ret, ret < 0 ? obs_errno(errno) : "0");
+	ffd.close(fd);
+	obs("fds %d %d", before, obs_fd_count());
+	return 0;
+}
+
+/* Window 13: the pidfd path must fall back when its syscalls fail with
+ * ENOSYS/EPERM/EINVAL (the plan), and still deliver the status. */
+static int pidfd_fallback(void)
+{
+	install_old_handler();
+	int before = obs_fd_count();
+	int fd = ffd.fork(0, NULL);
+	if (fd == FFD_CHILD_PROCESS)
+		child_body(4, -1);
+	obs("spawned 4");
+	obs("result ffd_fork %d %s 0", fd < 0 ? -1 : 0, fd < 0 ? obs_errno(errno) : "0");
+	if (fd >= 0) {
+		wait_and_report(4, fd);
+		ffd.close(fd);
+	}
+	obs("fds %d %d", before, obs_fd_count());
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	const char *pattern = argc > 1 ? argv[1] : "";
+	int args[2] = { 0, 0 }, nargs = 0;
+	const char *word = NULL;
+	for (int i = 2; i < argc; i++) {
+		if (!strcmp(argv[i], "--pidfd"))
+			path_flags = 0;
+		else if (!strcmp(argv[i], "--generic"))
+			path_flags = FFD_USE_FORK;
+		else if (argv[i][0] >= '0' && argv[i][0] <= '9' && nargs < 2)
+			args[nargs++] = atoi(argv[i]);
+		else
+			word = argv[i];
+	}
+	obs_load(&ffd);
+	if (!strcmp(pattern, "lifecycle"))
+		return lifecycle(args[0] ? args[0] : 5);
+	if (!strcmp(pattern, "burst"))
+		return burst(args[0] ? args[0] : 100);
+	if (!strcmp(pattern, "threads"))
+		return threads(args[0] ? args[0] : 4, args[1] ? args[1] : 25);
+	if (!strcmp(pattern, "torn-oldact"))
+		return torn_oldact();
+	if (!strcmp(pattern, "sigdfl"))
+		return sigdfl();
+	if (!strcmp(pattern, "errno"))
+		return errno_across_handler();
+	if (!strcmp(pattern, "eintr"))
+		return eintr();
+	if (!strcmp(pattern, "fail-fork") && word)
+		return fail_fork(word, 0);
+	if (!strcmp(pattern, "nonblock"))
+		return fail_fork(word ? word : "EBADF", FFD_NONBLOCK | FFD_CLOEXEC);
+	if (!strcmp(pattern, "spawn-fail") && word)
+		return spawn_fail(word);
+	if (!strcmp(pattern, "spawn"))
+		return spawn();
+	if (!strcmp(pattern, "close-reuse"))
+		return close_reuse();
+	if (!strcmp(pattern, "unpublished"))
+		return unpublished();
+	if (!strcmp(pattern, "foreign"))
+		return foreign();
+	if (!strcmp(pattern, "pidfd-fallback"))
+		return pidfd_fallback();
+	obs_die("unknown pattern '%s' (see the comment at the top of scenarios/drivers/ffdriver.c)", pattern);
+}
