@@ -1,0 +1,97 @@
+/* The lock-free slot table of the generic path: one slot per child, found by
+ * the SIGCHLD handler by walking a list of fixed-size blocks. */
+#include "ffd_internal.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+struct ffd__block ffd__first_block;
+
+/* Only FREE slots are taken.  Slots inherited through fork from the parent
+ * process (owner is another pid) stay as they are in the child: nothing in
+ * the child completes them and the handler skips them; the child simply
+ * grows its table if it needs more. */
+static int slot_take(struct ffd__slot *slot, pid_t self)
+{
+    int state = FFD__SLOT_FREE;
+    if (!atomic_compare_exchange_strong(&slot->state, &state,
+                                        FFD__SLOT_RESERVED))
+        return 0;
+    atomic_store_explicit(&slot->owner, self, memory_order_relaxed);
+    atomic_store_explicit(&slot->pid, 0, memory_order_relaxed);
+    atomic_store_explicit(&slot->read_fd, -1, memory_order_relaxed);
+    atomic_store_explicit(&slot->write_fd, -1, memory_order_relaxed);
+    atomic_store_explicit(&slot->consumed, 0, memory_order_relaxed);
+    return 1;
+}
+
+struct ffd__slot *ffd__slot_reserve(void)
+{
+    pid_t self = getpid();
+    struct ffd__block *block = &ffd__first_block;
+
+    for (;;) {
+        for (int i = 0; i < FFD__BLOCK_SLOTS; i++)
+            if (slot_take(&block->slots[i], self))
+                return &block->slots[i];
+
+        struct ffd__block *next =
+            atomic_load_explicit(&block->next, memory_order_acquire);
+        if (next) {
+            block = next;
+            continue;
+        }
+        /* Every slot is busy: append a block.  calloc leaves every slot
+         * FREE; the block becomes visible only through the release CAS. */
+        struct ffd__block *fresh = calloc(1, sizeof(*fresh));
+        if (!fresh)
+            return NULL; /* errno is ENOMEM */
+        struct ffd__block *expected = NULL;
+        if (atomic_compare_exchange_strong_explicit(
+                &block->next, &expected, fresh, memory_order_acq_rel,
+                memory_order_acquire)) {
+            block = fresh;
+        } else {
+            /* Another thread appended first: use its block. */
+            free(fresh);
+            block = expected;
+        }
+    }
+}
+
+void ffd__slot_release(struct ffd__slot *slot)
+{
+    atomic_store_explicit(&slot->pid, 0, memory_order_relaxed);
+    atomic_store_explicit(&slot->read_fd, -1, memory_order_relaxed);
+    atomic_store_explicit(&slot->write_fd, -1, memory_order_relaxed);
+    atomic_store_explicit(&slot->state, FFD__SLOT_FREE, memory_order_release);
+}
+
+/* The slot whose death pipe read end is fd, or NULL (then fd is a pidfd or
+ * not ours).  ORPHAN slots are skipped: their read end was closed and the
+ * number may already belong to a newer slot. */
+struct ffd__slot *ffd__slot_find(int fd)
+{
+    if (fd < 0)
+        return NULL;
+    pid_t self = getpid();
+    for (struct ffd__block *block = &ffd__first_block; block;
+         block = atomic_load_explicit(&block->next, memory_order_acquire)) {
+        for (int i = 0; i < FFD__BLOCK_SLOTS; i++) {
+            struct ffd__slot *slot = &block->slots[i];
+            int state = atomic_load_explicit(&slot->state,
+                                             memory_order_acquire);
+            if (state != FFD__SLOT_LIVE && state != FFD__SLOT_CLAIMED &&
+                state != FFD__SLOT_DONE)
+                continue;
+            if (atomic_load_explicit(&slot->owner, memory_order_relaxed) !=
+                self)
+                continue;
+            if (atomic_load_explicit(&slot->read_fd, memory_order_relaxed) ==
+                fd)
+                return slot;
+        }
+    }
+    return NULL;
+}

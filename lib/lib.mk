@@ -1,0 +1,87 @@
+# libffd: the library under test, its 13 seeded-defect builds, its tests.
+# Included by the top-level Makefile (BUILD, CC, Q, say, TARGET_CFLAGS,
+# HOST_CFLAGS, HOST_LDFLAGS, PREFIX, DESTDIR come from there).
+
+FFD_SRCS := lib/ffd_common.c lib/ffd_slots.c lib/ffd_sigchld.c \
+            lib/ffd_generic.c lib/ffd_pidfd.c
+FFD_HDRS := lib/ffd.h lib/ffd_internal.h
+FFD_OBJS := $(patsubst lib/%.c,$(BUILD)/obj/lib/%.o,$(FFD_SRCS))
+FFD_LDFLAGS := -shared -Wl,-soname,libffd.so.1 \
+               -Wl,--version-script=lib/libffd.map -Wl,-z,defs -lpthread
+
+# One build per seeded defect: the same sources with one -DFFD_DEFECT_* on.
+# The flag is the name upper-cased with '-' -> '_'.
+FFD_DEFECTS := torn-oldact chain-sigdfl handler-errno no-restart \
+               pipe-fail-leak fork-fail-leak spawn-errno fcntl-unchecked \
+               close-eintr-retry release-ignored unpublished-death \
+               foreign-reaper-hang pidfd-no-fallback
+ffd_defect_flag = -DFFD_DEFECT_$(subst -,_,$(shell echo $(1) | tr a-z A-Z))
+FFD_DEFECT_LIBS := $(foreach d,$(FFD_DEFECTS),$(BUILD)/defects/libffd-$(d).so)
+
+FFD_TEST_SRCS := tests/test_ffd.c tests/test_ffd_generic.c \
+                 tests/test_ffd_pidfd.c tests/test_ffd_util.c
+FFD_TEST_HDRS := tests/test_ffd_util.h
+
+ALL_OUTPUTS += $(BUILD)/libffd.so $(BUILD)/libffd.a $(BUILD)/libffd.pc \
+               $(BUILD)/tests/test_ffd
+TESTS += $(BUILD)/tests/test_ffd
+
+.PHONY: defects install-lib uninstall-lib
+
+$(BUILD)/obj/lib/%.o: lib/%.c $(FFD_HDRS) lib/lib.mk
+	$(call say,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(TARGET_CFLAGS) -c -o $@ $<
+
+$(BUILD)/libffd.so: $(FFD_OBJS) lib/libffd.map
+	$(call say,LD,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(TARGET_CFLAGS) -o $@ $(FFD_OBJS) $(FFD_LDFLAGS)
+
+$(BUILD)/libffd.a: $(FFD_OBJS)
+	$(call say,AR,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)rm -f $@ && ar rcs $@ $(FFD_OBJS)
+
+$(BUILD)/libffd.pc: lib/libffd.pc.in lib/lib.mk
+	$(call say,GEN,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)sed 's|@PREFIX@|$(PREFIX)|g' lib/libffd.pc.in > $@
+
+# Defect objects: $(BUILD)/obj/defects/NAME/FILE.o
+define ffd_defect_rules
+$(BUILD)/obj/defects/$(1)/%.o: lib/%.c $(FFD_HDRS) lib/lib.mk
+	$$(call say,CC,$$@)
+	$(Q)mkdir -p $$(@D)
+	$(Q)$$(CC) $$(TARGET_CFLAGS) $(call ffd_defect_flag,$(1)) -c -o $$@ $$<
+
+$(BUILD)/defects/libffd-$(1).so: $(patsubst lib/%.c,$(BUILD)/obj/defects/$(1)/%.o,$(FFD_SRCS)) lib/libffd.map
+	$$(call say,LD,$$@)
+	$(Q)mkdir -p $$(@D)
+	$(Q)$$(CC) $$(TARGET_CFLAGS) -o $$@ $$(filter %.o,$$^) $$(FFD_LDFLAGS)
+endef
+$(foreach d,$(FFD_DEFECTS),$(eval $(call ffd_defect_rules,$(d))))
+
+defects: $(FFD_DEFECT_LIBS)
+
+# The Criterion binary compiles the library sources in directly, with the
+# host flags, so `make SAN=address,undefined` sanitizes the library too.
+$(BUILD)/tests/test_ffd: $(FFD_TEST_SRCS) $(FFD_TEST_HDRS) $(FFD_SRCS) $(FFD_HDRS) lib/lib.mk
+	$(call say,CCLD,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(HOST_CFLAGS) -Ilib -o $@ $(FFD_TEST_SRCS) $(FFD_SRCS) \
+		$(HOST_LDFLAGS) -lcriterion -lpthread
+
+install-lib: $(BUILD)/libffd.so $(BUILD)/libffd.a $(BUILD)/libffd.pc
+	$(Q)install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include \
+		$(DESTDIR)$(PREFIX)/lib/pkgconfig
+	$(Q)install -m 755 $(BUILD)/libffd.so $(DESTDIR)$(PREFIX)/lib/libffd.so.1
+	$(Q)ln -sf libffd.so.1 $(DESTDIR)$(PREFIX)/lib/libffd.so
+	$(Q)install -m 644 $(BUILD)/libffd.a $(DESTDIR)$(PREFIX)/lib/libffd.a
+	$(Q)install -m 644 lib/ffd.h $(DESTDIR)$(PREFIX)/include/ffd.h
+	$(Q)install -m 644 $(BUILD)/libffd.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/libffd.pc
+
+uninstall-lib:
+	$(Q)rm -f $(DESTDIR)$(PREFIX)/lib/libffd.so $(DESTDIR)$(PREFIX)/lib/libffd.so.1 \
+		$(DESTDIR)$(PREFIX)/lib/libffd.a $(DESTDIR)$(PREFIX)/include/ffd.h \
+		$(DESTDIR)$(PREFIX)/lib/pkgconfig/libffd.pc
