@@ -38,7 +38,7 @@ TARGET_CFLAGS := $(BASE_CFLAGS) -fPIC
 TESTS   :=
 TARGETS :=
 
-.PHONY: all deps check demo bench install uninstall clean defects
+.PHONY: all deps check demo bench replay install uninstall clean defects
 all: deps build-all
 
 include inject/inject.mk
@@ -54,14 +54,18 @@ build-all: $(ALL_OUTPUTS)
 deps:
 	$(Q)sh scripts/deps.sh
 
-check: deps build-all
-	$(Q)sh scripts/check.sh $(TESTS)
+check: deps build-all defects
+	$(Q)BUILD=$(BUILD) sh scripts/check.sh $(TESTS)
 
 demo: deps build-all
 	$(Q)sh scripts/demo.sh
 
 bench: deps build-all
 	$(Q)sh scripts/bench.sh
+
+# Each window scenario fails N/N runs on its defect, 0/N on the fix (N=20).
+replay: deps build-all defects
+	$(Q)sh scripts/replay.sh
 
 install: build-all
 	$(Q)install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig

@@ -1,24 +1,43 @@
 #!/bin/sh
-# make check: run every Criterion binary given, then the scenario suite when
-# it exists; fail if anything failed.  Each binary prints its own summary.
+# make check: every Criterion binary given, then the scenario suite; the
+# last line totals the tests of both ("N passed, N failed").  Fails if
+# anything failed, including a binary that died before its summary.
 set -u
+BUILD=${BUILD:-build}
+export BUILD
 # Criterion's runner leaks a little on its own; do not blame the tests.
 LSAN_OPTIONS="suppressions=$(pwd)/tests/lsan.supp:print_suppressions=0${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 export LSAN_OPTIONS
+out=$(mktemp)
+trap 'rm -f "$out"' EXIT
+passed=0
 failed=0
-ran=0
 for bin in "$@"; do
 	echo "== $bin"
-	if "$bin" --jobs 2; then
-		ran=$((ran + 1))
-	else
-		echo "FAILED: $bin" >&2
-		failed=$((failed + 1))
+	"$bin" --jobs 2 >"$out" 2>&1
+	rc=$?
+	cat "$out"
+	line=$(grep 'Synthesis: Tested' "$out" | tail -n 1)
+	ok=$(echo "$line" | sed -n 's/.*Passing: \([0-9]*\).*/\1/p')
+	bad=$(echo "$line" | sed -n 's/.*Failing: \([0-9]*\) | Crashing: \([0-9]*\).*/\1 \2/p' | awk '{print $1 + $2}')
+	if [ -z "$line" ] || { [ "$rc" -ne 0 ] && [ "${bad:-0}" -eq 0 ]; }; then
+		echo "FAILED: $bin exited $rc without reporting its failures" >&2
+		bad=$((${bad:-0} + 1))
 	fi
+	passed=$((passed + ${ok:-0}))
+	failed=$((failed + ${bad:-0}))
 done
-if [ -f scripts/check-scenarios.sh ]; then
-	echo "== scenarios"
-	if sh scripts/check-scenarios.sh; then ran=$((ran + 1)); else failed=$((failed + 1)); fi
+echo "== scenarios"
+sh scripts/check-scenarios.sh >"$out" 2>&1
+rc=$?
+cat "$out"
+scn=$(grep '^check: [0-9]* passed' "$out" | head -n 1)
+passed=$((passed + $(echo "$scn" | sed -n 's/^check: \([0-9]*\) passed.*/\1/p')))
+scn_bad=$(echo "$scn" | sed -n 's/^check: [0-9]* passed, \([0-9]*\) failed, [0-9]* xfail, \([0-9]*\) xpass, \([0-9]*\) errors.*/\1 \2 \3/p' | awk '{print $1 + $2 + $3}')
+failed=$((failed + ${scn_bad:-1}))
+if [ "$rc" -ne 0 ] && [ "${scn_bad:-1}" -eq 0 ]; then
+	echo "FAILED: the mutation matrix: a defect survived or the fixed library failed" >&2
+	failed=$((failed + 1))
 fi
-echo "check: $ran suites passed, $failed failed"
+echo "check: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
