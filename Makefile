@@ -57,7 +57,7 @@ deps:
 check: deps build-all defects
 	$(Q)BUILD=$(BUILD) sh scripts/check.sh $(TESTS)
 
-demo: deps build-all
+demo: deps build-all defects
 	$(Q)sh scripts/demo.sh
 
 bench: deps build-all

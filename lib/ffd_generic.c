@@ -325,18 +325,26 @@ int ffd__generic_close(struct ffd__slot *slot, int fd)
     (void)ffd__slot_check(slot);
     for (;;) {
         int state = atomic_load_explicit(&slot->state, memory_order_acquire);
+        /* RACE: fd reuse across threads: once close() returns, another
+         * thread's pipe2 may get the same number; a slot that still names
+         * it would be found by that thread's ffd_wait/ffd_close (a stale
+         * DONE slot answered ECHILD, and closing "it" closed the new
+         * child's read end: SIGPIPE at its death).  So the slot lets go of
+         * the number before the number is closed. */
         if (state == FFD__SLOT_DONE) {
-            int ret = ffd__close_fd(fd);
+            atomic_store_explicit(&slot->read_fd, -1, memory_order_release);
             ffd__slot_release(slot);
-            return ret;
+            return ffd__close_fd(fd);
         }
         if (state == FFD__SLOT_LIVE) {
             /* Still running: the handler will reap it and free the slot.
              * The state changes before the read end closes, so the handler
              * never writes into a pipe without a reader (SIGPIPE). */
             if (atomic_compare_exchange_strong(&slot->state, &state,
-                                               FFD__SLOT_ORPHAN))
+                                               FFD__SLOT_ORPHAN)) {
+                atomic_store_explicit(&slot->read_fd, -1, memory_order_release);
                 return ffd__close_fd(fd);
+            }
             continue;
         }
         sched_yield(); /* CLAIMED: a finisher is writing the record */

@@ -61,6 +61,15 @@ static enum ffd__check slot_finish(struct ffd__slot *slot, int from,
     if (!atomic_compare_exchange_strong(&slot->state, &expected,
                                         FFD__SLOT_CLAIMED))
         return FFD__CHILD_RETRY; /* someone else is on it */
+    /* RACE: slot reuse (ABA): between our read of the pid and the claim,
+     * another thread may have finished this child, released the slot and
+     * published a new child in it, LIVE again.  The claim then belongs to
+     * the new child: give it back rather than report our old pid's fate
+     * (ECHILD: already reaped) as the new child's. */
+    if (atomic_load_explicit(&slot->pid, memory_order_acquire) != pid) {
+        atomic_store_explicit(&slot->state, from, memory_order_release);
+        return FFD__CHILD_RETRY;
+    }
 
     struct ffd__record rec;
     memset(&rec, 0, sizeof(rec));

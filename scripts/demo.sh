@@ -1,6 +1,7 @@
 #!/bin/sh
 # make demo: a showcase of injections against build/targets/probe, each run
-# under `forkchaos run` with a trace; results in results/latest/.
+# under `forkchaos run` with a trace, then the scenario suite on libffd
+# (JUnit, TAP) and the defect x scenario matrix; results in results/latest/.
 # Written into a fresh folder that is renamed into place only when complete.
 set -eu
 FC=build/forkchaos
@@ -36,8 +37,15 @@ show delay-50ms 'pipe2:delay=50ms' '^delay 0 [5-9][0-9]{4}' delay
 show syscall-by-number 'sys_close:error=EINTR' '^sys_close 1 -1 EINTR' sys
 show threads-atomic-count 'pipe2:when=1..50:error=EMFILE' 'failures 50 of 800' threads 200
 
+echo "scenario suite on the fixed library:" | tee -a "$summary"
+"$FC" check -j 2 --junit "$tmp/junit.xml" scenarios/ | tee -a "$summary" || failures=$((failures + 1))
+"$FC" check -j 2 --tap scenarios/ >"$tmp/scenarios.tap" || true
+echo "mutation matrix (one run per cell):" | tee -a "$summary"
+"$FC" check --matrix -j 2 --repeat 1 scenarios/ >"$tmp/matrix.txt" || failures=$((failures + 1))
+sed -n '/^mutation matrix/,/^mutation score/p' "$tmp/matrix.txt" | tee -a "$summary"
+
 mv "$tmp" "$final"
 trap - EXIT INT TERM
 ln -sfn "$stamp" results/latest
-echo "results: results/latest/ ($final): summary.txt, NAME.out, NAME.trace.jsonl"
+echo "results: results/latest/ ($final): summary.txt, NAME.out, NAME.trace.jsonl, junit.xml, scenarios.tap, matrix.txt"
 [ "$failures" -eq 0 ]

@@ -4,7 +4,10 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <poll.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include "fc_test_util.h"
 
@@ -183,4 +186,42 @@ Test(check, filter_selects_by_name, .timeout = 60)
 	scenario("2.scn", "# window -: crash\nname: beta-two\ntarget: %s kill 9\nrepeat: 1\n", probe());
 	cr_assert_eq(CHECK("--filter", "alpha-*"), 0, "out: %s", r.out);
 	cr_expect_null(strstr(r.out, "beta-two"), "out: %s", r.out);
+}
+
+Test(check, sigint_stops_the_run_with_exit_3_and_partial_results, .timeout = 60)
+{
+	char marker[256], junit[256];
+	fc_temp_path(marker, sizeof marker, "started");
+	fc_temp_path(junit, sizeof junit, "junit.xml");
+	scenario("1.scn", "# window -: quick\nname: a-quick\ntarget: %s exit 0\nrepeat: 1\n", probe());
+	scenario("2.scn", "# window -: long\nname: b-long\ntarget: /bin/sh -c 'touch %s; exec %s hang'\ntimeout: 50s\nrepeat: 1\n", marker, probe());
+	int out[2];
+	cr_assert_eq(pipe(out), 0);
+	pid_t pid = fork();
+	if (pid == 0) {
+		dup2(out[1], 1);
+		close(out[0]);
+		execl(fc_build_path("forkchaos"), "forkchaos", "check", "--lib", fc_build_path("targets/libfcprobe.so"), "--junit", junit,
+		      dir, (char *)NULL);
+		_exit(126);
+	}
+	close(out[1]);
+	/* the long scenario is running once its marker exists */
+	for (int tries = 0; access(marker, F_OK) != 0 && tries < 2000; tries++)
+		poll(NULL, 0, 10);
+	cr_assert_eq(access(marker, F_OK), 0, "the long scenario never started");
+	kill(pid, SIGINT);
+	char text[8192];
+	size_t used = 0;
+	ssize_t got;
+	while ((got = read(out[0], text + used, sizeof text - 1 - used)) > 0)
+		used += (size_t)got;
+	text[used] = 0;
+	int status;
+	waitpid(pid, &status, 0);
+	cr_expect(WIFEXITED(status) && WEXITSTATUS(status) == 3, "status 0x%x, out: %s", status, text);
+	cr_expect(strstr(text, "PASS  a-quick"), "the finished scenario is reported: %s", text);
+	cr_expect_eq(access(junit, F_OK), 0, "partial JUnit kept");
+	unlink(marker);
+	unlink(junit);
 }
