@@ -116,6 +116,26 @@ static void wait_and_report(int id, int fd)
 	obs("status %d %s %s", id, expected_status(id, expected, sizeof expected), got);
 }
 
+/* ffd_fork a child that runs child_body(ID); the driver cannot go on
+ * without it, so a failure ends the run (exit 2). */
+static int fork_child_or_die(int flags, int id, int hold_fd, pid_t *pid)
+{
+	int fd = ffd.fork(flags, pid);
+	if (fd == FFD_CHILD_PROCESS)
+		child_body(id, hold_fd);
+	obs("spawned %d", id);
+	if (fd < 0)
+		obs_die("ffd_fork: %s", strerror(errno));
+	return fd;
+}
+
+static void on_signal(int sig, void (*handler)(int))
+{
+	struct sigaction sa = { .sa_handler = handler, .sa_flags = SA_RESTART };
+	sigemptyset(&sa.sa_mask);
+	sigaction(sig, &sa, NULL);
+}
+
 static int lifecycle(int n)
 {
 	install_old_handler();
@@ -220,12 +240,7 @@ static int threads(int nthreads, int per_thread)
 static int torn_oldact(void)
 {
 	install_old_handler();
-	int fd = ffd.fork(FFD_USE_FORK, NULL);
-	if (fd == FFD_CHILD_PROCESS)
-		child_body(1, -1);
-	obs("spawned 1");
-	if (fd < 0)
-		obs_die("ffd_fork: %s", strerror(errno));
+	int fd = fork_child_or_die(FFD_USE_FORK, 1, -1, NULL);
 	wait_and_report(1, fd);
 	ffd.close(fd);
 	settle_old_handler(2, 2000);
@@ -239,12 +254,7 @@ static int sigdfl(void)
 	struct sigaction sa = { .sa_handler = SIG_DFL, .sa_flags = SA_SIGINFO };
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGCHLD, &sa, NULL);
-	int fd = ffd.fork(FFD_USE_FORK, NULL);
-	if (fd == FFD_CHILD_PROCESS)
-		child_body(1, -1);
-	obs("spawned 1");
-	if (fd < 0)
-		obs_die("ffd_fork: %s", strerror(errno));
+	int fd = fork_child_or_die(FFD_USE_FORK, 1, -1, NULL);
 	wait_and_report(1, fd);
 	ffd.close(fd);
 	return 0;
@@ -260,7 +270,7 @@ static int errno_across_handler(void)
 		obs_die("pipe: %s", strerror(errno));
 	int fd = ffd.fork(FFD_USE_FORK, NULL);
 	if (fd == FFD_CHILD_PROCESS) {
-		close(hold[1]);
+		close(hold[1]); /* so that it sees EOF when ours closes */
 		child_body(7, hold[0]);
 	}
 	obs("spawned 7");
@@ -443,15 +453,8 @@ __attribute__((noinline)) static int release_under_test(int fd)
 
 static int close_reuse(void)
 {
-	struct sigaction sa = { .sa_handler = take_freed_number, .sa_flags = SA_RESTART };
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGUSR1, &sa, NULL);
-	int fd = ffd.fork(path_flags, NULL);
-	if (fd == FFD_CHILD_PROCESS)
-		child_body(1, -1);
-	obs("spawned 1");
-	if (fd < 0)
-		obs_die("ffd_fork: %s", strerror(errno));
+	on_signal(SIGUSR1, take_freed_number);
+	int fd = fork_child_or_die(path_flags, 1, -1, NULL);
 	wait_and_report(1, fd);
 	freed_fd = fd;
 	int ret = release_under_test(fd);
@@ -470,7 +473,7 @@ static int unpublished(void)
 {
 	int fd = ffd.fork(FFD_USE_FORK, NULL);
 	if (fd == FFD_CHILD_PROCESS)
-		child_body(1, -1);
+		child_body(1, -1); /* not reached: the plan fails the child's go read */
 	obs("spawned 127");
 	if (fd < 0)
 		obs_die("ffd_fork: %s", strerror(errno));
@@ -503,9 +506,7 @@ static void foreign_reaper(int sig)
 
 static int foreign(void)
 {
-	struct sigaction sa = { .sa_handler = foreign_reaper, .sa_flags = SA_RESTART };
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGUSR2, &sa, NULL);
+	on_signal(SIGUSR2, foreign_reaper);
 	int before = obs_fd_count();
 	int fd = ffd.fork(FFD_USE_FORK, NULL);
 	if (fd == FFD_CHILD_PROCESS)
