@@ -99,6 +99,20 @@ static void load_plan(void)
 				fc__state.rules_for[id] |= 1u << r;
 }
 
+/* A caller= or lib= that names nothing loaded yet may never fire: say so in
+ * the trace (a stripped program has no names for its static functions). */
+static void warn_unresolved(void)
+{
+	for (int r = 0; r < fc__state.plan.nrules; r++) {
+		const struct fc_rule *rule = &fc__state.plan.rules[r];
+		if (rule->caller[0] && !fc__symtab_resolved(r, 1))
+			fc__trace_warning("caller=", rule->caller,
+					  "no function of that name in the objects loaded so far (a stripped binary, or a library not loaded yet)");
+		if (rule->lib[0] && !fc__symtab_resolved(r, 0))
+			fc__trace_warning("lib=", rule->lib, "no object of that name loaded so far (it may be dlopen()ed later)");
+	}
+}
+
 __attribute__((constructor(101))) static void fc_init(void)
 {
 	int saved_errno = errno;
@@ -119,14 +133,15 @@ __attribute__((constructor(101))) static void fc_init(void)
 	settle_lineage();
 	const char *mem = getenv("FORKCHAOS_TRACE_MEM");
 	fc__state.trace_all_mem = mem && *mem == '1';
+	fc__trace_open();
 	for (int r = 0; r < fc__state.plan.nrules; r++)
 		if (fc__state.plan.rules[r].caller[0] || fc__state.plan.rules[r].lib[0]) {
 			/* caller= and lib= are resolved to address ranges now, at plan
 			 * load, not on the first call (which may be in a handler) */
 			fc__symtab_refresh();
+			warn_unresolved();
 			break;
 		}
-	fc__trace_open();
 	__atomic_store_n(&fc__state.active, fc__state.plan.nrules > 0 || fc__state.trace_fd >= 0, __ATOMIC_RELEASE);
 	fc__guard--;
 	errno = saved_errno;

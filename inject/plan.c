@@ -338,7 +338,8 @@ static int parse_item(struct parse_ctx *ctx, struct fc_rule *rule, struct span i
 			return fail(ctx, value, "expected proc=parent, proc=child or proc=any");
 		return 0;
 	} else if (is(key, "sig")) {
-		rule->sel_sig = fc_signal_lookup(value.s, value.len);
+		/* sig=0: kill's existence probe is a call worth selecting too */
+		rule->sel_sig = is(value, "0") ? 0 : fc_signal_lookup(value.s, value.len);
 		if (rule->sel_sig < 0)
 			return fail(ctx, value, "expected sig=SIGNAME or a number (e.g. sig=SIGCHLD)");
 		ctx->sig_item = item;
@@ -437,8 +438,14 @@ int fc_plan_parse(const char *text, struct fc_plan *plan, char *err, size_t errl
 	struct span rest = { text, len, 1 };
 	while (rest.len) {
 		struct span rule_text = trim(cut(&rest, ';'));
-		if (rule_text.len == 0)
-			continue;
+		if (rule_text.len == 0 && trim(rest).len == 0)
+			break; /* a trailing ';' */
+		if (rule_text.len == 0) {
+			ctx.rule_no = plan->nrules + 1;
+			ctx.rule = rule_text;
+			fail(&ctx, rule_text, "expected a rule between the two ';' (CALLS:ITEM...)");
+			return -1;
+		}
 		ctx.rule_no = plan->nrules + 1;
 		ctx.rule = rule_text;
 		if (plan->nrules == FC_MAX_RULES) {

@@ -79,11 +79,12 @@ int fc__caller_in_rule(int rule, void *ra) FC_HIDDEN;
 int fc__lib_in_rule(int rule, void *ra) FC_HIDDEN;
 const char *fc__symtab_describe(void *ra, char *buf, size_t len) FC_HIDDEN;
 int fc__caller_matches(int rule, int depth, void *ra) FC_HIDDEN;
+int fc__symtab_resolved(int rule, int callers); /* ranges found for caller= (or lib=) */
 
 /* trace.c */
 void fc__trace_open(void) FC_HIDDEN;
 void fc__trace_event(const struct fc_call *c, long ret, int err) FC_HIDDEN;
-void fc__trace_line(const char *json_fields) FC_HIDDEN;
+void fc__trace_warning(const char *what, const char *name, const char *why) FC_HIDDEN;
 void fc__trace_guard_fd(int fd) FC_HIDDEN;
 int fc__trace_range_begin(unsigned first, unsigned last, int cloexec_only) FC_HIDDEN;
 void fc__trace_range_end(int hit) FC_HIDDEN;

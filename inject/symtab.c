@@ -327,3 +327,9 @@ const char *fc__symtab_describe(void *ra, char *buf, size_t len)
 	buf[used] = 0;
 	return buf;
 }
+
+int fc__symtab_resolved(int rule, int callers)
+{
+	const struct index *idx = __atomic_load_n(&current, __ATOMIC_ACQUIRE);
+	return idx ? (callers ? idx->callers[rule].n : idx->libs[rule].n) : 0;
+}

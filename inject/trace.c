@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdio.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -212,4 +213,28 @@ void fc__trace_range_end(int hit)
 	if (fd >= 0)
 		__atomic_store_n(&fc__state.trace_fd, park_fd(fd, 200), __ATOMIC_RELAXED);
 	errno = saved_errno;
+}
+
+/* A line that is not a call: a plan that may never fire, and why. */
+void fc__trace_warning(const char *what, const char *name, const char *why)
+{
+	char buf[LINE_MAX_BYTES], message[512];
+	struct fc_out out;
+	if (fc__state.trace_fd < 0)
+		return;
+	snprintf(message, sizeof message, "%s%s: %s", what, name, why);
+	fc_out_init(&out, buf, sizeof buf);
+	fc_put_char(&out, '{');
+	put_common(&out, "warning");
+	fc_put_key(&out, "ret");
+	fc_put_raw(&out, "0");
+	fc_put_key(&out, "errno");
+	fc_put_raw(&out, "0");
+	fc_put_key(&out, "injected");
+	fc_put_raw(&out, "null");
+	fc_put_key(&out, "caller");
+	fc_put_raw(&out, "null");
+	fc_put_key(&out, "message");
+	fc_put_str(&out, message);
+	write_line(buf, fc_out_finish(&out, buf));
 }

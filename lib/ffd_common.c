@@ -126,6 +126,10 @@ int ffd_wait(int fd, struct ffd_info *info, int options, struct rusage *ru)
         errno = EINVAL;
         return -1;
     }
+    if (fd < 0) {
+        errno = EBADF; /* as for any call given no descriptor */
+        return -1;
+    }
     /* A descriptor found in the slot table is a death pipe; anything else is
      * handed to waitid(P_PIDFD), which rejects what is not a pidfd. */
     struct ffd__slot *slot = ffd__slot_find(fd);

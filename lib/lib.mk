@@ -33,10 +33,13 @@ $(BUILD)/obj/lib/%.o: lib/%.c $(FFD_HDRS) lib/lib.mk
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(TARGET_CFLAGS) -c -o $@ $<
 
+# libffd.so.1 beside it: the soname, so that programs linked against the
+# build tree also run from it.
 $(BUILD)/libffd.so: $(FFD_OBJS) lib/libffd.map
 	$(call say,LD,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(TARGET_CFLAGS) -o $@ $(FFD_OBJS) $(FFD_LDFLAGS)
+	$(Q)ln -sf libffd.so $(BUILD)/libffd.so.1
 
 $(BUILD)/libffd.a: $(FFD_OBJS)
 	$(call say,AR,$@)
@@ -79,7 +82,7 @@ install-lib: $(BUILD)/libffd.so $(BUILD)/libffd.a $(BUILD)/libffd.pc
 	$(Q)ln -sf libffd.so.1 $(DESTDIR)$(PREFIX)/lib/libffd.so
 	$(Q)install -m 644 $(BUILD)/libffd.a $(DESTDIR)$(PREFIX)/lib/libffd.a
 	$(Q)install -m 644 lib/ffd.h $(DESTDIR)$(PREFIX)/include/ffd.h
-	$(Q)install -m 644 $(BUILD)/libffd.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/libffd.pc
+	$(Q)sed 's|@PREFIX@|$(PREFIX)|g' lib/libffd.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/libffd.pc
 
 uninstall-lib:
 	$(Q)rm -f $(DESTDIR)$(PREFIX)/lib/libffd.so $(DESTDIR)$(PREFIX)/lib/libffd.so.1 \

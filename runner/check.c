@@ -82,7 +82,10 @@ static int collect(char **paths, int npaths, char files[][PATH_MAX], int max)
 		}
 		char pattern[PATH_MAX];
 		glob_t found;
-		snprintf(pattern, sizeof pattern, "%s/*.scn", paths[i]);
+		size_t len = strlen(paths[i]);
+		while (len > 1 && paths[i][len - 1] == '/')
+			len--;
+		snprintf(pattern, sizeof pattern, "%.*s/*.scn", (int)len, paths[i]);
 		if (glob(pattern, 0, NULL, &found) == 0) {
 			qsort(found.gl_pathv, found.gl_pathc, sizeof *found.gl_pathv, by_name);
 			for (size_t k = 0; k < found.gl_pathc && n < max; k++)
@@ -225,7 +228,7 @@ static void schedule(int njobs, void (*done)(int job))
 static void classify(struct fc_result *r, char baseline[][64], int nbaseline)
 {
 	const struct fc_scenario *s = &check.scenarios[r->scenario];
-	if (!r->runs && !r->harness_error) {
+	if ((!r->runs || (r->interrupted && !r->failed_runs)) && !r->harness_error) {
 		r->state = FC_NOT_RUN;
 		return;
 	}
@@ -251,7 +254,8 @@ static void print_ready(int job)
 	(void)job;
 	if (tap_mode || matrix_mode)
 		return;
-	while (printed < check.nscenarios && (results[printed].runs || results[printed].harness_error)) {
+	while (printed < check.nscenarios &&
+	       (results[printed].runs || results[printed].harness_error || results[printed].interrupted)) {
 		struct fc_result *r = &results[printed];
 		const struct fc_scenario *s = &check.scenarios[r->scenario];
 		classify(r, baseline_names, nbaseline);
@@ -260,10 +264,14 @@ static void print_ready(int job)
 			printf("  (xfail: %s)", s->xfail_reason);
 		if (r->state == FC_XPASS)
 			printf("  (expected to fail: %s)", s->xfail_reason);
+		if (r->state == FC_NOT_RUN)
+			printf("  (interrupted)");
 		if (r->state == FC_FAIL || r->state == FC_ERROR) {
-			char repro[8192];
+			char repro[8192], others[256];
 			fc_check_repro(&check, s, check.libs[r->lib], repro, sizeof repro);
-			printf("  [%s] %s%s\n      reproduce: %s", fc_oracle_names[r->verdict.oracle], r->verdict.detail,
+			fc_verdict_others(&r->verdict, others, sizeof others);
+			printf("  [%s] %s%s%s%s%s\n      reproduce: %s", fc_oracle_names[r->verdict.oracle], r->verdict.detail,
+			       others[0] ? " (also failed: " : "", others, others[0] ? ")" : "",
 			       r->in_baseline ? " (known: in baseline)" : "", repro);
 		}
 		printf("\n");
@@ -350,6 +358,21 @@ int fc_cmd_check(int argc, char **argv)
 		return FC_EXIT_USAGE;
 	if (load_scenarios(argv + optind, argc - optind, filter) < 0)
 		return FC_EXIT_USAGE;
+	for (int s = 0; matrix_mode && s < check.nscenarios; s++) {
+		const char *defect = check.scenarios[s].defect;
+		int known = !defect[0];
+		for (int l = 1; l < check.nlibs && !known; l++) {
+			const char *base = strrchr(check.libs[l], '/');
+			char expected[96];
+			snprintf(expected, sizeof expected, "/libffd-%s.so", defect);
+			known = base && !strcmp(base, expected);
+		}
+		if (!known) {
+			fprintf(stderr, "forkchaos check: %s: defect '%s' has no build (%s/defects/libffd-%s.so); expected a name from `make defects`\n",
+				check.scenarios[s].path, defect, check.exe_dir, defect);
+			return FC_EXIT_USAGE;
+		}
+	}
 	static char baseline_store[1024][64];
 	baseline_names = baseline_store;
 	if (baseline && !update && (nbaseline = fc_baseline_load(baseline, baseline_store, 1024)) < 0) {
@@ -396,8 +419,11 @@ int fc_cmd_check(int argc, char **argv)
 		int survived = 0;
 		for (int l = 1; l < check.nlibs; l++) {
 			int hits = 0;
-			for (int s = 0; s < check.nscenarios; s++)
-				hits += results[l * check.nscenarios + s].failed_runs > 0;
+			for (int s = 0; s < check.nscenarios; s++) {
+				const struct fc_result *r = &results[l * check.nscenarios + s];
+				hits += r->failed_runs > 0 && !r->harness_error;
+				errors += r->harness_error; /* a variant that cannot run detects nothing */
+			}
 			survived += !hits;
 		}
 		failed += survived;

@@ -74,8 +74,12 @@ int fc_write_junit(const char *path, const struct fc_check *c, const struct fc_r
 			char message[640];
 			if (r->state == FC_XPASS)
 				snprintf(message, sizeof message, "XPASS: expected to fail (%s) but passed", s->xfail_reason);
-			else
-				snprintf(message, sizeof message, "%s: %s (%d/%d runs failed)", oracle_of(r), r->verdict.detail, r->failed_runs, r->runs);
+			else {
+				char others[256];
+				fc_verdict_others(&r->verdict, others, sizeof others);
+				snprintf(message, sizeof message, "%s: %s (%d/%d runs failed%s%s)", oracle_of(r), r->verdict.detail,
+					 r->failed_runs, r->runs, others[0] ? "; also failed: " : "", others);
+			}
 			fprintf(out, "      <%s type=\"%s\" message=\"", tag, r->state == FC_XPASS ? "xpass" : oracle_of(r));
 			xml_escaped(out, message);
 			fprintf(out, "\">");
@@ -177,7 +181,7 @@ static const char *lib_label(const char *path)
 void fc_print_matrix(FILE *out, const struct fc_check *c, const struct fc_result *res)
 {
 	int killed = 0, defects = c->nlibs - 1;
-	fprintf(out, "\nmutation matrix: %d defects x %d scenarios (X: the scenario failed, so it detects the defect)\n", defects,
+	fprintf(out, "\nmutation matrix: %d defects x %d scenarios (X: the scenario failed, so it detects the defect; E: the driver could not run)\n", defects,
 		c->nscenarios);
 	fprintf(out, "%-24s", "");
 	for (int s = 0; s < c->nscenarios; s++)
@@ -188,9 +192,9 @@ void fc_print_matrix(FILE *out, const struct fc_check *c, const struct fc_result
 		fprintf(out, "%-24.24s", lib_label(c->libs[l]));
 		for (int s = 0; s < c->nscenarios; s++) {
 			const struct fc_result *r = &res[l * c->nscenarios + s];
-			int failed = r->failed_runs > 0;
+			int failed = r->failed_runs > 0 && !r->harness_error;
 			hits += failed;
-			fprintf(out, "%3s", r->state == FC_NOT_RUN ? "-" : failed ? "X" : ".");
+			fprintf(out, "%3s", r->harness_error ? "E" : r->state == FC_NOT_RUN ? "-" : failed ? "X" : ".");
 		}
 		if (l == 0) {
 			fprintf(out, "   %s\n", hits ? "FIXED LIBRARY FAILS" : "all pass");
@@ -201,7 +205,7 @@ void fc_print_matrix(FILE *out, const struct fc_check *c, const struct fc_result
 			for (int s = 0; s < c->nscenarios; s++)
 				if (!strcmp(c->scenarios[s].defect, label)) {
 					own = c->scenarios[s].name;
-					own_hit |= res[l * c->nscenarios + s].failed_runs > 0;
+					own_hit |= res[l * c->nscenarios + s].failed_runs > 0 && !res[l * c->nscenarios + s].harness_error;
 				}
 			fprintf(out, "   %s%s%s%s\n", hits ? "detected" : "SURVIVED", own ? (own_hit ? " (by " : " (NOT by ") : "",
 				own ? own : "", own ? ")" : "");

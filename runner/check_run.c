@@ -81,7 +81,7 @@ void fc_check_run_one(const struct fc_check *c, int scenario, int lib, struct fc
 	res->lib = lib;
 	build_argv(c, s, c->libs[lib], store, argv);
 	snprintf(env_lib, sizeof env_lib, "FORKCHAOS_LIB=%s", c->libs[lib]);
-	for (int run = 0; run < repeat && !c->interrupted; run++) {
+	for (int run = 0; run < repeat && !c->interrupted && !res->interrupted; run++) {
 		snprintf(report_path, sizeof report_path, "%s/%s.%d.%d.report", c->workdir, s->name, lib, run);
 		snprintf(err_path, sizeof err_path, "%s/%s.%d.%d.err", c->workdir, s->name, lib, run);
 		snprintf(env_report, sizeof env_report, "FORKCHAOS_REPORT=%s", report_path);
@@ -96,6 +96,13 @@ void fc_check_run_one(const struct fc_check *c, int scenario, int lib, struct fc
 		int started = fc_run_target(&target, &outcome);
 		close(err_fd);
 		close(null_fd);
+		if (started == 0 && outcome.interrupted) {
+			/* killed by our own interrupt: no verdict on the library */
+			res->interrupted = 1;
+			unlink(report_path);
+			unlink(err_path);
+			break;
+		}
 		res->runs++;
 		if (started < 0 || outcome.exec_errno) {
 			res->harness_error = 1;
@@ -109,11 +116,15 @@ void fc_check_run_one(const struct fc_check *c, int scenario, int lib, struct fc
 		read_file(report_path, report, sizeof report);
 		read_file(err_path, err_text, sizeof err_text);
 		struct fc_verdict verdict;
-		fc_oracles_evaluate(s->checks, s->strict, report, &outcome, last_line(err_text), &verdict);
+		fc_oracles_evaluate(s->checks, s->strict, s->order, s->norder, report, &outcome, last_line(err_text), &verdict);
 		if (verdict.failed) {
 			if (!res->failed_runs)
 				res->verdict = verdict;
 			res->failed_runs++;
+		}
+		if (verdict.harness) {
+			res->harness_error = 1;
+			break;
 		}
 		unlink(report_path);
 		unlink(err_path);

@@ -247,39 +247,74 @@ static int judge(int oracle, const struct judge *j)
 	return failed ? 1 : seen ? 0 : -1;
 }
 
-void fc_oracles_evaluate(unsigned checks, unsigned strict, const char *report, const struct fc_outcome *out,
-			 const char *driver_err, struct fc_verdict *verdict)
+/* Hang and crash come first: they make every other observation moot.  A
+ * driver that exited 2 could not run its pattern: a harness error, not a
+ * verdict on the library.  Then every requested oracle is judged; the
+ * headline is the first failure in the scenario's own check: order (its
+ * author lists the invariant the scenario is about first). */
+void fc_oracles_evaluate(unsigned checks, unsigned strict, const int *order, int norder, const char *report,
+			 const struct fc_outcome *out, const char *driver_err, struct fc_verdict *verdict)
 {
-	char detail[sizeof verdict->detail];
-	struct judge j = { report ? report : "", out, detail, sizeof detail };
+	static char details[FC_ORACLE_COUNT][sizeof verdict->detail];
+	struct judge j = { report ? report : "", out, NULL, sizeof verdict->detail };
 	memset(verdict, 0, sizeof *verdict);
 	verdict->oracle = -1;
-	checks |= 1u << FC_OR_NO_HANG | 1u << FC_OR_NO_CRASH;
-	for (int oracle = 0; oracle < FC_ORACLE_COUNT; oracle++) {
-		if (!(checks >> oracle & 1))
-			continue;
-		detail[0] = 0;
-		int result = judge(oracle, &j);
-		if (result < 0 && (strict >> oracle & 1)) {
-			snprintf(detail, sizeof detail, "the driver reported nothing this invariant can judge (no observation line)");
-			result = 1;
-		}
-		if (result != 1)
-			continue;
-		verdict->failed_set |= 1u << oracle;
-		if (!verdict->failed) {
+	for (int oracle = FC_OR_NO_HANG; oracle <= FC_OR_NO_CRASH; oracle++) {
+		j.detail = verdict->detail;
+		if (judge(oracle, &j) == 1) {
 			verdict->failed = 1;
 			verdict->oracle = oracle;
-			snprintf(verdict->detail, sizeof verdict->detail, "%s", detail);
+			verdict->failed_set = 1u << oracle;
+			return;
 		}
 	}
-	/* A driver that could not run its pattern is not a verdict on the
-	 * library; say so, with what it printed. */
-	if (!verdict->failed && !out->timed_out && WIFEXITED(out->status) && WEXITSTATUS(out->status) != 0) {
+	if (WIFEXITED(out->status) && WEXITSTATUS(out->status) == 2) {
+		verdict->failed = verdict->harness = 1;
+		verdict->oracle = FC_OR_DRIVER;
+		verdict->failed_set = 1u << FC_OR_DRIVER;
+		snprintf(verdict->detail, sizeof verdict->detail, "the driver could not run its pattern: %s",
+			 driver_err && *driver_err ? driver_err : "(no message)");
+		return;
+	}
+	for (int oracle = FC_OR_NO_CRASH + 1; oracle < FC_ORACLE_COUNT; oracle++) {
+		if (!(checks >> oracle & 1))
+			continue;
+		j.detail = details[oracle];
+		details[oracle][0] = 0;
+		int result = judge(oracle, &j);
+		if (result < 0 && (strict >> oracle & 1)) {
+			snprintf(details[oracle], sizeof details[oracle], "the driver reported nothing this invariant can judge (no observation line)");
+			result = 1;
+		}
+		if (result == 1)
+			verdict->failed_set |= 1u << oracle;
+	}
+	for (int i = 0; i < norder + FC_ORACLE_COUNT && verdict->oracle < 0; i++) {
+		int oracle = i < norder ? order[i] : i - norder;
+		if (verdict->failed_set >> oracle & 1)
+			verdict->oracle = oracle;
+	}
+	if (verdict->oracle >= 0) {
+		verdict->failed = 1;
+		snprintf(verdict->detail, sizeof verdict->detail, "%s", details[verdict->oracle]);
+		return;
+	}
+	/* Any other non-zero exit: the driver saw something it could not say
+	 * in its report; show what it printed. */
+	if (WIFEXITED(out->status) && WEXITSTATUS(out->status) != 0) {
 		verdict->failed = 1;
 		verdict->oracle = FC_OR_DRIVER;
 		verdict->failed_set |= 1u << FC_OR_DRIVER;
 		snprintf(verdict->detail, sizeof verdict->detail, "the driver exited %d: %s", WEXITSTATUS(out->status),
 			 driver_err && *driver_err ? driver_err : "(no message)");
 	}
+}
+
+void fc_verdict_others(const struct fc_verdict *verdict, char *buf, size_t len)
+{
+	size_t used = 0;
+	buf[0] = 0;
+	for (int oracle = 0; oracle <= FC_OR_DRIVER; oracle++)
+		if ((verdict->failed_set >> oracle & 1) && oracle != verdict->oracle && used < len)
+			used += (size_t)snprintf(buf + used, len - used, "%s%s", used ? ", " : "", fc_oracle_names[oracle]);
 }

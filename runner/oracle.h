@@ -26,7 +26,8 @@ int fc_oracle_lookup(const char *name);
 
 struct fc_verdict {
 	int failed;
-	int oracle;         /* the first that failed */
+	int harness;         /* the driver could not run its pattern (exit 2) */
+	int oracle;          /* the headline: the first failed in the scenario's order */
 	unsigned failed_set; /* every oracle that failed */
 	char detail[480];
 };
@@ -34,6 +35,8 @@ struct fc_verdict {
 /* CHECKS: bitset of oracles to evaluate; STRICT: those must have their
  * observation in REPORT (a missing one fails: a check that cannot see is
  * not a pass).  DRIVER_ERR: the tail of the driver's stderr, for messages. */
-void fc_oracles_evaluate(unsigned checks, unsigned strict, const char *report, const struct fc_outcome *out,
-			 const char *driver_err, struct fc_verdict *verdict);
+void fc_oracles_evaluate(unsigned checks, unsigned strict, const int *order, int norder, const char *report,
+			 const struct fc_outcome *out, const char *driver_err, struct fc_verdict *verdict);
+/* "api-errno, no-stray": the failed oracles other than the headline. */
+void fc_verdict_others(const struct fc_verdict *verdict, char *buf, size_t len);
 #endif

@@ -30,7 +30,7 @@ static char *trim(char *s)
 	return s;
 }
 
-/* Split TARGET into words (single quotes group words). */
+/* Split TARGET into words; single or double quotes group words. */
 static int split_target(struct fc_scenario *s)
 {
 	char *out = s->argbuf, *end = s->argbuf + sizeof s->argbuf - 1;
@@ -44,15 +44,16 @@ static int split_target(struct fc_scenario *s)
 		if (s->argc == FC_SCN_MAX_ARGS)
 			return -1;
 		s->argv[s->argc++] = out;
-		int quoted = 0;
-		while (*in && (quoted || (*in != ' ' && *in != '\t')) && out < end) {
-			if (*in == '\'') {
-				quoted = !quoted;
+		char quote = 0;
+		while (*in && (quote || (*in != ' ' && *in != '\t')) && out < end) {
+			if ((*in == '\'' || *in == '"') && (!quote || quote == *in)) {
+				quote = quote ? 0 : *in;
 				in++;
 				continue;
 			}
 			*out++ = *in++;
 		}
+		int quoted = quote != 0;
 		if (quoted || out >= end)
 			return -1;
 		*out++ = 0;
@@ -72,6 +73,8 @@ static int parse_checks(struct fc_scenario *s, char *value, char *err, size_t er
 				snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s", i ? " " : "", fc_oracle_names[i]);
 			return fail(err, errlen, s->path, line, "unknown invariant '%s'; expected some of: %s", word, names);
 		}
+		if (!(s->checks >> oracle & 1) && s->norder < (int)(sizeof s->order / sizeof s->order[0]))
+			s->order[s->norder++] = oracle;
 		s->checks |= 1u << oracle;
 	}
 	s->strict = s->checks;
@@ -149,6 +152,7 @@ int fc_scenario_load(const char *path, struct fc_scenario *s, char *err, size_t 
 	if (!f)
 		return fail(err, errlen, path, 0, "cannot read: %m");
 	int saw_comment_first = -1;
+	char seen_keys[256] = " ";
 	while (fgets(text, sizeof text, f)) {
 		line_no++;
 		if (!strchr(text, '\n') && !feof(f)) {
@@ -173,7 +177,20 @@ int fc_scenario_load(const char *path, struct fc_scenario *s, char *err, size_t 
 			return fail(err, errlen, path, line_no, "expected 'key: value' (keys: name, window, target, plan, repeat, timeout, check, expect, seed, defect)");
 		}
 		*colon = 0;
-		if (set_field(s, trim(line), trim(colon + 1), line_no, err, errlen) < 0) {
+		const char *key = trim(line);
+		if (strstr(seen_keys, key) && strlen(key) < 16) {
+			char probe[20];
+			snprintf(probe, sizeof probe, " %s ", key);
+			if (strstr(seen_keys, probe)) {
+				fclose(f);
+				return fail(err, errlen, path, line_no, "'%s' given twice; expected each key at most once", key);
+			}
+		}
+		if (strlen(seen_keys) + strlen(key) + 2 < sizeof seen_keys) {
+			strcat(seen_keys, key);
+			strcat(seen_keys, " ");
+		}
+		if (set_field(s, key, trim(colon + 1), line_no, err, errlen) < 0) {
 			fclose(f);
 			return -1;
 		}

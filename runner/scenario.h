@@ -21,6 +21,8 @@ struct fc_scenario {
 	uint64_t timeout_ns;
 	unsigned checks;                /* bitset of enum fc_oracle */
 	unsigned strict;                /* named in check: the driver must report them */
+	int order[16];                  /* the check: list in its order */
+	int norder;
 	int xfail;
 	char xfail_reason[256];
 	char seed[24];                  /* empty: the run's --seed */

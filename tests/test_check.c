@@ -194,7 +194,7 @@ Test(check, sigint_stops_the_run_with_exit_3_and_partial_results, .timeout = 60)
 	fc_temp_path(marker, sizeof marker, "started");
 	fc_temp_path(junit, sizeof junit, "junit.xml");
 	scenario("1.scn", "# window -: quick\nname: a-quick\ntarget: %s exit 0\nrepeat: 1\n", probe());
-	scenario("2.scn", "# window -: long\nname: b-long\ntarget: /bin/sh -c 'touch %s; exec %s hang'\ntimeout: 50s\nrepeat: 1\n", marker, probe());
+	scenario("2.scn", "# window -: long\nname: b-long\ntarget: /bin/sh -c 'touch %s; exec %s hang'\ntimeout: 50s\nrepeat: 10\n", marker, probe());
 	int out[2];
 	cr_assert_eq(pipe(out), 0);
 	pid_t pid = fork();
@@ -221,7 +221,31 @@ Test(check, sigint_stops_the_run_with_exit_3_and_partial_results, .timeout = 60)
 	waitpid(pid, &status, 0);
 	cr_expect(WIFEXITED(status) && WEXITSTATUS(status) == 3, "status 0x%x, out: %s", status, text);
 	cr_expect(strstr(text, "PASS  a-quick"), "the finished scenario is reported: %s", text);
+	/* the run we cut short is no verdict: not a crash, and no more runs */
+	cr_expect(strstr(text, "NOT-RUN b-long"), "the interrupted scenario: %s", text);
+	cr_expect_null(strstr(text, "FAIL"), "an interrupted run judged as a failure: %s", text);
 	cr_expect_eq(access(junit, F_OK), 0, "partial JUnit kept");
 	unlink(marker);
 	unlink(junit);
+}
+
+Test(check, driver_that_cannot_run_is_a_harness_error, .timeout = 60)
+{
+	/* exit 2: the driver could not run its pattern; that is no verdict on
+	 * the library, and CI must not read it as one */
+	scenario("e.scn", "# window -: cannot run\nname: cannot\ntarget: /bin/sh -c \"echo cannot load the library >&2; exit 2\"\nrepeat: 3\n");
+	cr_assert_eq(CHECK(NULL), 2, "out: %s", r.out);
+	cr_expect(strstr(r.out, "ERROR cannot"), "out: %s", r.out);
+	cr_expect(strstr(r.out, "cannot load the library"), "the driver's message is shown: %s", r.out);
+	cr_expect(strstr(r.out, "1/1 runs failed"), "stops after the first run: %s", r.out);
+}
+
+Test(check, failure_line_names_every_failed_invariant, .timeout = 60)
+{
+	/* a target that reports two broken invariants: the headline follows
+	 * the check: order, the other is listed too */
+	scenario("t.scn", "# window -: two failures\nname: two\ntarget: /bin/sh -c 'echo \"fds 3 4\" >> $FORKCHAOS_REPORT; echo \"flag nonblock 1 0\" >> $FORKCHAOS_REPORT'\ncheck: flags-honoured no-fd-leak\nrepeat: 1\n");
+	cr_assert_eq(CHECK(NULL), 1, "out: %s", r.out);
+	cr_expect(strstr(r.out, "[flags-honoured] flag nonblock: expected 1, got 0"), "out: %s", r.out);
+	cr_expect(strstr(r.out, "(also failed: no-fd-leak)"), "out: %s", r.out);
 }

@@ -80,6 +80,7 @@ Test(plan, errors_name_rule_column_and_expectation, .timeout = 10)
 		{ "vfork:at=exit:error=EAGAIN", "rule 1", "column 7", "vfork acts only at enter" },
 		{ "vfork:delay_exit=1ms", "rule 1", "column 7", "vfork acts only at enter" },
 		{ "write:at=inside:signal=SIGCHLD", "rule 1", "column 7", "at=inside needs" },
+		{ "pipe2:error=EIO;;fork:error=EIO", "rule 2", "column 17", "between the two" },
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		cr_expect_eq(fc_plan_parse(cases[i].plan, &plan, err, sizeof err), -1, "accepted: %s", cases[i].plan);
@@ -96,6 +97,13 @@ Test(plan, prob_threshold_spans_the_range, .timeout = 10)
 	cr_expect_eq(plan.rules[1].prob_threshold, UINT64_MAX / 4 + 1);
 	cr_expect_eq(plan.rules[2].prob_threshold, 0);
 	cr_expect(plan.uses_prob_without_seed);
+}
+
+Test(plan, kill_sig_0_and_a_trailing_semicolon_are_accepted, .timeout = 10)
+{
+	cr_expect_eq(fc_plan_parse("kill:sig=0:error=ESRCH;", &plan, err, sizeof err), 0, "%s", err);
+	cr_expect_eq(plan.nrules, 1);
+	cr_expect_eq(plan.rules[0].sel_sig, 0);
 }
 
 Test(plan, fd_and_sig_fit_a_class_with_some_such_calls, .timeout = 10)

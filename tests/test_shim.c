@@ -358,6 +358,17 @@ Test(shim_regress, caller_names_longer_than_64_characters_match, .timeout = 60)
 	cr_expect(fc_line(r.out, "long -1 EMFILE"), "out: %s", r.out);
 }
 
+Test(shim_regress, caller_on_a_stripped_binary_warns_in_the_trace, .timeout = 60)
+{
+	fc_temp_path(scratch, sizeof scratch, "t.jsonl");
+	cr_assert_eq(STRESS("targets/stress-stripped", "pipe:caller=a_function_with_a_rather_long_name_of_more_than_sixty_four_characters_x:error=EMFILE",
+			    scratch, "longcaller"), 0);
+	cr_expect(fc_line(r.out, "long 0 OK"), "no symbols, no match: %s", r.out);
+	const char *trace = read_back(scratch);
+	cr_expect(strstr(trace, "\"call\":\"warning\"") && strstr(trace, "no function of that name"), "no warning in the trace");
+	unlink(scratch);
+}
+
 Test(shim_regress, clone3_with_a_bad_pointer_gets_efault, .timeout = 60)
 {
 	cr_assert_eq(STRESS("targets/stress", "sys_clone3:delay=1ns", "/dev/null", "clone3bad"), 0, "err: %s", r.err);

@@ -125,7 +125,7 @@ static int fork_child_or_die(int flags, int id, int hold_fd, pid_t *pid)
 		child_body(id, hold_fd);
 	obs("spawned %d", id);
 	if (fd < 0)
-		obs_die("ffd_fork: %s", strerror(errno));
+		obs_library_failed("ffd_fork");
 	return fd;
 }
 
@@ -275,7 +275,7 @@ static int errno_across_handler(void)
 	}
 	obs("spawned 7");
 	if (fd < 0)
-		obs_die("ffd_fork: %s", strerror(errno));
+		obs_library_failed("ffd_fork");
 	close(hold[0]);
 	errno = EDOM;
 	close(hold[1]); /* the child reads EOF and exits; close leaves errno alone on success */
@@ -325,7 +325,7 @@ static int eintr(void)
 	}
 	obs("spawned 3");
 	if (fd < 0)
-		obs_die("ffd_fork: %s", strerror(errno));
+		obs_library_failed("ffd_fork");
 	pid_t helper = fork();
 	if (helper == 0) {
 		uint64_t deadline = now_ms() + 5000;
@@ -476,7 +476,7 @@ static int unpublished(void)
 		child_body(1, -1); /* not reached: the plan fails the child's go read */
 	obs("spawned 127");
 	if (fd < 0)
-		obs_die("ffd_fork: %s", strerror(errno));
+		obs_library_failed("ffd_fork");
 	struct pollfd pfd = { fd, POLLIN, 0 };
 	if (poll(&pfd, 1, 3000) == 1) {
 		struct ffd_info info;
@@ -512,7 +512,7 @@ static int foreign(void)
 	if (fd == FFD_CHILD_PROCESS)
 		child_body(1, -1);
 	if (fd < 0)
-		obs_die("ffd_fork: %s", strerror(errno));
+		obs_library_failed("ffd_fork");
 	struct ffd_info info;
 	int ret = ffd.wait(fd, &info, 0, NULL);
 	obs("result ffd_wait %d %s ECHILD", ret, ret < 0 ? obs_errno(errno) : "0");

@@ -95,3 +95,9 @@ const char *obs_errno(int err)
 	const char *name = err ? strerrorname_np(err) : "0";
 	return name ? name : "E?";
 }
+
+void obs_library_failed(const char *call)
+{
+	obs("result %s -1 %s 0", call, obs_errno(errno));
+	exit(0);
+}

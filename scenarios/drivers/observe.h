@@ -28,6 +28,11 @@ int obs_fd_count(void);
 const char *obs_status(const struct ffd_info *info, char *buf, size_t len);
 /* An errno as its name ("0" for none). */
 const char *obs_errno(int err);
-/* The driver cannot run its pattern: say why and exit 2. */
+/* A libffd call that should have worked failed: that is an observation
+ * (result CALL -1 ERRNO 0, judged by api-errno), so exit 0; the pattern
+ * cannot go on. */
+void obs_library_failed(const char *call) __attribute__((noreturn));
+/* The driver cannot run its pattern (not the library's doing): say why and
+ * exit 2, a harness error. */
 void obs_die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 #endif
