@@ -35,6 +35,22 @@ static void put_common(struct fc_out *out, const char *call)
 	fc_put_str(out, call);
 }
 
+/* A line that is an event, not a call: the design's fields all present,
+ * with neutral values, so readers need no special case. */
+static void put_event_head(struct fc_out *out, const char *event)
+{
+	fc_put_char(out, '{');
+	put_common(out, event);
+	fc_put_key(out, "ret");
+	fc_put_raw(out, "0");
+	fc_put_key(out, "errno");
+	fc_put_raw(out, "0");
+	fc_put_key(out, "injected");
+	fc_put_raw(out, "null");
+	fc_put_key(out, "caller");
+	fc_put_raw(out, "null");
+}
+
 void fc__trace_event(const struct fc_call *c, long ret, int err)
 {
 	if (fc__state.trace_fd < 0)
@@ -122,16 +138,7 @@ static void write_exec_line(void)
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
 	exe[n > 0 ? n : 0] = 0;
 	fc_out_init(&out, buf, sizeof buf);
-	fc_put_char(&out, '{');
-	put_common(&out, "exec");
-	fc_put_key(&out, "ret");
-	fc_put_raw(&out, "0");
-	fc_put_key(&out, "errno");
-	fc_put_raw(&out, "0");
-	fc_put_key(&out, "injected");
-	fc_put_raw(&out, "null");
-	fc_put_key(&out, "caller");
-	fc_put_raw(&out, "null");
+	put_event_head(&out, "exec");
 	fc_put_key(&out, "exe");
 	fc_put_str(&out, exe);
 	fc_put_key(&out, "seed");
@@ -224,16 +231,7 @@ void fc__trace_warning(const char *what, const char *name, const char *why)
 		return;
 	snprintf(message, sizeof message, "%s%s: %s", what, name, why);
 	fc_out_init(&out, buf, sizeof buf);
-	fc_put_char(&out, '{');
-	put_common(&out, "warning");
-	fc_put_key(&out, "ret");
-	fc_put_raw(&out, "0");
-	fc_put_key(&out, "errno");
-	fc_put_raw(&out, "0");
-	fc_put_key(&out, "injected");
-	fc_put_raw(&out, "null");
-	fc_put_key(&out, "caller");
-	fc_put_raw(&out, "null");
+	put_event_head(&out, "warning");
 	fc_put_key(&out, "message");
 	fc_put_str(&out, message);
 	write_line(buf, fc_out_finish(&out, buf));
