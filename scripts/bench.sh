@@ -37,6 +37,17 @@ for call in malloc dup sigprocmask; do
 	done
 done
 
+round=1
+while [ "$round" -le "$ROUNDS" ]; do
+	echo "$configs" | while IFS='|' read -r name envs _; do
+		[ -n "$name" ] || continue
+		envs=$(echo "$envs" | sed "s/CALL/malloc/g")
+		# shellcheck disable=SC2086
+		env $envs "$COST" rss >>"$tmp/rss.$name"
+	done
+	round=$((round + 1))
+done
+
 {
 	echo "forkchaos bench: ns per call, median of $ROUNDS interleaved rounds ($(nproc) CPUs, $(date -u +%F))"
 	printf '%-12s %-24s %10s %8s\n' call configuration ns/call ratio
@@ -46,5 +57,13 @@ done
 			m=$(median <"$tmp/$call.$f")
 			printf '%-12s %-24s %10s %8s\n' "$call" "$f" "$m" "$(awk -v a="$m" -v b="$base" 'BEGIN{printf "%.2f", a/b}')"
 		done
+	done
+	echo
+	echo "peak memory of one process (VmHWM, KiB), median of $ROUNDS runs:"
+	printf '%-12s %-24s %10s %8s\n' process configuration KiB ratio
+	for f in base shim-no-plan shim-other-rule shim-rule-never-fires shim-caller-rule; do
+		m=$(median <"$tmp/rss.$f")
+		b=$(median <"$tmp/rss.base")
+		printf '%-12s %-24s %10s %8s\n' callcost "$f" "$m" "$(awk -v a="$m" -v b="$b" 'BEGIN{printf "%.2f", a/b}')"
 	done
 } | tee "$out"
