@@ -161,6 +161,8 @@ int fc_cmd_run(int argc, char **argv)
 	}
 	if (outcome.exec_errno) {
 		fprintf(stderr, "forkchaos run: cannot run '%s': %s\n", argv[optind], strerror(outcome.exec_errno));
+		if (trace)
+			unlink(trace); /* nothing ran: leave no empty trace behind */
 		return FC_EXIT_USAGE;
 	}
 	if (outcome.timed_out)

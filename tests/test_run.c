@@ -40,11 +40,14 @@ Test(run, unknown_call_is_rejected_with_exit_2, .timeout = 30)
 	cr_expect(strstr(r.err, "unknown call"), "stderr: %s", r.err);
 }
 
-Test(run, missing_command_exits_2, .timeout = 30)
+Test(run, missing_command_exits_2_and_leaves_no_trace_file, .timeout = 30)
 {
-	const char *argv[] = { fc_build_path("forkchaos"), "run", "--", "/nonexistent/forkchaos-nothing", NULL };
+	char trace[256];
+	fc_temp_path(trace, sizeof trace, "t.jsonl");
+	const char *argv[] = { fc_build_path("forkchaos"), "run", "--trace", trace, "--", "/nonexistent/forkchaos-nothing", NULL };
 	cr_expect_eq(fc_exec(&r, (char *const *)argv), 2);
 	cr_expect(strstr(r.err, "No such file"), "stderr: %s", r.err);
+	cr_expect_neq(access(trace, F_OK), 0, "an empty trace was left behind");
 }
 
 Test(run, timeout_kills_the_whole_tree_and_exits_124, .timeout = 30)
