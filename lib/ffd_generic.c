@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <sched.h>
 #include <stdint.h>
 #include <string.h>
@@ -71,6 +72,19 @@ static int go_wait(struct go_channel *go)
     return n == (ssize_t)sizeof(value) ? 0 : -1;
 }
 
+/* ffd__slot_check outside the handler.  Its wait4, write and close are
+ * cancellation points; a thread cancelled there would leave the slot
+ * CLAIMED for ever (ffd_close would spin on it).  RACE: cancellation:
+ * not inside a claim. */
+static enum ffd__check check_uncancellable(struct ffd__slot *slot)
+{
+    int old_state;
+    pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &old_state);
+    enum ffd__check result = ffd__slot_check(slot);
+    pthread_setcancelstate(old_state, NULL);
+    return result;
+}
+
 static void publish(struct ffd__slot *slot, pid_t pid)
 {
     atomic_store_explicit(&slot->pid, pid, memory_order_relaxed);
@@ -80,7 +94,7 @@ static void publish(struct ffd__slot *slot, pid_t pid)
      * while the slot was still RESERVED was skipped by the handler, so look
      * for ourselves now that the pid is visible; the CAS inside decides
      * between us and a concurrent handler. */
-    (void)ffd__slot_check(slot);
+    (void)check_uncancellable(slot);
 #endif
     /* DEFECT unpublished-death (review 3, window 11): without the check
      * above, a death whose SIGCHLD came before publication is never written
@@ -118,6 +132,7 @@ int ffd__generic_fork(int flags, pid_t *ppid)
     struct go_channel go = {-1, -1};
     int death[2] = {-1, -1};
 
+    ffd__sweep_orphans();
     struct ffd__slot *slot = ffd__slot_reserve();
     if (!slot)
         return -1;
@@ -199,6 +214,7 @@ int ffd__generic_spawn(int flags, pid_t *ppid, const char *path,
 {
     int death[2] = {-1, -1};
 
+    ffd__sweep_orphans();
     struct ffd__slot *slot = ffd__slot_reserve();
     if (!slot)
         return -1;
@@ -248,17 +264,19 @@ static int deliver(struct ffd__slot *slot, int fd, struct ffd_info *info,
     }
     struct ffd__record rec = slot->record;
     if (!(options & FFD_WNOWAIT)) {
-        /* Drain the pipe's copy; a read failure leaves the status in place
-         * for a later call. */
-        struct ffd__record drained;
-        ssize_t n;
-        do
-            n = read(fd, &drained, sizeof(drained));
-        while (n < 0 && errno == EINTR);
-        if (n < 0 && errno != EAGAIN)
-            return -1;
         if (atomic_exchange(&slot->consumed, 1)) {
             errno = ECHILD; /* another thread took it meanwhile */
+            return -1;
+        }
+        struct ffd__record drained;
+        struct pollfd pfd = {.fd = fd, .events = POLLIN};
+        ssize_t n = 0;
+        if (poll(&pfd, 1, 0) > 0) /* never block on an empty pipe */
+            do
+                n = read(fd, &drained, sizeof(drained));
+            while (n < 0 && errno == EINTR);
+        if (n < 0 && errno != EAGAIN) {
+            atomic_store(&slot->consumed, 0); /* status left for a later call */
             return -1;
         }
     }
@@ -287,7 +305,7 @@ int ffd__generic_wait(struct ffd__slot *slot, int fd, struct ffd_info *info,
         /* RACE: window 12 (foreign reaper) and 11 (missed death): never rely
          * on SIGCHLD alone; peek ourselves on every wakeup, so ECHILD or an
          * unreported death is seen within FFD__RECHECK_MS. */
-        if (ffd__slot_check(slot) == FFD__CHILD_FINISHED)
+        if (check_uncancellable(slot) == FFD__CHILD_FINISHED)
             continue;
         if (options & FFD_WNOHANG) {
             errno = EAGAIN;
@@ -322,7 +340,8 @@ int ffd__generic_close(struct ffd__slot *slot, int fd)
 {
     /* Reap now if the child is already dead (even if its SIGCHLD was
      * missed), so the slot is freed right away. */
-    (void)ffd__slot_check(slot);
+    (void)check_uncancellable(slot);
+    ffd__sweep_orphans();
     for (;;) {
         int state = atomic_load_explicit(&slot->state, memory_order_acquire);
         /* RACE: fd reuse across threads: once close() returns, another

@@ -86,6 +86,7 @@ struct ffd__slot *ffd__slot_find(int fd);
 int ffd__sigchld_install(void);
 enum ffd__check { FFD__CHILD_ALIVE, FFD__CHILD_FINISHED, FFD__CHILD_RETRY };
 enum ffd__check ffd__slot_check(struct ffd__slot *slot);
+void ffd__sweep_orphans(void);
 
 /* ffd_generic.c */
 int ffd__generic_fork(int flags, pid_t *ppid);

@@ -20,7 +20,7 @@ static _Atomic int old_index = 0;  /* read straight from the buffer being filled
 static _Atomic int old_index = -1; /* -1: nothing published, do not chain */
 #endif
 
-enum { INSTALL_NONE, INSTALL_BUSY, INSTALL_DONE };
+enum { INSTALL_NONE = -2, INSTALL_DONE = -1 };
 static _Atomic int install_state = INSTALL_NONE;
 
 static void chain_old_action(int sig, siginfo_t *info, void *uctx)
@@ -58,9 +58,15 @@ static enum ffd__check slot_finish(struct ffd__slot *slot, int from,
                                    pid_t pid, int gone)
 {
     int expected = from;
-    if (!atomic_compare_exchange_strong(&slot->state, &expected,
-                                        FFD__SLOT_CLAIMED))
-        return FFD__CHILD_RETRY; /* someone else is on it */
+    /* RACE: ffd_close orphans the slot (LIVE -> ORPHAN) between our read
+     * of LIVE and our claim: the child is still ours to reap, or it would
+     * stay a zombie (only the handler looks at ORPHAN slots again). */
+    while (!atomic_compare_exchange_strong(&slot->state, &expected,
+                                           FFD__SLOT_CLAIMED)) {
+        if (from != FFD__SLOT_LIVE || expected != FFD__SLOT_ORPHAN)
+            return FFD__CHILD_RETRY; /* someone else is on it */
+        from = FFD__SLOT_ORPHAN;
+    }
     /* RACE: slot reuse (ABA): between our read of the pid and the claim,
      * another thread may have finished this child, released the slot and
      * published a new child in it, LIVE again.  The claim then belongs to
@@ -68,7 +74,10 @@ static enum ffd__check slot_finish(struct ffd__slot *slot, int from,
      * (ECHILD: already reaped) as the new child's. */
     if (atomic_load_explicit(&slot->pid, memory_order_acquire) != pid) {
         atomic_store_explicit(&slot->state, from, memory_order_release);
-        return FFD__CHILD_RETRY;
+        /* Our brief claim may have turned away a genuine finisher of the
+         * new child (its own SIGCHLD, or publish's check): look at the new
+         * child now, so its death is not left unreported. */
+        return ffd__slot_check(slot);
     }
 
     struct ffd__record rec;
@@ -156,6 +165,22 @@ enum ffd__check ffd__slot_check(struct ffd__slot *slot)
 
 /* DEFECT handler-errno (review 5, window 3): built with
  * FFD_DEFECT_HANDLER_ERRNO the handler neither saves nor restores errno. */
+/* Finish this process's ORPHAN slots whose child is dead: a backstop for a
+ * SIGCHLD that some other party consumed (an application handler that does
+ * not chain, a foreign reaper), run from ffd_fork, ffd_spawn and ffd_close. */
+void ffd__sweep_orphans(void)
+{
+    pid_t self = getpid();
+    for (struct ffd__block *block = &ffd__first_block; block;
+         block = atomic_load_explicit(&block->next, memory_order_acquire))
+        for (int i = 0; i < FFD__BLOCK_SLOTS; i++) {
+            struct ffd__slot *slot = &block->slots[i];
+            if (atomic_load_explicit(&slot->state, memory_order_acquire) == FFD__SLOT_ORPHAN &&
+                atomic_load_explicit(&slot->owner, memory_order_relaxed) == self)
+                (void)ffd__slot_check(slot);
+        }
+}
+
 static void sigchld_handler(int sig, siginfo_t *info, void *uctx)
 {
 #ifndef FFD_DEFECT_HANDLER_ERRNO
@@ -221,8 +246,14 @@ static int install_now(void)
         return -1;
     }
     int ret = -1;
-    if (sigaction(SIGCHLD, NULL, &old_actions[0]) < 0)
+    struct sigaction current;
+    if (sigaction(SIGCHLD, NULL, &current) < 0)
         goto restore_mask;
+    if ((current.sa_flags & SA_SIGINFO) && current.sa_sigaction == sigchld_handler) {
+        ret = 0; /* inherited from a parent that forked mid-install */
+        goto restore_mask;
+    }
+    old_actions[0] = current;
     atomic_store_explicit(&old_index, 0, memory_order_release);
 
     struct sigaction replaced;
@@ -250,13 +281,16 @@ restore_mask: {
  * call (the state returns to NONE). */
 int ffd__sigchld_install(void)
 {
+    /* install_state: INSTALL_NONE, INSTALL_DONE, or the pid of the process
+     * installing.  A fork during the install leaves the child a "busy" state
+     * that no thread of the child will ever finish: take it over. */
+    pid_t self = getpid();
     for (;;) {
         int state = atomic_load_explicit(&install_state, memory_order_acquire);
         if (state == INSTALL_DONE)
             return 0;
-        if (state == INSTALL_NONE &&
-            atomic_compare_exchange_strong(&install_state, &state,
-                                           INSTALL_BUSY))
+        if ((state == INSTALL_NONE || (state > INSTALL_DONE && state != self)) &&
+            atomic_compare_exchange_strong(&install_state, &state, self))
             break;
         sched_yield(); /* another thread is installing right now */
     }
