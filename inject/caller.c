@@ -1,25 +1,43 @@
-/* caller= with depth=N: the N frames above the wrapped call, from
- * libunwind's unw_backtrace (local unwinding from .eh_frame: no malloc, no
- * file access), each compared with the rule's ranges from the symbol index.
- * depth=1 needs no unwinding at all: the return address is enough. */
-#define UNW_LOCAL_ONLY
-#include <libunwind.h>
+/* caller= with depth=N: the N frames above the wrapped call, each compared
+ * with the rule's ranges from the symbol index.  depth=1 needs no unwinding
+ * (the return address is enough); deeper frames come from the compiler's
+ * own unwinder (_Unwind_Backtrace in libgcc_s, the one glibc's backtrace()
+ * uses, linked directly so nothing is dlopen()ed): it reads .eh_frame in
+ * memory, allocates nothing and opens nothing.  libunwind was used here
+ * first, but it opens a pipe in the target (to validate addresses), which
+ * shows in the target's own descriptor census. */
+#include <unwind.h>
 #include "shim.h"
+
+struct frame_walk {
+	void **frames;
+	int count, max;
+};
+
+static _Unwind_Reason_Code note_frame(struct _Unwind_Context *context, void *arg)
+{
+	struct frame_walk *walk = arg;
+	if (walk->count >= walk->max)
+		return _URC_END_OF_STACK;
+	walk->frames[walk->count++] = (void *)_Unwind_GetIP(context);
+	return _URC_NO_REASON;
+}
 
 int fc__caller_matches(int rule, int depth, void *ra)
 {
 	if (depth <= 1)
 		return fc__caller_in_rule(rule, ra);
 	void *frames[40];
+	struct frame_walk walk = { frames, 0, sizeof frames / sizeof frames[0] };
 	fc__guard++;
-	int nframes = unw_backtrace(frames, sizeof frames / sizeof frames[0]);
+	_Unwind_Backtrace(note_frame, &walk);
 	fc__guard--;
 	int first = 0;
-	while (first < nframes && frames[first] != ra)
+	while (first < walk.count && frames[first] != ra)
 		first++;
-	if (first == nframes) /* the unwinder lost our caller: judge by it alone */
+	if (first == walk.count) /* the unwinder lost our caller: judge by it alone */
 		return fc__caller_in_rule(rule, ra);
-	for (int i = first; i < nframes && i < first + depth; i++)
+	for (int i = first; i < walk.count && i < first + depth; i++)
 		if (fc__caller_in_rule(rule, frames[i]))
 			return 1;
 	return 0;

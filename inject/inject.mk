@@ -3,7 +3,7 @@
 SHIM_SRCS := $(wildcard inject/*.c)
 SHIM_OBJS := $(patsubst inject/%.c,$(BUILD)/obj/inject/%.o,$(SHIM_SRCS)) $(BUILD)/obj/inject/vfork-x86_64.o
 SHIM_CFLAGS := $(TARGET_CFLAGS) -fvisibility=default -ftls-model=initial-exec -I$(BUILD)/gen -Iinject
-SHIM_LIBS := -ldl -lunwind
+SHIM_LIBS := -ldl -lgcc_s
 GEN_SYSNAMES := $(BUILD)/gen/sysnames.def
 
 ALL_OUTPUTS += $(BUILD)/libforkchaos.so

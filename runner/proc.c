@@ -192,6 +192,15 @@ static void hand_terminal(pid_t pgrp)
 	sigprocmask(SIG_SETMASK, &saved, NULL);
 }
 
+static void reap_main(pid_t main_pid, int *main_status, int *main_done)
+{
+	int status;
+	if (waitpid(main_pid, &status, WNOHANG | __WALL) == main_pid) {
+		*main_status = status;
+		*main_done = 1;
+	}
+}
+
 static int reap_all(pid_t main_pid, int *main_status, int *main_done)
 {
 	int status, reaped = 0;
@@ -258,12 +267,14 @@ int fc_run_target(const struct fc_target *t, struct fc_outcome *out)
 	uint64_t deadline = now_ns() + t->timeout_ns;
 	int main_done = 0;
 	while (!main_done) {
-		reap_all(pid, &out->status, &main_done);
+		/* only the command itself: its orphans, zombies included, stay
+		 * to be counted as strays when it is done */
+		reap_main(pid, &out->status, &main_done);
 		if (main_done)
 			break;
 		uint64_t now = now_ns();
 		if (now >= deadline) {
-			reap_all(pid, &out->status, &main_done);
+			reap_main(pid, &out->status, &main_done);
 			if (main_done) /* it ended just in time */
 				break;
 			describe_stuck(pid, out->stuck, sizeof out->stuck);
@@ -284,7 +295,8 @@ int fc_run_target(const struct fc_target *t, struct fc_outcome *out)
 	}
 	/* Whatever is left (daemonised grandchildren, the tree after a timeout)
 	 * is killed and reaped: the harness leaves nothing behind. */
-	reap_all(pid, &out->status, &main_done);
+	/* Count before reaping: a zombie the command left (a child it never
+	 * waited for) is a stray as much as a live one. */
 	int left = kill_descendants(getpid());
 	if (!out->timed_out)
 		out->strays = left;

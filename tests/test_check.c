@@ -249,3 +249,12 @@ Test(check, failure_line_names_every_failed_invariant, .timeout = 60)
 	cr_expect(strstr(r.out, "[flags-honoured] flag nonblock: expected 1, got 0"), "out: %s", r.out);
 	cr_expect(strstr(r.out, "(also failed: no-fd-leak)"), "out: %s", r.out);
 }
+
+Test(check, zombie_left_behind_fails_no_stray, .timeout = 60)
+{
+	/* the shell's child is never waited for: when the target exits it is
+	 * a zombie (or about to be one); it counts as a stray every time */
+	scenario("z.scn", "# window -: a zombie\nname: zombie\ntarget: /bin/sh -c '/bin/true & exec /bin/true'\nrepeat: 10\n");
+	cr_assert_eq(CHECK(NULL), 1, "out: %s", r.out);
+	cr_expect(strstr(r.out, "10/10 runs failed  [no-stray]"), "out: %s", r.out);
+}

@@ -55,6 +55,17 @@ Test(shim, delay_exit_is_observed_after_the_call, .timeout = 30)
 	cr_expect_geq(us, 30000, "delay_exit of 30 ms lasted only %ld us", us);
 }
 
+Test(shim, caller_depth_leaves_no_descriptor_behind, .timeout = 30)
+{
+	/* the unwinder for depth= must not open anything in the target (a
+	 * library that validates addresses through a pipe would) */
+	cr_assert_eq(PROBE("pipe:caller=via_helper:depth=2:delay=1ns", "census"), 0, "stderr: %s", r.err);
+	int before, after, ret;
+	const char *line = fc_line(r.out, "census ");
+	cr_assert(line && sscanf(line, "census %d %d ret %d", &before, &after, &ret) == 3, "out: %s", r.out);
+	cr_expect_eq(before, after, "descriptors before %d, after %d", before, after);
+}
+
 Test(shim, sigchld_inside_sigaction_sees_oldact_unfilled, .timeout = 30)
 {
 	cr_assert_eq(PROBE("sigaction:sig=SIGCHLD:at=inside:signal=SIGCHLD", "inside"), 0, "stderr: %s", r.err);

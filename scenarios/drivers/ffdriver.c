@@ -21,6 +21,14 @@
  *   foreign                 a foreign reaper took the child: ffd_wait must
  *                           fail with ECHILD, not block
  *   pidfd-fallback          ffd_fork(0) must work when pidfd syscalls fail
+ *   close-race              ffd_close orphans a child the handler (on another
+ *                           thread) is about to claim: no zombie may stay
+ *   two-waiters             two threads ffd_wait one finished child: one
+ *                           gets the status, the other ECHILD, none blocks
+ *   install-fork            a fork while another thread installs the SIGCHLD
+ *                           handler: the child's own ffd_fork must not hang
+ *   cancel-wait             a thread cancelled inside ffd_wait's reap: the
+ *                           following ffd_close must not spin
  *
  * Flags: --generic (FFD_USE_FORK, the default) or --pidfd (flags 0). */
 #include <errno.h>
@@ -31,6 +39,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -296,18 +305,39 @@ static int errno_across_handler(void)
  * handler does after the signal interrupted the read.  So the read is
  * always interrupted, and only SA_RESTART decides whether we see EINTR:
  * no timing luck either way. */
-static int blocked_in_read(pid_t pid, int fd)
+/* Is thread TID of PID blocked in syscall NR (with first argument ARG, if
+ * ARG >= 0)?  From /proc: the way to know, not to guess, that a window is
+ * open. */
+static int in_syscall(pid_t pid, pid_t tid, long nr, long arg)
 {
-	char path[64], line[128];
-	snprintf(path, sizeof path, "/proc/%d/syscall", (int)pid);
+	char path[96], line[128];
+	snprintf(path, sizeof path, "/proc/%d/task/%d/syscall", (int)pid, (int)tid);
 	FILE *f = fopen(path, "r");
 	if (!f)
 		return 0;
 	int ok = fgets(line, sizeof line, f) != NULL;
 	fclose(f);
-	long nr;
-	unsigned long arg;
-	return ok && sscanf(line, "%ld 0x%lx", &nr, &arg) == 2 && nr == 0 /* read */ && arg == (unsigned long)fd;
+	long got_nr;
+	unsigned long got_arg;
+	return ok && sscanf(line, "%ld 0x%lx", &got_nr, &got_arg) == 2 && got_nr == nr &&
+	       (arg < 0 || got_arg == (unsigned long)arg);
+}
+
+/* Wait (bounded) until thread TID sleeps in syscall NR; 0 when it never did. */
+static int await_syscall(pid_t pid, pid_t tid, long nr, long arg)
+{
+	uint64_t deadline = now_ms() + 5000;
+	while (!in_syscall(pid, tid, nr, arg))
+		if (now_ms() > deadline)
+			return 0;
+		else
+			sched_yield();
+	return 1;
+}
+
+static int blocked_in_read(pid_t pid, int fd)
+{
+	return in_syscall(pid, pid, SYS_read, fd);
 }
 
 static int eintr(void)
@@ -540,6 +570,225 @@ static int pidfd_fallback(void)
 	return 0;
 }
 
+/* The SIGCHLD handler runs on this thread only (the others block SIGCHLD). */
+static void *signal_thread(void *arg)
+{
+	sigset_t chld;
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	pthread_sigmask(SIG_UNBLOCK, &chld, NULL);
+	for (;;)
+		pause();
+	return arg;
+}
+
+static void block_sigchld_here(void)
+{
+	sigset_t chld;
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	pthread_sigmask(SIG_BLOCK, &chld, NULL);
+}
+
+/* Is PID reaped (gone), within MAX_MS?  A zombie still answers kill(0). */
+static int reaped_within(pid_t pid, int max_ms)
+{
+	uint64_t deadline = now_ms() + (uint64_t)max_ms;
+	struct timespec tick = { 0, 2000000 };
+	while (kill(pid, 0) == 0 && now_ms() < deadline)
+		nanosleep(&tick, NULL);
+	return kill(pid, 0) < 0;
+}
+
+struct release_job {
+	pid_t pid, tid;
+	int fd; /* closed when TID sleeps in clock_nanosleep (the plan's delay) */
+};
+
+static void *release_when_delayed(void *arg)
+{
+	struct release_job *job = arg;
+	await_syscall(job->pid, job->tid, SYS_clock_nanosleep, -1);
+	close(job->fd);
+	return NULL;
+}
+
+/* ffd_close moves a live child's slot to ORPHAN while the handler, on the
+ * signal thread, has already seen the child dead (the plan holds both in
+ * place: close's peek returns alive and waits; the child dies; the
+ * handler's peek returns dead and waits longer).  The orphan must still be
+ * reaped: no zombie, no stray. */
+static int close_race(void)
+{
+	int hold[2];
+	pthread_t sig_thread, releaser;
+	pid_t pid;
+	block_sigchld_here();
+	pthread_create(&sig_thread, NULL, signal_thread, NULL);
+	int before = obs_fd_count();
+	if (pipe(hold) < 0)
+		obs_die("pipe: %s", strerror(errno));
+	int fd = ffd.fork(FFD_USE_FORK, &pid);
+	if (fd == FFD_CHILD_PROCESS) {
+		close(hold[1]);
+		child_body(1, hold[0]);
+	}
+	if (fd < 0)
+		obs_library_failed("ffd_fork");
+	close(hold[0]);
+	struct release_job job = { getpid(), gettid(), hold[1] };
+	pthread_create(&releaser, NULL, release_when_delayed, &job);
+	int ret = ffd.close(fd);
+	obs("result ffd_close %d %s 0", ret, ret < 0 ? obs_errno(errno) : "0");
+	pthread_join(releaser, NULL);
+	if (!reaped_within(pid, 5000))
+		obs("note child %d still unreaped 5 s after ffd_close of its dead orphan", (int)pid);
+	obs("fds %d %d", before, obs_fd_count());
+	return 0;
+}
+
+static int shared_fd;
+
+static void *plain_wait(void *arg)
+{
+	struct ffd_info info;
+	char got[32];
+	if (ffd.wait(shared_fd, &info, 0, NULL) == 0)
+		obs("status 1 exited:1 %s", obs_status(&info, got, sizeof got));
+	else
+		obs("result ffd_wait -1 %s ECHILD", obs_errno(errno));
+	return arg;
+}
+
+/* Two threads, one finished child, plain blocking ffd_wait each (the plan
+ * holds the first reader before its read, so both are past the status
+ * check).  One gets the status, the other ECHILD; neither blocks, though a
+ * second, live child keeps the death pipe's write end open elsewhere. */
+static int two_waiters(void)
+{
+	int hold[2], hold_other[2];
+	if (pipe(hold) < 0 || pipe(hold_other) < 0)
+		obs_die("pipe: %s", strerror(errno));
+	shared_fd = ffd.fork(FFD_USE_FORK, NULL);
+	if (shared_fd == FFD_CHILD_PROCESS) {
+		close(hold[1]);
+		close(hold_other[1]);
+		child_body(1, hold[0]);
+	}
+	obs("spawned 1");
+	if (shared_fd < 0)
+		obs_library_failed("ffd_fork");
+	int other = ffd.fork(path_flags, NULL);
+	if (other == FFD_CHILD_PROCESS) {
+		close(hold[1]); /* or child 1 would never see EOF */
+		close(hold_other[1]);
+		child_body(2, hold_other[0]);
+	}
+	obs("spawned 2");
+	if (other < 0)
+		obs_library_failed("ffd_fork");
+	close(hold[1]); /* child 1 exits */
+	struct pollfd pfd = { shared_fd, POLLIN, 0 };
+	poll(&pfd, 1, 5000);
+	pthread_t waiters[2];
+	for (int i = 0; i < 2; i++)
+		pthread_create(&waiters[i], NULL, plain_wait, NULL);
+	for (int i = 0; i < 2; i++)
+		pthread_join(waiters[i], NULL);
+	close(hold_other[1]); /* child 2 exits */
+	wait_and_report(2, other);
+	ffd.close(other);
+	ffd.close(shared_fd);
+	return 0;
+}
+
+static pid_t installer_tid;
+
+static void *first_generic_use(void *arg)
+{
+	installer_tid = gettid();
+	int fd = ffd.fork(FFD_USE_FORK, NULL);
+	if (fd == FFD_CHILD_PROCESS)
+		child_body(1, -1);
+	obs("spawned 1");
+	if (fd < 0)
+		obs_library_failed("ffd_fork");
+	wait_and_report(1, fd);
+	ffd.close(fd);
+	return arg;
+}
+
+/* A plain fork while another thread is inside libffd's first handler
+ * install (the plan delays it; /proc shows when).  In the child, the
+ * install is nobody's: its own first ffd_fork must take it over. */
+static int install_fork(void)
+{
+	pthread_t installer;
+	pthread_create(&installer, NULL, first_generic_use, NULL);
+	while (!__atomic_load_n(&installer_tid, __ATOMIC_ACQUIRE))
+		sched_yield();
+	if (!await_syscall(getpid(), installer_tid, SYS_clock_nanosleep, -1))
+		obs("note the install was never delayed: is the plan right?");
+	pid_t child = fork();
+	if (child == 0) {
+		int fd = ffd.fork(FFD_USE_FORK, NULL);
+		if (fd == FFD_CHILD_PROCESS)
+			_exit(0);
+		obs("result child-ffd_fork %d %s 0", fd < 0 ? -1 : 0, fd < 0 ? obs_errno(errno) : "0");
+		if (fd >= 0) {
+			struct ffd_info info;
+			ffd.wait(fd, &info, 0, NULL);
+			ffd.close(fd);
+		}
+		_exit(0);
+	}
+	int status;
+	waitpid(child, &status, 0);
+	pthread_join(installer, NULL);
+	return 0;
+}
+
+static pid_t waiter_tid;
+static int cancel_fd;
+
+static void *cancellable_wait(void *arg)
+{
+	struct ffd_info info;
+	waiter_tid = gettid();
+	ffd.wait(cancel_fd, &info, 0, NULL);
+	return arg;
+}
+
+/* A thread waiting in ffd_wait is cancelled while it reaps (the plan holds
+ * its wait4; SIGCHLD is blocked everywhere, so its own recheck is what
+ * finds the death).  ffd_close afterwards must return, not spin. */
+static int cancel_wait(void)
+{
+	int hold[2];
+	pthread_t waiter;
+	block_sigchld_here();
+	if (pipe(hold) < 0)
+		obs_die("pipe: %s", strerror(errno));
+	cancel_fd = ffd.fork(FFD_USE_FORK, NULL);
+	if (cancel_fd == FFD_CHILD_PROCESS) {
+		close(hold[1]);
+		child_body(1, hold[0]);
+	}
+	if (cancel_fd < 0)
+		obs_library_failed("ffd_fork");
+	pthread_create(&waiter, NULL, cancellable_wait, NULL);
+	close(hold[1]); /* the child exits; the waiter's recheck finds it */
+	while (!__atomic_load_n(&waiter_tid, __ATOMIC_ACQUIRE))
+		sched_yield();
+	if (!await_syscall(getpid(), waiter_tid, SYS_clock_nanosleep, -1))
+		obs("note the reap was never delayed: is the plan right?");
+	pthread_cancel(waiter);
+	pthread_join(waiter, NULL);
+	int ret = ffd.close(cancel_fd);
+	obs("result ffd_close %d %s 0", ret, ret < 0 ? obs_errno(errno) : "0");
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *pattern = argc > 1 ? argv[1] : "";
@@ -586,5 +835,13 @@ int main(int argc, char **argv)
 		return foreign();
 	if (!strcmp(pattern, "pidfd-fallback"))
 		return pidfd_fallback();
+	if (!strcmp(pattern, "close-race"))
+		return close_race();
+	if (!strcmp(pattern, "two-waiters"))
+		return two_waiters();
+	if (!strcmp(pattern, "install-fork"))
+		return install_fork();
+	if (!strcmp(pattern, "cancel-wait"))
+		return cancel_wait();
 	obs_die("unknown pattern '%s' (see the comment at the top of scenarios/drivers/ffdriver.c)", pattern);
 }

@@ -114,6 +114,24 @@ __attribute__((noipa)) static int via_helper(void)
 	return ret;
 }
 
+/* census: descriptors before and after a call from via_helper (a caller=
+ * rule with depth= must not leave descriptors of the shim's behind) */
+static int fd_count(void)
+{
+	int count = 0;
+	for (int fd = 0; fd < 1024; fd++)
+		count += fcntl(fd, F_GETFD) >= 0;
+	return count;
+}
+
+static int do_census(void)
+{
+	int before = fd_count();
+	int ret = via_helper();
+	printf("census %d %d ret %d\n", before, fd_count(), ret);
+	return 0;
+}
+
 static int do_caller(int n)
 {
 	for (int i = 1; i <= n; i++) {
@@ -370,6 +388,8 @@ int main(int argc, char **argv)
 		return do_pipe2(n);
 	if (!strcmp(cmd, "fork"))
 		return do_fork(n, argc > 3 ? atoi(argv[3]) : 0);
+	if (!strcmp(cmd, "census"))
+		return do_census();
 	if (!strcmp(cmd, "inside"))
 		return do_inside();
 	if (!strcmp(cmd, "caller"))
