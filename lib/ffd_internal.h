@@ -81,6 +81,8 @@ extern struct ffd__block ffd__first_block;
 struct ffd__slot *ffd__slot_reserve(void);
 void ffd__slot_release(struct ffd__slot *slot);
 struct ffd__slot *ffd__slot_find(int fd);
+#define FFD__STATE_BIT(state) (1u << (state))
+struct ffd__slot *ffd__slot_each(unsigned states, struct ffd__slot *(*fn)(struct ffd__slot *, void *), void *arg);
 
 /* ffd_sigchld.c */
 int ffd__sigchld_install(void);

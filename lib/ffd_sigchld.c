@@ -163,24 +163,23 @@ enum ffd__check ffd__slot_check(struct ffd__slot *slot)
     return slot_finish(slot, from, pid, gone);
 }
 
-/* DEFECT handler-errno (review 5, window 3): built with
- * FFD_DEFECT_HANDLER_ERRNO the handler neither saves nor restores errno. */
+static struct ffd__slot *check_one(struct ffd__slot *slot, void *unused)
+{
+    (void)unused;
+    (void)ffd__slot_check(slot);
+    return NULL;
+}
+
 /* Finish this process's ORPHAN slots whose child is dead: a backstop for a
  * SIGCHLD that some other party consumed (an application handler that does
  * not chain, a foreign reaper), run from ffd_fork, ffd_spawn and ffd_close. */
 void ffd__sweep_orphans(void)
 {
-    pid_t self = getpid();
-    for (struct ffd__block *block = &ffd__first_block; block;
-         block = atomic_load_explicit(&block->next, memory_order_acquire))
-        for (int i = 0; i < FFD__BLOCK_SLOTS; i++) {
-            struct ffd__slot *slot = &block->slots[i];
-            if (atomic_load_explicit(&slot->state, memory_order_acquire) == FFD__SLOT_ORPHAN &&
-                atomic_load_explicit(&slot->owner, memory_order_relaxed) == self)
-                (void)ffd__slot_check(slot);
-        }
+    ffd__slot_each(FFD__STATE_BIT(FFD__SLOT_ORPHAN), check_one, NULL);
 }
 
+/* DEFECT handler-errno (review 5, window 3): built with
+ * FFD_DEFECT_HANDLER_ERRNO the handler neither saves nor restores errno. */
 static void sigchld_handler(int sig, siginfo_t *info, void *uctx)
 {
 #ifndef FFD_DEFECT_HANDLER_ERRNO
@@ -188,21 +187,7 @@ static void sigchld_handler(int sig, siginfo_t *info, void *uctx)
      * set errno; the interrupted code must see its own value. */
     int saved_errno = errno;
 #endif
-    pid_t self = getpid();
-    for (struct ffd__block *block = &ffd__first_block; block;
-         block = atomic_load_explicit(&block->next, memory_order_acquire)) {
-        for (int i = 0; i < FFD__BLOCK_SLOTS; i++) {
-            struct ffd__slot *slot = &block->slots[i];
-            int state = atomic_load_explicit(&slot->state,
-                                             memory_order_acquire);
-            if (state != FFD__SLOT_LIVE && state != FFD__SLOT_ORPHAN)
-                continue;
-            if (atomic_load_explicit(&slot->owner, memory_order_relaxed) !=
-                self)
-                continue; /* inherited from the parent process */
-            (void)ffd__slot_check(slot);
-        }
-    }
+    ffd__slot_each(FFD__STATE_BIT(FFD__SLOT_LIVE) | FFD__STATE_BIT(FFD__SLOT_ORPHAN), check_one, NULL);
     chain_old_action(sig, info, uctx);
 #ifndef FFD_DEFECT_HANDLER_ERRNO
     errno = saved_errno;

@@ -68,6 +68,35 @@ void ffd__slot_release(struct ffd__slot *slot)
     atomic_store_explicit(&slot->state, FFD__SLOT_FREE, memory_order_release);
 }
 
+/* The first slot of this process (slots inherited through fork belong to
+ * the parent) whose state is in STATES for which FN returns non-NULL; FN
+ * sees every such slot until then.  Lock-free and async-signal-safe: the
+ * handler walks the table with it. */
+struct ffd__slot *ffd__slot_each(unsigned states, struct ffd__slot *(*fn)(struct ffd__slot *, void *), void *arg)
+{
+    pid_t self = getpid();
+    for (struct ffd__block *block = &ffd__first_block; block;
+         block = atomic_load_explicit(&block->next, memory_order_acquire)) {
+        for (int i = 0; i < FFD__BLOCK_SLOTS; i++) {
+            struct ffd__slot *slot = &block->slots[i];
+            int state = atomic_load_explicit(&slot->state, memory_order_acquire);
+            if (!(states & FFD__STATE_BIT(state)))
+                continue;
+            if (atomic_load_explicit(&slot->owner, memory_order_relaxed) != self)
+                continue;
+            struct ffd__slot *found = fn(slot, arg);
+            if (found)
+                return found;
+        }
+    }
+    return NULL;
+}
+
+static struct ffd__slot *reads_from(struct ffd__slot *slot, void *fd)
+{
+    return atomic_load_explicit(&slot->read_fd, memory_order_relaxed) == *(int *)fd ? slot : NULL;
+}
+
 /* The slot whose death pipe read end is fd, or NULL (then fd is a pidfd or
  * not ours).  ORPHAN slots are skipped: their read end was closed and the
  * number may already belong to a newer slot. */
@@ -75,23 +104,7 @@ struct ffd__slot *ffd__slot_find(int fd)
 {
     if (fd < 0)
         return NULL;
-    pid_t self = getpid();
-    for (struct ffd__block *block = &ffd__first_block; block;
-         block = atomic_load_explicit(&block->next, memory_order_acquire)) {
-        for (int i = 0; i < FFD__BLOCK_SLOTS; i++) {
-            struct ffd__slot *slot = &block->slots[i];
-            int state = atomic_load_explicit(&slot->state,
-                                             memory_order_acquire);
-            if (state != FFD__SLOT_LIVE && state != FFD__SLOT_CLAIMED &&
-                state != FFD__SLOT_DONE)
-                continue;
-            if (atomic_load_explicit(&slot->owner, memory_order_relaxed) !=
-                self)
-                continue;
-            if (atomic_load_explicit(&slot->read_fd, memory_order_relaxed) ==
-                fd)
-                return slot;
-        }
-    }
-    return NULL;
+    return ffd__slot_each(FFD__STATE_BIT(FFD__SLOT_LIVE) | FFD__STATE_BIT(FFD__SLOT_CLAIMED) |
+                              FFD__STATE_BIT(FFD__SLOT_DONE),
+                          reads_from, &fd);
 }
