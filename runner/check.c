@@ -225,6 +225,24 @@ static void schedule(int njobs, void (*done)(int job))
 	free(worker_fd);
 }
 
+/* The reports and logs of the runs: gone once judged; whatever a killed
+ * worker left goes with the folder. */
+static void remove_workdir(void)
+{
+	DIR *dir = opendir(check.workdir);
+	struct dirent *entry;
+	char path[PATH_MAX + 260];
+	while (dir && (entry = readdir(dir))) {
+		if (entry->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof path, "%s/%s", check.workdir, entry->d_name);
+		unlink(path);
+	}
+	if (dir)
+		closedir(dir);
+	rmdir(check.workdir);
+}
+
 static void classify(struct fc_result *r, char baseline[][64], int nbaseline)
 {
 	const struct fc_scenario *s = &check.scenarios[r->scenario];
@@ -398,7 +416,7 @@ int fc_cmd_check(int argc, char **argv)
 		results[i].lib = i / check.nscenarios;
 	}
 	schedule(njobs, print_ready);
-	rmdir(check.workdir);
+	remove_workdir();
 
 	int failed = 0, errors = 0;
 	for (int i = 0; i < njobs; i++) {

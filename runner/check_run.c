@@ -105,6 +105,8 @@ void fc_check_run_one(const struct fc_check *c, int scenario, int lib, struct fc
 		}
 		res->runs++;
 		if (started < 0 || outcome.exec_errno) {
+			unlink(report_path);
+			unlink(err_path);
 			res->harness_error = 1;
 			res->failed_runs++;
 			res->verdict.failed = 1;
@@ -122,12 +124,12 @@ void fc_check_run_one(const struct fc_check *c, int scenario, int lib, struct fc
 				res->verdict = verdict;
 			res->failed_runs++;
 		}
+		unlink(report_path);
+		unlink(err_path);
 		if (verdict.harness) {
 			res->harness_error = 1;
 			break;
 		}
-		unlink(report_path);
-		unlink(err_path);
 	}
 	res->seconds = now_s() - start;
 }

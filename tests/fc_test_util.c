@@ -117,9 +117,24 @@ int fc_count_prefix(const char *text, const char *prefix)
 	return count;
 }
 
+/* Temporary paths are removed when the test process exits, even when a
+ * failed assertion ends the test before its own cleanup. */
+static char temp_paths[16][256];
+static int temp_count;
+
+static void remove_temp_paths(void)
+{
+	for (int i = 0; i < temp_count; i++)
+		unlink(temp_paths[i]);
+}
+
 void fc_temp_path(char *buf, size_t len, const char *tag)
 {
 	static int serial;
 	snprintf(buf, len, "/tmp/forkchaos-test-%d-%d-%s", (int)getpid(), serial++, tag);
 	unlink(buf);
+	if (temp_count == 0)
+		atexit(remove_temp_paths);
+	if (temp_count < 16)
+		snprintf(temp_paths[temp_count++], sizeof temp_paths[0], "%s", buf);
 }
