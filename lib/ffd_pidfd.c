@@ -5,6 +5,7 @@
 #include "ffd_internal.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdint.h>
@@ -233,11 +234,17 @@ static void *orphan_reaper(void *arg)
     int fd = (int)(intptr_t)arg;
     siginfo_t si;
     long ret;
+    /* RACE: an FFD_NONBLOCK pidfd makes waitid(P_PIDFD) answer EAGAIN at
+     * once on a live child: the reaper would give up and leave a zombie.
+     * The descriptor is ours alone now; make it blocking. */
+    int fl = fcntl(fd, F_GETFL);
+    if (fl >= 0 && (fl & O_NONBLOCK))
+        fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
     do {
         memset(&si, 0, sizeof(si));
         ret = syscall(SYS_waitid, (long)FFD__P_PIDFD, (long)fd, &si,
                       (long)WEXITED, NULL);
-    } while (ret < 0 && errno == EINTR);
+    } while (ret < 0 && (errno == EINTR || errno == EAGAIN));
     close(fd);
     return NULL;
 }

@@ -212,6 +212,14 @@ static void check_close_before_death(int flags)
 }
 BOTH_PATHS(close_before_death_no_zombie, check_close_before_death)
 
+/* The orphan's reaper waits on the descriptor it was handed: a non-blocking
+ * one must not make it give up (it once answered EAGAIN and left a zombie). */
+static void check_close_before_death_nonblock(int flags)
+{
+    check_close_before_death(flags | FFD_NONBLOCK);
+}
+BOTH_PATHS(close_before_death_nonblock_no_zombie, check_close_before_death_nonblock)
+
 static void check_close_after_death(int flags)
 {
     pid_t pid;
