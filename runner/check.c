@@ -55,6 +55,20 @@ static const char check_usage[] =
 static struct fc_check check;
 static struct fc_result *results;
 
+static int writable_dir_of(const char *path)
+{
+	char dir[PATH_MAX];
+	snprintf(dir, sizeof dir, "%s", path);
+	char *slash = strrchr(dir, '/');
+	if (!slash)
+		return access(".", W_OK) == 0;
+	if (slash == dir)
+		slash[1] = 0;
+	else
+		*slash = 0;
+	return access(dir, W_OK) == 0;
+}
+
 static void on_interrupt(int sig)
 {
 	check.interrupted = 1;
@@ -63,6 +77,18 @@ static void on_interrupt(int sig)
 static int by_name(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The same file named twice (a file and its folder) is run once. */
+static int already_listed(char files[][PATH_MAX], int n, const char *path)
+{
+	char real[PATH_MAX], other[PATH_MAX];
+	if (!realpath(path, real))
+		return 0;
+	for (int i = 0; i < n; i++)
+		if (realpath(files[i], other) && !strcmp(real, other))
+			return 1;
+	return 0;
 }
 
 /* PATHS: files, or folders whose *.scn files are taken in name order. */
@@ -76,7 +102,7 @@ static int collect(char **paths, int npaths, char files[][PATH_MAX], int max)
 			return -1;
 		}
 		if (!S_ISDIR(st.st_mode)) {
-			if (n < max)
+			if (n < max && !already_listed(files, n, paths[i]))
 				snprintf(files[n++], PATH_MAX, "%s", paths[i]);
 			continue;
 		}
@@ -89,7 +115,8 @@ static int collect(char **paths, int npaths, char files[][PATH_MAX], int max)
 		if (glob(pattern, 0, NULL, &found) == 0) {
 			qsort(found.gl_pathv, found.gl_pathc, sizeof *found.gl_pathv, by_name);
 			for (size_t k = 0; k < found.gl_pathc && n < max; k++)
-				snprintf(files[n++], PATH_MAX, "%s", found.gl_pathv[k]);
+				if (!already_listed(files, n, found.gl_pathv[k]))
+					snprintf(files[n++], PATH_MAX, "%s", found.gl_pathv[k]);
 			globfree(&found);
 		}
 	}
@@ -112,8 +139,8 @@ static int load_scenarios(char **paths, int npaths, const char *filter)
 		}
 		for (int k = 0; k < check.nscenarios; k++) {
 			if (!strcmp(check.scenarios[k].name, s->name)) {
-				fprintf(stderr, "forkchaos check: %s:1: name '%s' is already used by %s; expected unique names\n", s->path,
-					s->name, check.scenarios[k].path);
+				fprintf(stderr, "forkchaos check: %s:%d: name '%s' is already used by %s; expected unique names\n", s->path,
+					s->name_line, s->name, check.scenarios[k].path);
 				return -1;
 			}
 		}
@@ -177,6 +204,7 @@ static void schedule(int njobs, void (*done)(int job))
 				close(fds[0]);
 				signal(SIGINT, on_interrupt);
 				signal(SIGTERM, on_interrupt);
+				signal(SIGHUP, on_interrupt);
 				fc_check_run_one(&check, next % check.nscenarios, next / check.nscenarios, &res);
 				_exit(write(fds[1], &res, sizeof res) == sizeof res ? 0 : 1);
 			}
@@ -246,6 +274,15 @@ static void remove_workdir(void)
 static void classify(struct fc_result *r, char baseline[][64], int nbaseline)
 {
 	const struct fc_scenario *s = &check.scenarios[r->scenario];
+	if (r->interrupted && !check.interrupted && !r->harness_error) {
+		/* a signal we did not get ourselves: something (the target?)
+		 * signalled the worker; the run is not judged, and says so */
+		r->harness_error = 1;
+		r->verdict.failed = 1;
+		r->verdict.oracle = FC_OR_DRIVER;
+		snprintf(r->verdict.detail, sizeof r->verdict.detail,
+			 "a run was cut short by a signal to its runner that forkchaos check did not send (did the target signal its parent?)");
+	}
 	if ((!r->runs || (r->interrupted && !r->failed_runs)) && !r->harness_error) {
 		r->state = FC_NOT_RUN;
 		return;
@@ -340,8 +377,8 @@ int fc_cmd_check(int argc, char **argv)
 			}
 			break;
 		case OPT_SEED:
-			if (!*optarg || strspn(optarg, "0123456789") != strlen(optarg) || strlen(optarg) >= sizeof check.seed) {
-				fprintf(stderr, "forkchaos check: bad --seed '%s': expected a whole number\n", optarg);
+			if (fc_parse_seed(optarg) < 0 || strlen(optarg) >= sizeof check.seed) {
+				fprintf(stderr, "forkchaos check: bad --seed '%s': expected a whole number below 2^64\n", optarg);
 				return FC_EXIT_USAGE;
 			}
 			snprintf(check.seed, sizeof check.seed, "%s", optarg);
@@ -356,6 +393,10 @@ int fc_cmd_check(int argc, char **argv)
 	}
 	if (optind >= argc) {
 		fputs("forkchaos check: no scenario paths given; e.g. forkchaos check scenarios/\n", stderr);
+		return FC_EXIT_USAGE;
+	}
+	if (junit && !writable_dir_of(junit)) {
+		fprintf(stderr, "forkchaos check: --junit %s: its folder is missing or not writable; expected a path in an existing folder\n", junit);
 		return FC_EXIT_USAGE;
 	}
 	if (update && !baseline) {
@@ -409,6 +450,7 @@ int fc_cmd_check(int argc, char **argv)
 	struct sigaction sa = { .sa_handler = on_interrupt };
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
 	int njobs = check.nscenarios * (matrix_mode ? check.nlibs : 1);
 	results = calloc((size_t)njobs, sizeof *results);
 	for (int i = 0; i < njobs; i++) {
@@ -433,7 +475,7 @@ int fc_cmd_check(int argc, char **argv)
 		return FC_EXIT_USAGE;
 	}
 	if (matrix_mode) {
-		fc_print_matrix(stdout, &check, results);
+		fc_print_matrix(stdout, &check, results, tap_mode ? "# " : "");
 		int survived = 0;
 		for (int l = 1; l < check.nlibs; l++) {
 			int hits = 0;

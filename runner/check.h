@@ -43,5 +43,5 @@ int fc_write_junit(const char *path, const struct fc_check *c, const struct fc_r
 void fc_write_tap(FILE *out, const struct fc_check *c, const struct fc_result *res, int n);
 int fc_baseline_load(const char *path, char names[][64], int max);
 int fc_baseline_save(const char *path, const struct fc_check *c, const struct fc_result *res, int n);
-void fc_print_matrix(FILE *out, const struct fc_check *c, const struct fc_result *res);
+void fc_print_matrix(FILE *out, const struct fc_check *c, const struct fc_result *res, const char *prefix);
 #endif

@@ -111,7 +111,9 @@ void fc_write_tap(FILE *out, const struct fc_check *c, const struct fc_result *r
 			fprintf(out, "not ok %d - %s # TODO %s\n", i + 1, s->name, s->xfail_reason);
 			break;
 		case FC_XPASS:
-			fprintf(out, "ok %d - %s # TODO %s\n", i + 1, s->name, s->xfail_reason);
+			/* not "ok # TODO": TAP readers count that as a pass, and an
+			 * unexpected pass fails the run */
+			fprintf(out, "not ok %d - %s (XPASS: expected to fail: %s)\n", i + 1, s->name, s->xfail_reason);
 			break;
 		case FC_NOT_RUN:
 			fprintf(out, "ok %d - %s # SKIP not run: interrupted\n", i + 1, s->name);
@@ -135,9 +137,10 @@ int fc_baseline_load(const char *path, char names[][64], int max)
 	if (!in)
 		return -1;
 	while (n < max && fgets(line, sizeof line, in)) {
-		line[strcspn(line, " \t\r\n#")] = 0;
-		if (line[0])
-			snprintf(names[n++], 64, "%.63s", line);
+		char *name = line + strspn(line, " \t");
+		name[strcspn(name, " \t\r\n#")] = 0;
+		if (name[0])
+			snprintf(names[n++], 64, "%.63s", name);
 	}
 	fclose(in);
 	return n;
@@ -178,18 +181,18 @@ static const char *lib_label(const char *path)
 }
 
 /* RES holds nlibs x nscenarios results, lib-major. */
-void fc_print_matrix(FILE *out, const struct fc_check *c, const struct fc_result *res)
+void fc_print_matrix(FILE *out, const struct fc_check *c, const struct fc_result *res, const char *prefix)
 {
 	int killed = 0, defects = c->nlibs - 1;
-	fprintf(out, "\nmutation matrix: %d defects x %d scenarios (X: the scenario failed, so it detects the defect; E: the driver could not run)\n", defects,
+	fprintf(out, "%s\n%smutation matrix: %d defects x %d scenarios (X: the scenario failed, so it detects the defect; E: the driver could not run)\n", prefix, prefix, defects,
 		c->nscenarios);
-	fprintf(out, "%-24s", "");
+	fprintf(out, "%s%-24s", prefix, "");
 	for (int s = 0; s < c->nscenarios; s++)
 		fprintf(out, "%3d", s + 1);
 	fprintf(out, "\n");
 	for (int l = 0; l < c->nlibs; l++) {
 		int hits = 0;
-		fprintf(out, "%-24.24s", lib_label(c->libs[l]));
+		fprintf(out, "%s%-24.24s", prefix, lib_label(c->libs[l]));
 		for (int s = 0; s < c->nscenarios; s++) {
 			const struct fc_result *r = &res[l * c->nscenarios + s];
 			int failed = r->failed_runs > 0 && !r->harness_error;
@@ -212,8 +215,8 @@ void fc_print_matrix(FILE *out, const struct fc_check *c, const struct fc_result
 		}
 		killed += l > 0 && hits > 0;
 	}
-	fprintf(out, "scenarios:");
+	fprintf(out, "%sscenarios:", prefix);
 	for (int s = 0; s < c->nscenarios; s++)
 		fprintf(out, " %d=%s", s + 1, c->scenarios[s].name);
-	fprintf(out, "\nmutation score %d/%d\n", killed, defects);
+	fprintf(out, "\n%smutation score %d/%d\n", prefix, killed, defects);
 }

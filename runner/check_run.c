@@ -32,12 +32,17 @@ static const char *last_line(char *text)
 	return nl ? nl + 1 : text;
 }
 
-static void driver_path(const struct fc_check *c, const char *word, char *buf, size_t len)
+/* A bare name is a driver in build/drivers/; a relative path is relative
+ * to the scenario file's folder (not to wherever check was started). */
+static void driver_path(const struct fc_check *c, const struct fc_scenario *s, const char *word, char *buf, size_t len)
 {
-	if (strchr(word, '/'))
+	const char *slash = strrchr(s->path, '/');
+	if (!strchr(word, '/'))
+		snprintf(buf, len, "%.3000s/drivers/%.512s", c->exe_dir, word);
+	else if (word[0] == '/' || !slash)
 		snprintf(buf, len, "%s", word);
 	else
-		snprintf(buf, len, "%.3000s/drivers/%.512s", c->exe_dir, word);
+		snprintf(buf, len, "%.*s/%s", (int)(slash - s->path), s->path, word);
 }
 
 /* argv of the target, with {lib} replaced by the library under test. */
@@ -47,7 +52,7 @@ static void build_argv(const struct fc_check *c, const struct fc_scenario *s, co
 		const char *word = s->argv[i];
 		const char *mark = strstr(word, "{lib}");
 		if (i == 0)
-			driver_path(c, word, store[i], PATH_MAX);
+			driver_path(c, s, word, store[i], PATH_MAX);
 		else if (mark)
 			snprintf(store[i], PATH_MAX, "%.*s%s%s", (int)(mark - word), word, lib, mark + 5);
 		else

@@ -48,9 +48,11 @@ static int each_line(const struct judge *j, const char *kind, int (*fn)(const st
 		const char *next = strchr(line, '\n');
 		char buf[512];
 		size_t len = next ? (size_t)(next - line) : strlen(line);
-		if (len < sizeof buf && len > kind_len && !strncmp(line, kind, kind_len) && line[kind_len] == ' ') {
-			memcpy(buf, line + kind_len + 1, len - kind_len - 1);
-			buf[len - kind_len - 1] = 0;
+		if (len < sizeof buf && len >= kind_len && !strncmp(line, kind, kind_len) &&
+		    (len == kind_len || line[kind_len] == ' ')) {
+			size_t rest = len > kind_len ? len - kind_len - 1 : 0;
+			memcpy(buf, line + len - rest, rest);
+			buf[rest] = 0;
 			(*seen)++;
 			if (fn(j, buf, arg))
 				return 1;
@@ -58,6 +60,14 @@ static int each_line(const struct judge *j, const char *kind, int (*fn)(const st
 		line = next ? next + 1 : NULL;
 	}
 	return 0;
+}
+
+/* A line of a known kind that does not parse is a broken driver: it fails
+ * the oracle that owns it, rather than passing unseen. */
+static int malformed(const struct judge *j, const char *kind, const char *line, const char *form)
+{
+	snprintf(j->detail, j->len, "malformed observation '%s %s' (expected '%s %s')", kind, line, kind, form);
+	return 1;
 }
 
 static int judge_hang(const struct judge *j)
@@ -89,7 +99,9 @@ static int judge_stray(const struct judge *j)
 static int fd_line(const struct judge *j, const char *line, void *arg)
 {
 	int before, after;
-	if (sscanf(line, "%d %d", &before, &after) != 2 || before == after)
+	if (sscanf(line, "%d %d", &before, &after) != 2)
+		return malformed(j, "fds", line, "BEFORE AFTER");
+	if (before == after)
 		return 0;
 	snprintf(j->detail, j->len, "fd census %d before, %d after (%+d)", before, after, after - before);
 	return 1;
@@ -105,8 +117,13 @@ struct children {
 static int spawned_line(const struct judge *j, const char *line, void *arg)
 {
 	struct children *kids = arg;
-	if (kids->count < MAX_CHILDREN && sscanf(line, "%d", &kids->ids[kids->count]) == 1)
+	int id;
+	if (sscanf(line, "%d", &id) != 1)
+		return malformed(j, "spawned", line, "ID");
+	if (kids->count < MAX_CHILDREN) {
+		kids->ids[kids->count] = id;
 		kids->deliveries[kids->count++] = 0;
+	}
 	return 0;
 }
 
@@ -116,7 +133,7 @@ static int status_line(const struct judge *j, const char *line, void *arg)
 	int id;
 	char expected[64], got[64];
 	if (sscanf(line, "%d %63s %63s", &id, expected, got) != 3)
-		return 0;
+		return malformed(j, "status", line, "ID EXPECTED GOT");
 	for (int i = 0; i < kids->count; i++) {
 		if (kids->ids[i] != id)
 			continue;
@@ -154,7 +171,9 @@ static int judge_status(const struct judge *j, int *seen)
 static int chain_line(const struct judge *j, const char *line, void *arg)
 {
 	int calls, expected;
-	if (sscanf(line, "%d %d", &calls, &expected) != 2 || calls == expected)
+	if (sscanf(line, "%d %d", &calls, &expected) != 2)
+		return malformed(j, "chain", line, "CALLS EXPECTED");
+	if (calls == expected)
 		return 0;
 	snprintf(j->detail, j->len, "the previous SIGCHLD handler was called %d times for %d SIGCHLDs", calls, expected);
 	return 1;
@@ -163,7 +182,9 @@ static int chain_line(const struct judge *j, const char *line, void *arg)
 static int errno_line(const struct judge *j, const char *line, void *arg)
 {
 	char where[64], expected[64], got[64];
-	if (sscanf(line, "%63s %63s %63s", where, expected, got) != 3 || !strcmp(expected, got))
+	if (sscanf(line, "%63s %63s %63s", where, expected, got) != 3)
+		return malformed(j, "errno", line, "WHERE EXPECTED GOT");
+	if (!strcmp(expected, got))
 		return 0;
 	snprintf(j->detail, j->len, "errno changed across the SIGCHLD handler at %s: %s became %s", where, expected, got);
 	return 1;
@@ -173,7 +194,9 @@ static int eintr_line(const struct judge *j, const char *line, void *arg)
 {
 	char call[64];
 	int count;
-	if (sscanf(line, "%63s %d", call, &count) != 2 || count == 0)
+	if (sscanf(line, "%63s %d", call, &count) != 2)
+		return malformed(j, "eintr", line, "CALL COUNT");
+	if (count == 0)
 		return 0;
 	snprintf(j->detail, j->len, "%s, a blocking call unrelated to libffd, failed with EINTR %d time(s)", call, count);
 	return 1;
@@ -182,7 +205,9 @@ static int eintr_line(const struct judge *j, const char *line, void *arg)
 static int result_line(const struct judge *j, const char *line, void *arg)
 {
 	char call[64], ret[32], err[64], expected[64];
-	if (sscanf(line, "%63s %31s %63s %63s", call, ret, err, expected) != 4 || !strcmp(err, expected))
+	if (sscanf(line, "%63s %31s %63s %63s", call, ret, err, expected) != 4)
+		return malformed(j, "result", line, "CALL RET ERRNO EXPECTED_ERRNO");
+	if (!strcmp(err, expected))
 		return 0;
 	snprintf(j->detail, j->len, "%s returned %s with errno %s; the failure that caused it was %s", call, ret, err, expected);
 	return 1;
@@ -191,7 +216,9 @@ static int result_line(const struct judge *j, const char *line, void *arg)
 static int flag_line(const struct judge *j, const char *line, void *arg)
 {
 	char name[64], expected[32], got[32];
-	if (sscanf(line, "%63s %31s %31s", name, expected, got) != 3 || !strcmp(expected, got))
+	if (sscanf(line, "%63s %31s %31s", name, expected, got) != 3)
+		return malformed(j, "flag", line, "NAME EXPECTED GOT");
+	if (!strcmp(expected, got))
 		return 0;
 	snprintf(j->detail, j->len, "flag %s: expected %s, got %s (lost without an error)", name, expected, got);
 	return 1;
@@ -200,7 +227,9 @@ static int flag_line(const struct judge *j, const char *line, void *arg)
 static int fd_intact_line(const struct judge *j, const char *line, void *arg)
 {
 	int fd, intact;
-	if (sscanf(line, "%d %d", &fd, &intact) != 2 || intact)
+	if (sscanf(line, "%d %d", &fd, &intact) != 2)
+		return malformed(j, "fd_intact", line, "FD 1|0");
+	if (intact)
 		return 0;
 	snprintf(j->detail, j->len, "fd %d, which the library never owned, was closed under the driver", fd);
 	return 1;

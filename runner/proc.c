@@ -38,6 +38,16 @@ int fc_parse_duration_arg(const char *text, uint64_t *ns)
 	return 0;
 }
 
+int fc_parse_seed(const char *text)
+{
+	char *end;
+	if (!*text || strspn(text, "0123456789") != strlen(text))
+		return -1;
+	errno = 0;
+	strtoull(text, &end, 10);
+	return errno ? -1 : 0;
+}
+
 const char *fc_find_shim(char *buf, size_t len)
 {
 	const char *env = getenv("FORKCHAOS_SHIM");
@@ -278,7 +288,8 @@ int fc_run_target(const struct fc_target *t, struct fc_outcome *out)
 			if (main_done) /* it ended just in time */
 				break;
 			describe_stuck(pid, out->stuck, sizeof out->stuck);
-			out->timed_out = 1;
+			out->timed_out = !out->interrupted;
+			out->killed_after_interrupt = out->interrupted;
 			kill(-pid, SIGKILL);
 			kill_descendants(getpid());
 			break;
@@ -289,6 +300,14 @@ int fc_run_target(const struct fc_target *t, struct fc_outcome *out)
 			wait_for = (struct timespec){ 0, 100000000 }; /* re-check children at least every 100 ms */
 		int sig = sigtimedwait(&wanted, NULL, &wait_for);
 		if (sig == SIGINT || sig == SIGTERM || sig == SIGHUP) {
+			/* Pass it on; a command that ignores it gets a short grace,
+			 * then the tree is killed: an interrupt must not wait out the
+			 * timeout. */
+			if (!out->interrupted) {
+				uint64_t grace = now_ns() + 5000000000ull;
+				if (grace < deadline)
+					deadline = grace;
+			}
 			out->interrupted = 1;
 			kill(-pid, sig);
 		}

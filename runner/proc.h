@@ -20,7 +20,8 @@ struct fc_outcome {
 	int exec_errno;         /* the command could not be started */
 	int status;             /* wait status of the command */
 	int timed_out;
-	int interrupted;        /* the runner got SIGINT/SIGTERM */
+	int interrupted;        /* the runner got SIGINT/SIGTERM/SIGHUP (passed on) */
+	int killed_after_interrupt; /* ... and the command outlived the grace */
 	int strays;             /* descendants still alive when the command ended */
 	char stuck[512];        /* on timeout: where the command was stuck */
 };
@@ -33,4 +34,6 @@ int fc_outcome_exit_code(const struct fc_outcome *out);
 /* Find libforkchaos.so: $FORKCHAOS_SHIM, beside the executable, ../lib. */
 const char *fc_find_shim(char *buf, size_t len);
 int fc_parse_duration_arg(const char *text, uint64_t *ns);
+/* A seed: a decimal number that fits 64 bits (what the shim accepts). */
+int fc_parse_seed(const char *text);
 #endif

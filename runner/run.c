@@ -19,13 +19,15 @@ static const char run_usage[] =
 	"exits with CMD's status: its exit code, 128+N if a signal N killed it, 124\n"
 	"if it ran past --timeout (the whole process tree is then killed and reaped),\n"
 	"2 if the plan is malformed or CMD cannot be started (CMD is then not run).\n"
+	"SIGINT, SIGTERM and SIGHUP are passed on to CMD's process group; if CMD is\n"
+	"still there 5 s later, its tree is killed and forkchaos exits 3.\n"
 	"\n"
 	"options:\n"
 	"  -p, --plan PLAN     the injection plan (default: $FORKCHAOS_PLAN; see `forkchaos --help`)\n"
 	"  -t, --trace FILE    write a JSON Lines trace of every intercepted call to FILE\n"
 	"                      (truncated first; children and exec'd programs append)\n"
 	"  -T, --timeout DUR   kill the whole tree after DUR (default 60s; 10, 500ms, 2s)\n"
-	"  -s, --seed S        the seed for prob= rules without their own seed=; without it a\n"
+	"  -s, --seed S        the seed (0 to 2^64-1) for prob= rules without their own seed=; without it a\n"
 	"                      seed is chosen, written to the trace and printed on stderr\n"
 	"      --shim LIB      the shim to preload (default: libforkchaos.so beside forkchaos)\n"
 	"  -v, --verbose       say what is run, the seed, and how it ended\n"
@@ -42,6 +44,17 @@ static const char run_usage[] =
 	"      10% of write() calls in forked children fail with EINTR, the same ones each run\n"
 	"  forkchaos run --timeout 5s -- ./may-hang\n"
 	"      exit 124 and a note on where it hung if it runs past 5 seconds\n";
+
+static int is_shared_object(const char *path)
+{
+	unsigned char head[18];
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t got = fd >= 0 ? read(fd, head, sizeof head) : -1;
+	if (fd >= 0)
+		close(fd);
+	/* ELF magic, and e_type (offset 16, little-endian) ET_DYN = 3 */
+	return got == (ssize_t)sizeof head && !memcmp(head, "\177ELF", 4) && head[16] == 3 && head[17] == 0;
+}
 
 /* Validate PLAN; prints the one-line error and returns -1 when malformed. */
 int fc_check_plan(const char *plan_text, struct fc_plan *plan)
@@ -94,8 +107,8 @@ int fc_cmd_run(int argc, char **argv)
 			break;
 		case 's':
 			seed = optarg;
-			if (strspn(seed, "0123456789") != strlen(seed) || !*seed || strlen(seed) > 19) {
-				fprintf(stderr, "forkchaos run: bad --seed '%s': expected a whole number\n", seed);
+			if (fc_parse_seed(seed) < 0) {
+				fprintf(stderr, "forkchaos run: bad --seed '%s': expected a whole number below 2^64\n", seed);
 				return FC_EXIT_USAGE;
 			}
 			break;
@@ -119,15 +132,22 @@ int fc_cmd_run(int argc, char **argv)
 	}
 	if (plan_text && *plan_text && fc_check_plan(plan_text, &plan) < 0)
 		return FC_EXIT_USAGE; /* the command is not run */
-	if (shim_arg)
+	if (shim_arg) {
+		/* an explicit shim must be one: ld.so would skip anything else
+		 * with a warning and run the command unshimmed */
+		if (!is_shared_object(shim_arg)) {
+			fprintf(stderr, "forkchaos run: --shim %s: not a readable ELF shared object; expected a libforkchaos.so\n", shim_arg);
+			return FC_EXIT_USAGE;
+		}
 		setenv("FORKCHAOS_SHIM", shim_arg, 1);
+	}
 	if (!fc_find_shim(shim, sizeof shim)) {
 		fprintf(stderr, "forkchaos run: cannot find libforkchaos.so (looked at $FORKCHAOS_SHIM, beside forkchaos and in ../lib); build it with `make` or pass --shim\n");
 		return FC_EXIT_USAGE;
 	}
 	if (!seed && getenv("FORKCHAOS_SEED") && *getenv("FORKCHAOS_SEED")) {
 		seed = getenv("FORKCHAOS_SEED");
-		if (strspn(seed, "0123456789") != strlen(seed) || strlen(seed) > 19) {
+		if (fc_parse_seed(seed) < 0) {
 			fprintf(stderr, "forkchaos run: bad FORKCHAOS_SEED '%s' in the environment: expected a whole number\n", seed);
 			return FC_EXIT_USAGE;
 		}
@@ -164,6 +184,11 @@ int fc_cmd_run(int argc, char **argv)
 		if (trace)
 			unlink(trace); /* nothing ran: leave no empty trace behind */
 		return FC_EXIT_USAGE;
+	}
+	if (outcome.killed_after_interrupt) {
+		fprintf(stderr, "forkchaos run: interrupted: '%s' outlived the signal passed on to it by 5 s; killed its process tree (stuck: %s)\n",
+			argv[optind], outcome.stuck);
+		return FC_EXIT_INTERRUPTED;
 	}
 	if (outcome.timed_out)
 		fprintf(stderr, "forkchaos run: timeout: '%s' ran past %.3gs; killed its process tree (stuck: %s)\n",

@@ -89,6 +89,7 @@ static int set_field(struct fc_scenario *s, const char *key, char *value, int li
 		if (!*value || strlen(value) >= sizeof s->name || strspn(value, "abcdefghijklmnopqrstuvwxyz0123456789-_.") != strlen(value))
 			return fail(err, errlen, s->path, line, "bad name '%s'; expected name: [a-z0-9-]+ (at most 63 characters)", value);
 		strcpy(s->name, value);
+		s->name_line = line;
 	} else if (!strcmp(key, "window")) {
 		char *end;
 		long window = strtol(value, &end, 10);

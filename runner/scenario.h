@@ -10,6 +10,7 @@
 struct fc_scenario {
 	char path[PATH_MAX];
 	char name[64];
+	int name_line;
 	char window[8];
 	char summary[256];              /* the opening comment's first line */
 	char target[512];               /* as written */

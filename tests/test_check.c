@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/stat.h>
@@ -257,4 +258,80 @@ Test(check, zombie_left_behind_fails_no_stray, .timeout = 60)
 	scenario("z.scn", "# window -: a zombie\nname: zombie\ntarget: /bin/sh -c '/bin/true & exec /bin/true'\nrepeat: 10\n");
 	cr_assert_eq(CHECK(NULL), 1, "out: %s", r.out);
 	cr_expect(strstr(r.out, "10/10 runs failed  [no-stray]"), "out: %s", r.out);
+}
+
+Test(check, malformed_report_line_fails_its_oracle, .timeout = 60)
+{
+	scenario("m.scn", "# window -: a broken report\nname: broken-report\ntarget: /bin/sh -c 'echo \"fds x y\" >> $FORKCHAOS_REPORT'\nrepeat: 1\n");
+	cr_assert_eq(CHECK(NULL), 1, "out: %s", r.out);
+	cr_expect(strstr(r.out, "[no-fd-leak] malformed observation 'fds x y'"), "out: %s", r.out);
+}
+
+Test(check, target_that_signals_its_runner_is_a_harness_error, .timeout = 60)
+{
+	scenario("k.scn", "# window -: signals its parent\nname: kills-parent\ntarget: /bin/sh -c 'kill -TERM $PPID; exec %s hang'\ntimeout: 20s\nrepeat: 1\n", probe());
+	cr_assert_eq(CHECK(NULL), 2, "not judged, so never a pass: %s", r.out);
+	cr_expect(strstr(r.out, "ERROR kills-parent"), "out: %s", r.out);
+}
+
+Test(check, relative_target_is_relative_to_the_scenario_folder, .timeout = 60)
+{
+	char link[512];
+	scenario("rel.scn", "# window -: relative target\nname: relative\ntarget: ./probe-here exit 0\nrepeat: 1\n");
+	snprintf(link, sizeof link, "%s/probe-here", dir);
+	cr_assert_eq(symlink(probe(), link), 0);
+	const char *argv[] = { fc_build_path("forkchaos"), "check", "--lib", fc_build_path("targets/libfcprobe.so"), dir, NULL };
+	cr_assert_eq(chdir("/"), 0);
+	cr_assert_eq(fc_exec(&r, (char *const *)argv), 0, "run from /: %s %s", r.out, r.err);
+	cr_expect(strstr(r.out, "PASS  relative"), "out: %s", r.out);
+}
+
+Test(check, xpass_is_not_ok_in_tap, .timeout = 60)
+{
+	scenario("x.scn", "# window -: passes\nname: passes\ntarget: %s exit 0\nrepeat: 1\nexpect: xfail believed broken\n", probe());
+	cr_assert_eq(CHECK("--tap"), 1);
+	cr_expect(fc_line(r.out, "not ok 1 - passes (XPASS"), "out: %s", r.out);
+}
+
+Test(check, indented_baseline_names_still_match, .timeout = 60)
+{
+	char baseline[256];
+	fc_temp_path(baseline, sizeof baseline, "baseline");
+	FILE *f = fopen(baseline, "w");
+	cr_assert(f);
+	fputs("# known\n   known   # indented, with a comment\n", f);
+	fclose(f);
+	scenario("k.scn", "# window -: known failure\nname: known\ntarget: %s kill 9\nrepeat: 1\n", probe());
+	cr_expect_eq(CHECK("--baseline", baseline), 0, "out: %s", r.out);
+}
+
+Test(check, junit_into_a_missing_folder_fails_before_running, .timeout = 60)
+{
+	char marker[256];
+	fc_temp_path(marker, sizeof marker, "ran");
+	scenario("1.scn", "# window -: leaves a mark\nname: marks\ntarget: /usr/bin/touch %s\nrepeat: 1\n", marker);
+	cr_assert_eq(CHECK("--junit", "/nonexistent-folder/j.xml"), 2);
+	cr_expect(strstr(r.err, "--junit /nonexistent-folder/j.xml"), "err: %s", r.err);
+	cr_expect_neq(access(marker, F_OK), 0, "a scenario ran before the error");
+}
+
+Test(check, sighup_stops_the_run_like_sigint, .timeout = 60)
+{
+	char marker[256];
+	fc_temp_path(marker, sizeof marker, "started");
+	scenario("2.scn", "# window -: long\nname: b-long\ntarget: /bin/sh -c 'touch %s; exec %s hang'\ntimeout: 50s\nrepeat: 3\n", marker, probe());
+	pid_t pid = fork();
+	if (pid == 0) {
+		int null_fd = open("/dev/null", O_WRONLY);
+		dup2(null_fd, 1);
+		execl(fc_build_path("forkchaos"), "forkchaos", "check", "--lib", fc_build_path("targets/libfcprobe.so"), dir, (char *)NULL);
+		_exit(126);
+	}
+	for (int tries = 0; access(marker, F_OK) != 0 && tries < 2000; tries++)
+		poll(NULL, 0, 10);
+	cr_assert_eq(access(marker, F_OK), 0, "the scenario never started");
+	kill(pid, SIGHUP);
+	int status;
+	waitpid(pid, &status, 0);
+	cr_expect(WIFEXITED(status) && WEXITSTATUS(status) == 3, "status 0x%x", status);
 }

@@ -1,6 +1,9 @@
 /* The launcher: exit codes, plan validation, timeout, environment, trace. */
 #include <criterion/criterion.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
+#include <sys/wait.h>
 #include <string.h>
 #include <unistd.h>
 #include "fc_test_util.h"
@@ -119,4 +122,30 @@ Test(run, interactive_command_gets_the_terminal, .timeout = 30)
 	const char *argv[] = { "/bin/sh", "-c", outer, NULL };
 	cr_assert_eq(fc_exec(&r, (char *const *)argv), 0, "out: %s err: %s", r.out, r.err);
 	cr_expect(strstr(r.out, "got hello"), "out: %s", r.out);
+}
+
+Test(run, shim_that_is_not_a_shared_object_is_refused, .timeout = 30)
+{
+	const char *argv[] = { fc_build_path("forkchaos"), "run", "--shim", "/etc/passwd", "--", "/bin/true", NULL };
+	cr_expect_eq(fc_exec(&r, (char *const *)argv), 2);
+	cr_expect(strstr(r.err, "--shim /etc/passwd"), "err: %s", r.err);
+}
+
+Test(run, interrupt_kills_a_command_that_ignores_it_and_exits_3, .timeout = 40)
+{
+	char marker[256], script[1024];
+	fc_temp_path(marker, sizeof marker, "started");
+	snprintf(script, sizeof script, "trap '' TERM; touch %s; exec %s hang", marker, fc_build_path("targets/probe"));
+	pid_t pid = fork();
+	if (pid == 0) {
+		execl(fc_build_path("forkchaos"), "forkchaos", "run", "--timeout", "60s", "--", "/bin/sh", "-c", script, (char *)NULL);
+		_exit(126);
+	}
+	for (int tries = 0; access(marker, F_OK) != 0 && tries < 2000; tries++)
+		poll(NULL, 0, 10);
+	cr_assert_eq(access(marker, F_OK), 0, "the command never started");
+	kill(pid, SIGTERM);
+	int status;
+	waitpid(pid, &status, 0);
+	cr_expect(WIFEXITED(status) && WEXITSTATUS(status) == 3, "status 0x%x: expected exit 3 after the grace", status);
 }
