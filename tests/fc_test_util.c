@@ -1,5 +1,6 @@
 #include <errno.h>
 #include <limits.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -137,4 +138,23 @@ void fc_temp_path(char *buf, size_t len, const char *tag)
 		atexit(remove_temp_paths);
 	if (temp_count < 16)
 		snprintf(temp_paths[temp_count++], sizeof temp_paths[0], "%s", buf);
+}
+
+int fc_await_file(const char *path)
+{
+	for (int tries = 0; access(path, F_OK) != 0 && tries < 2000; tries++)
+		poll(NULL, 0, 10);
+	return access(path, F_OK) == 0;
+}
+
+int fc_spawn_forkchaos(const char *const argv[], int out_fd)
+{
+	pid_t pid = fork();
+	if (pid == 0) {
+		int fd = out_fd >= 0 ? out_fd : open("/dev/null", O_WRONLY);
+		dup2(fd, 1);
+		execv(fc_build_path("forkchaos"), (char *const *)argv);
+		_exit(126);
+	}
+	return pid;
 }

@@ -20,6 +20,12 @@ int fc_probe(struct fc_result *r, const char *plan, const char *trace, const cha
 /* The line of TEXT that starts with PREFIX, or NULL. */
 const char *fc_line(const char *text, const char *prefix);
 int fc_count_prefix(const char *text, const char *prefix);
+/* Wait (up to 20 s, polling) until PATH exists: a target's "I have started"
+ * marker.  Returns 1 when it does. */
+int fc_await_file(const char *path);
+/* Start forkchaos with ARGV[1..] in the background (stdout to OUT_FD, or
+ * /dev/null when -1); returns its pid. */
+int fc_spawn_forkchaos(const char *const argv[], int out_fd);
 /* A fresh temporary file path (removed by the caller). */
 void fc_temp_path(char *buf, size_t len, const char *tag);
 #endif

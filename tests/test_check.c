@@ -198,19 +198,11 @@ Test(check, sigint_stops_the_run_with_exit_3_and_partial_results, .timeout = 60)
 	scenario("2.scn", "# window -: long\nname: b-long\ntarget: /bin/sh -c 'touch %s; exec %s hang'\ntimeout: 50s\nrepeat: 10\n", marker, probe());
 	int out[2];
 	cr_assert_eq(pipe(out), 0);
-	pid_t pid = fork();
-	if (pid == 0) {
-		dup2(out[1], 1);
-		close(out[0]);
-		execl(fc_build_path("forkchaos"), "forkchaos", "check", "--lib", fc_build_path("targets/libfcprobe.so"), "--junit", junit,
-		      dir, (char *)NULL);
-		_exit(126);
-	}
+	pid_t pid = fc_spawn_forkchaos((const char *const[]){ "forkchaos", "check", "--lib", fc_build_path("targets/libfcprobe.so"),
+							  "--junit", junit, dir, NULL }, out[1]);
 	close(out[1]);
 	/* the long scenario is running once its marker exists */
-	for (int tries = 0; access(marker, F_OK) != 0 && tries < 2000; tries++)
-		poll(NULL, 0, 10);
-	cr_assert_eq(access(marker, F_OK), 0, "the long scenario never started");
+	cr_assert(fc_await_file(marker), "the long scenario never started");
 	kill(pid, SIGINT);
 	char text[8192];
 	size_t used = 0;
@@ -320,16 +312,8 @@ Test(check, sighup_stops_the_run_like_sigint, .timeout = 60)
 	char marker[256];
 	fc_temp_path(marker, sizeof marker, "started");
 	scenario("2.scn", "# window -: long\nname: b-long\ntarget: /bin/sh -c 'touch %s; exec %s hang'\ntimeout: 50s\nrepeat: 3\n", marker, probe());
-	pid_t pid = fork();
-	if (pid == 0) {
-		int null_fd = open("/dev/null", O_WRONLY);
-		dup2(null_fd, 1);
-		execl(fc_build_path("forkchaos"), "forkchaos", "check", "--lib", fc_build_path("targets/libfcprobe.so"), dir, (char *)NULL);
-		_exit(126);
-	}
-	for (int tries = 0; access(marker, F_OK) != 0 && tries < 2000; tries++)
-		poll(NULL, 0, 10);
-	cr_assert_eq(access(marker, F_OK), 0, "the scenario never started");
+	pid_t pid = fc_spawn_forkchaos((const char *const[]){ "forkchaos", "check", "--lib", fc_build_path("targets/libfcprobe.so"), dir, NULL }, -1);
+	cr_assert(fc_await_file(marker), "the scenario never started");
 	kill(pid, SIGHUP);
 	int status;
 	waitpid(pid, &status, 0);

@@ -136,14 +136,8 @@ Test(run, interrupt_kills_a_command_that_ignores_it_and_exits_3, .timeout = 40)
 	char marker[256], script[1024];
 	fc_temp_path(marker, sizeof marker, "started");
 	snprintf(script, sizeof script, "trap '' TERM; touch %s; exec %s hang", marker, fc_build_path("targets/probe"));
-	pid_t pid = fork();
-	if (pid == 0) {
-		execl(fc_build_path("forkchaos"), "forkchaos", "run", "--timeout", "60s", "--", "/bin/sh", "-c", script, (char *)NULL);
-		_exit(126);
-	}
-	for (int tries = 0; access(marker, F_OK) != 0 && tries < 2000; tries++)
-		poll(NULL, 0, 10);
-	cr_assert_eq(access(marker, F_OK), 0, "the command never started");
+	pid_t pid = fc_spawn_forkchaos((const char *const[]){ "forkchaos", "run", "--timeout", "60s", "--", "/bin/sh", "-c", script, NULL }, -1);
+	cr_assert(fc_await_file(marker), "the command never started");
 	kill(pid, SIGTERM);
 	int status;
 	waitpid(pid, &status, 0);
