@@ -129,7 +129,6 @@ static void init_call(struct fc_call *c, int id, int sig, int fd, void *ra)
 	c->at = FC_AT_ENTER;
 	c->child_side = 0;
 	c->injected = 0;
-	c->injected_ret = 0;
 	c->ret_unknown = 0;
 	c->saved_errno = errno;
 }

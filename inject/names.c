@@ -50,14 +50,6 @@ long fc_sysname_lookup(const char *name, size_t len)
 	return -1;
 }
 
-const char *fc_sysname(long nr)
-{
-	for (size_t i = 0; i < sizeof sys_names / sizeof sys_names[0]; i++)
-		if (sys_names[i].nr == nr)
-			return sys_names[i].name;
-	return NULL;
-}
-
 int fc_errno_lookup(const char *name, size_t len)
 {
 	long num;
@@ -96,16 +88,6 @@ int fc_signal_lookup(const char *name, size_t len)
 			return s;
 	}
 	return -1;
-}
-
-const char *fc_signal_name(int signo, char *buf, size_t len)
-{
-	const char *abbrev = signo < SIGRTMIN ? sigabbrev_np(signo) : NULL;
-	if (abbrev)
-		snprintf(buf, len, "SIG%s", abbrev);
-	else
-		snprintf(buf, len, "%d", signo);
-	return buf;
 }
 
 /* DUR: a whole number with ns, us, ms or s, at most 24 hours (longer is a

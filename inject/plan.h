@@ -87,10 +87,8 @@ int fc_plan_warn(const struct fc_plan *plan, const char *text, int fd);
 int fc_call_lookup(const char *name, size_t len);
 int fc_errno_lookup(const char *name, size_t len);   /* -1 when unknown */
 int fc_signal_lookup(const char *name, size_t len);  /* -1 when unknown */
-const char *fc_signal_name(int signo, char *buf, size_t len);
 bool fc_rule_has_call(const struct fc_rule *rule, int id);
 int fc_duration_parse(const char *s, size_t len, uint64_t *ns);
 long fc_sysname_lookup(const char *name, size_t len); /* -1 when unknown */
-const char *fc_sysname(long nr);                     /* NULL when unknown */
 
 #endif

@@ -27,7 +27,6 @@ struct fc_call {
 	int saved_errno;   /* errno as the caller left it */
 	int at;            /* where the winning rule acts */
 	int child_side;    /* 1: this is the child's return from fork/clone */
-	long injected_ret; /* the value an injected failure returns */
 	int injected;      /* 1: the real call's result was replaced or skipped */
 	int ret_unknown;   /* 1: the result is not seen (vfork passes through) */
 };
