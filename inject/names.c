@@ -2,7 +2,6 @@
  * durations.  Used at plan load only, never on the hot path. */
 #include <errno.h>
 #include <signal.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>

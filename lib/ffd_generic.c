@@ -127,17 +127,30 @@ static void abandon_child(struct ffd__slot *slot, pid_t pid)
 }
 #endif
 
+/* What every new child of the generic path starts with: dead orphans
+ * finished, a slot, and the handler installed.  NULL with errno on failure,
+ * with nothing kept. */
+static struct ffd__slot *take_slot(void)
+{
+    ffd__sweep_orphans();
+    struct ffd__slot *slot = ffd__slot_reserve();
+    if (slot && ffd__sigchld_install() < 0) {
+        int saved_errno = errno;
+        ffd__slot_release(slot);
+        errno = saved_errno;
+        return NULL;
+    }
+    return slot;
+}
+
 int ffd__generic_fork(int flags, pid_t *ppid)
 {
     struct go_channel go = {-1, -1};
     int death[2] = {-1, -1};
 
-    ffd__sweep_orphans();
-    struct ffd__slot *slot = ffd__slot_reserve();
+    struct ffd__slot *slot = take_slot();
     if (!slot)
         return -1;
-    if (ffd__sigchld_install() < 0)
-        goto fail_slot;
     if (go_open(&go) < 0)
         goto fail_slot;
     if (pipe2(death, O_CLOEXEC) < 0) {
@@ -214,12 +227,9 @@ int ffd__generic_spawn(int flags, pid_t *ppid, const char *path,
 {
     int death[2] = {-1, -1};
 
-    ffd__sweep_orphans();
-    struct ffd__slot *slot = ffd__slot_reserve();
+    struct ffd__slot *slot = take_slot();
     if (!slot)
         return -1;
-    if (ffd__sigchld_install() < 0)
-        goto fail_slot;
     if (pipe2(death, O_CLOEXEC) < 0)
         goto fail_slot;
     if (ffd__set_fd_flags(death[0], flags) < 0)
@@ -228,17 +238,8 @@ int ffd__generic_spawn(int flags, pid_t *ppid, const char *path,
     atomic_store_explicit(&slot->write_fd, death[1], memory_order_relaxed);
 
     pid_t pid;
-    int err = posix_spawn(&pid, path, fa, attr, argv, envp);
-    if (err != 0) {
-#ifndef FFD_DEFECT_SPAWN_ERRNO
-        /* RACE: window 7 (posix_spawn returns its error): errno is set
-         * from the return value. */
-        errno = err;
-#endif
-        /* DEFECT spawn-errno (review 4, window 7): without the line above,
-         * the caller sees whatever errno happened to hold. */
+    if (ffd__posix_spawn(&pid, path, fa, attr, argv, envp) < 0)
         goto fail_pipe;
-    }
     /* No go channel: the spawned child execs at once and may well die before
      * publication, which publish() checks for (window 11). */
     publish(slot, pid);

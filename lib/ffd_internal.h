@@ -116,5 +116,7 @@ void ffd__close_keep_errno(int fd);
 int ffd__close_fd(int fd);
 void ffd__decode_status(int wstatus, struct ffd__record *rec);
 void ffd__kill_and_reap(pid_t pid);
+int ffd__posix_spawn(pid_t *pid, const char *path, const posix_spawn_file_actions_t *fa,
+                     const posix_spawnattr_t *attr, char *const argv[], char *const envp[]);
 
 #endif /* FFD_INTERNAL_H */

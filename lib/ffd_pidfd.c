@@ -166,14 +166,8 @@ int ffd__pidfd_spawn(int flags, pid_t *ppid, const char *path,
         return FFD__FALLBACK;
 
     pid_t pid;
-    int err = posix_spawn(&pid, path, fa, attr, argv, envp);
-    if (err != 0) {
-#ifndef FFD_DEFECT_SPAWN_ERRNO
-        /* RACE: window 7 (posix_spawn returns its error). */
-        errno = err;
-#endif
+    if (ffd__posix_spawn(&pid, path, fa, attr, argv, envp) < 0)
         return -1;
-    }
     /* The child cannot be reaped before this by us (no handler here); a
      * zombie still has a pidfd.  Only a foreign reaper can make it vanish. */
     long pidfd = syscall(SYS_pidfd_open, (long)pid, 0L);
