@@ -8,6 +8,8 @@
 
 static struct fc_result r;
 
+static const char *read_back(const char *path);
+
 #define PROBE(plan, ...) fc_probe(&r, plan, NULL, (const char *const[]){ __VA_ARGS__, NULL })
 
 Test(shim, third_pipe2_fails_with_emfile, .timeout = 30)
@@ -204,11 +206,11 @@ Test(shim, no_plan_passes_everything_through, .timeout = 30)
 	cr_expect_null(strstr(r.out, " -1 "), "a call failed without a plan: %s", r.out);
 }
 
-Test(shim, signal_to_self_reaches_the_handler_at_enter, .timeout = 30)
+Test(shim, signal_at_enter_arrives_before_the_call, .timeout = 30)
 {
-	/* the handler is installed by the sigaction this rule delays: a signal
-	 * at enter (before the call) finds the default SIGCHLD disposition,
-	 * which ignores it, so the handler must not run */
+	/* the handler is installed by the very sigaction the rule acts on: a
+	 * signal at enter finds the default SIGCHLD disposition (ignore), so
+	 * the handler must not run; at=inside and at=exit (above) it does */
 	cr_assert_eq(PROBE("sigaction:sig=SIGCHLD:signal=SIGCHLD", "inside"), 0);
 	cr_expect(fc_line(r.out, "sigaction 0 handler_calls 0"), "out: %s", r.out);
 }
@@ -286,6 +288,31 @@ Test(shim, signal_to_child_reaches_the_forked_child, .timeout = 30)
 	cr_expect(fc_line(r.out, "child1-status killed:9"), "out: %s", r.out);
 	cr_assert_eq(PROBE(NULL, "fork", "1"), 0);
 	cr_expect(fc_line(r.out, "child1-status exited:0"), "without the rule: %s", r.out);
+}
+
+Test(shim, trace_lines_from_threads_never_interleave, .timeout = 60)
+{
+	/* 4 threads x 300 pipe2+close at once: every line must parse on its own
+	 * (tests/check_trace.py; forked children: run.trace_is_json_lines...) */
+	char trace[256];
+	fc_temp_path(trace, sizeof trace, "t.jsonl");
+	cr_assert_eq(fc_probe(&r, "pipe2:prob=0.1:seed=5:error=EMFILE", trace, (const char *const[]){ "threads", "300", NULL }), 0);
+	const char *check[] = { "/usr/bin/python3", "tests/check_trace.py", trace, NULL };
+	cr_assert_eq(fc_exec(&r, (char *const *)check), 0, "trace check: %s %s", r.out, r.err);
+	int injected = 0;
+	const char *line = fc_line(r.out, "call pipe2 injected ");
+	cr_assert(line && sscanf(line, "call pipe2 injected %d", &injected) == 1, "summary: %s", r.out);
+	cr_expect(injected > 40 && injected < 200, "prob=0.1 of 1200 calls injected %d", injected);
+}
+
+Test(shim, mem_calls_are_traced_only_when_asked, .timeout = 30)
+{
+	char trace[256];
+	fc_temp_path(trace, sizeof trace, "t.jsonl");
+	cr_assert_eq(fc_probe(&r, NULL, trace, (const char *const[]){ "errno", NULL }), 0);
+	cr_expect_null(strstr(read_back(trace), "\"call\":\"malloc\""), "malloc traced without being asked");
+	cr_assert_eq(fc_probe(&r, "malloc:when=999999:error=ENOMEM", trace, (const char *const[]){ "errno", NULL }), 0);
+	cr_expect(strstr(read_back(trace), "\"call\":\"malloc\""), "malloc named by a rule, but not traced");
 }
 
 /* ---- regressions: targets that once broke the shim itself ---- */
@@ -377,6 +404,8 @@ Test(shim_regress, caller_on_a_stripped_binary_warns_in_the_trace, .timeout = 60
 	cr_expect(fc_line(r.out, "long 0 OK"), "no symbols, no match: %s", r.out);
 	const char *trace = read_back(scratch);
 	cr_expect(strstr(trace, "\"call\":\"warning\"") && strstr(trace, "no function of that name"), "no warning in the trace");
+	/* with no symbols, callers are named object+offset (for addr2line) */
+	cr_expect(strstr(trace, "\"caller\":\"stress-stripped+0x"), "no object+offset caller in the trace");
 	unlink(scratch);
 }
 
