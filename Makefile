@@ -38,7 +38,7 @@ TARGET_CFLAGS := $(BASE_CFLAGS) -fPIC
 TESTS   :=
 TARGETS :=
 
-.PHONY: all deps check demo bench replay install uninstall clean defects
+.PHONY: all deps check demo bench replay install uninstall clean defects format format-check
 all: deps build-all
 
 include inject/inject.mk
@@ -54,8 +54,18 @@ build-all: $(ALL_OUTPUTS)
 deps:
 	$(Q)sh scripts/deps.sh
 
-check: deps build-all defects
+check: deps build-all defects format-check
 	$(Q)BUILD=$(BUILD) sh scripts/check.sh $(TESTS)
+
+# One style for every C file (.clang-format); format-check fails on any
+# file that `make format` would change.
+FORMAT_SRCS = $(wildcard lib/*.[ch] inject/*.[ch] runner/*.[ch] scenarios/*/*.[ch] tests/*.[ch] tests/*/*.[ch] bench/*.[ch])
+format:
+	$(Q)clang-format -i $(FORMAT_SRCS)
+
+format-check:
+	$(call say,FORMAT,check)
+	$(Q)clang-format --dry-run -Werror $(FORMAT_SRCS)
 
 demo: deps build-all defects
 	$(Q)sh scripts/demo.sh

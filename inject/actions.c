@@ -28,7 +28,7 @@ static void sleep_ns(uint64_t ns)
 static pid_t child_of(const struct fc_call *c, long ret)
 {
 	int returns_pid = (fc_calls[c->id].cls & FC_CLASS_PROC) && fc_calls[c->id].fail != FC_FAIL_ERRNUM &&
-			  c->id != FC_ID_sys_pidfd_open;
+		c->id != FC_ID_sys_pidfd_open;
 	return returns_pid && ret > 0 ? (pid_t)ret : fc__state.last_child;
 }
 
@@ -61,16 +61,13 @@ static void send_signal(const struct fc_rule *rule, const struct fc_call *c, lon
 		/* The calling thread: delivered before the syscall returns to us. */
 		tgkill(getpid(), gettid(), rule->signo);
 		return;
-	case FC_DEST_PARENT:
-		target = getppid();
-		break;
+	case FC_DEST_PARENT: target = getppid(); break;
 	case FC_DEST_CHILD:
 		target = child_of(c, ret);
 		if (target <= 0)
 			return;
 		break;
-	default:
-		target = getpid();
+	default: target = getpid();
 	}
 	/* A failed kill (the child is gone) must not show in errno; a handler's
 	 * own change to errno must, so restore only on failure. */
@@ -87,26 +84,18 @@ static long injected_value(const struct fc_call *c, const struct fc_rule *rule, 
 		return rule->retval;
 	}
 	switch (fc_calls[c->id].fail) {
-	case FC_FAIL_ERRNUM:
-		return rule->error;
-	case FC_FAIL_NUL:
-		*err = rule->error;
-		return 0;
-	default:
-		*err = rule->error;
-		return -1;
+	case FC_FAIL_ERRNUM: return rule->error;
+	case FC_FAIL_NUL: *err = rule->error; return 0;
+	default: *err = rule->error; return -1;
 	}
 }
 
 static int call_failed(const struct fc_call *c, long ret)
 {
 	switch (fc_calls[c->id].fail) {
-	case FC_FAIL_ERRNUM:
-		return ret != 0;
-	case FC_FAIL_NUL:
-		return ret == 0;
-	default:
-		return ret == -1;
+	case FC_FAIL_ERRNUM: return ret != 0;
+	case FC_FAIL_NUL: return ret == 0;
+	default: return ret == -1;
 	}
 }
 

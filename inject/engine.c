@@ -153,13 +153,16 @@ int fc__enter_sys(struct fc_call *c, long nr, const long a[6], void *ra)
 	int id = FC_ID_syscall;
 	int sig = -1, fd = -1;
 	switch (nr) {
-#define X(name, cls, how, rtype, params, args, fail, sigx, fdx, nrx, errnos) \
-	X_##how(name, sigx, fdx, nrx)
+#define X(name, cls, how, rtype, params, args, fail, sigx, fdx, nrx, errnos) X_##how(name, sigx, fdx, nrx)
 #define X_GEN(name, sigx, fdx, nrx)
 #define X_CUSTOM(name, sigx, fdx, nrx)
 #define X_INSIDE(name, sigx, fdx, nrx)
 #define X_SYS(name, sigx, fdx, nrx) \
-	case nrx: id = FC_ID_##name; sig = (sigx); fd = (fdx); break;
+	case nrx:                   \
+		id = FC_ID_##name;  \
+		sig = (sigx);       \
+		fd = (fdx);         \
+		break;
 #include "calls.def"
 #undef X
 #undef X_GEN

@@ -22,15 +22,9 @@ void *fc__resolve(int id)
 {
 	void *fn;
 	switch (id) {
-	case FC_ID_malloc:
-		fn = (void *)__libc_malloc;
-		break;
-	case FC_ID_calloc:
-		fn = (void *)__libc_calloc;
-		break;
-	case FC_ID_realloc:
-		fn = (void *)__libc_realloc;
-		break;
+	case FC_ID_malloc: fn = (void *)__libc_malloc; break;
+	case FC_ID_calloc: fn = (void *)__libc_calloc; break;
+	case FC_ID_realloc: fn = (void *)__libc_realloc; break;
 	default:
 		fc__guard++;
 		fn = dlsym(RTLD_NEXT, fc_calls[id].name);
@@ -107,7 +101,8 @@ static void warn_unresolved(void)
 		const struct fc_rule *rule = &fc__state.plan.rules[r];
 		if (rule->caller[0] && !fc__symtab_resolved(r, 1))
 			fc__trace_warning("caller=", rule->caller,
-					  "no function of that name in the objects loaded so far (a stripped binary, or a library not loaded yet)");
+					  "no function of that name in the objects loaded so far (a stripped binary, or a "
+					  "library not loaded yet)");
 		if (rule->lib[0] && !fc__symtab_resolved(r, 0))
 			fc__trace_warning("lib=", rule->lib, "no object of that name loaded so far (it may be dlopen()ed later)");
 	}

@@ -8,7 +8,10 @@
 #include <sys/syscall.h>
 #include "plan.h"
 
-static const struct { const char *name; long nr; } sys_names[] = {
+static const struct {
+	const char *name;
+	long nr;
+} sys_names[] = {
 #define X(n) { #n, SYS_##n },
 #include "sysnames.def"
 #undef X
@@ -93,8 +96,14 @@ int fc_signal_lookup(const char *name, size_t len)
  * typo, and a sum with the clock must not wrap). */
 int fc_duration_parse(const char *s, size_t len, uint64_t *ns)
 {
-	static const struct { const char *unit; uint64_t scale; } units[] = {
-		{ "ns", 1 }, { "us", 1000 }, { "ms", 1000000 }, { "s", 1000000000 },
+	static const struct {
+		const char *unit;
+		uint64_t scale;
+	} units[] = {
+		{ "ns", 1 },
+		{ "us", 1000 },
+		{ "ms", 1000000 },
+		{ "s", 1000000000 },
 	};
 	size_t digits = 0;
 	while (digits < len && s[digits] >= '0' && s[digits] <= '9')

@@ -8,7 +8,11 @@
 #include <unistd.h>
 #include "plan.h"
 
-struct span { const char *s; size_t len; size_t col; };
+struct span {
+	const char *s;
+	size_t len;
+	size_t col;
+};
 
 struct parse_ctx {
 	const char *text;
@@ -17,14 +21,14 @@ struct parse_ctx {
 	size_t errlen;
 	int rule_no;
 	struct span rule;
-	int named_syscall;            /* the rule names the call `syscall` */
+	int named_syscall;                                 /* the rule names the call `syscall` */
 	struct span sig_item, fd_item, at_item, exit_item; /* for rule-level checks */
 };
 
 static int fail(struct parse_ctx *ctx, struct span at, const char *expected)
 {
-	snprintf(ctx->err, ctx->errlen, "bad plan: rule %d `%.*s`, column %zu: %s",
-		 ctx->rule_no, (int)ctx->rule.len, ctx->rule.s, at.col, expected);
+	snprintf(ctx->err, ctx->errlen, "bad plan: rule %d `%.*s`, column %zu: %s", ctx->rule_no, (int)ctx->rule.len, ctx->rule.s,
+		 at.col, expected);
 	return -1;
 }
 
@@ -110,8 +114,11 @@ static int add_nr(struct parse_ctx *ctx, struct fc_rule *rule, struct span at, l
 	return 0;
 }
 
-static const struct { const char *name; unsigned cls; } class_names[] = {
-	{ "%proc", FC_CLASS_PROC }, { "%fd", FC_CLASS_FD }, { "%signal", FC_CLASS_SIGNAL },
+static const struct {
+	const char *name;
+	unsigned cls;
+} class_names[] = {
+	{ "%proc", FC_CLASS_PROC }, { "%fd", FC_CLASS_FD },   { "%signal", FC_CLASS_SIGNAL },
 	{ "%wait", FC_CLASS_WAIT }, { "%mem", FC_CLASS_MEM },
 };
 
@@ -144,13 +151,15 @@ static int parse_call_name(struct parse_ctx *ctx, struct fc_rule *rule, struct s
 			return add_nr(ctx, rule, name, nr);
 		return fail(ctx, name, "unknown syscall after sys_ (use a name from <sys/syscall.h> or syscall:nr=N)");
 	}
-	return fail(ctx, name, "unknown call; expected one of the wrapped calls (see `forkchaos --help`), sys_NAME, syscall or %class");
+	return fail(ctx, name,
+		    "unknown call; expected one of the wrapped calls (see `forkchaos --help`), sys_NAME, syscall or %class");
 }
 
 /* when=FIRST[..LAST][+STEP], also FIRST+ (every call from FIRST on). */
 static int parse_when(struct parse_ctx *ctx, struct fc_rule *rule, struct span value)
 {
-	static const char *form = "expected when=FIRST[..LAST][+STEP] with FIRST >= 1 (e.g. when=3, when=2..5, when=1+2, when=4+)";
+	static const char *form =
+		"expected when=FIRST[..LAST][+STEP] with FIRST >= 1 (e.g. when=3, when=2..5, when=1+2, when=4+)";
 	struct span first = value, last = { 0 }, step = { 0 };
 	const char *plus = memchr(value.s, '+', value.len);
 	if (plus) {
@@ -266,7 +275,9 @@ static int parse_item(struct parse_ctx *ctx, struct fc_rule *rule, struct span i
 	item = trim(item);
 	const char *eq = memchr(item.s, '=', item.len);
 	if (!eq)
-		return fail(ctx, item, "expected KEY=VALUE (an action: error= retval= delay= delay_exit= wait_child= signal= at=; or a selector: when= prob= seed= caller= depth= lib= proc= sig= fd= nr=)");
+		return fail(ctx, item,
+			    "expected KEY=VALUE (an action: error= retval= delay= delay_exit= wait_child= signal= at=; or a "
+			    "selector: when= prob= seed= caller= depth= lib= proc= sig= fd= nr=)");
 	struct span key = { item.s, (size_t)(eq - item.s), item.col };
 	struct span value = { eq + 1, item.len - key.len - 1, item.col + key.len + 1 };
 	long num;
@@ -284,13 +295,15 @@ static int parse_item(struct parse_ctx *ctx, struct fc_rule *rule, struct span i
 	} else if (is(key, "delay") || is(key, "delay_exit")) {
 		uint64_t *slot = is(key, "delay") ? &rule->delay_ns : &rule->delay_exit_ns;
 		if (fc_duration_parse(value.s, value.len, slot) < 0)
-			return fail(ctx, value, "expected a duration up to 24h: a whole number with ns, us, ms or s (e.g. delay=50ms)");
+			return fail(ctx, value,
+				    "expected a duration up to 24h: a whole number with ns, us, ms or s (e.g. delay=50ms)");
 		if (is(key, "delay_exit"))
 			ctx->exit_item = item;
 		rule->actions |= is(key, "delay") ? FC_ACT_DELAY : FC_ACT_DELAY_EXIT;
 	} else if (is(key, "wait_child")) {
 		if (fc_duration_parse(value.s, value.len, &rule->wait_child_ns) < 0 || !rule->wait_child_ns)
-			return fail(ctx, value, "expected wait_child=DUR, the longest to wait for the child to die (e.g. wait_child=5s)");
+			return fail(ctx, value,
+				    "expected wait_child=DUR, the longest to wait for the child to die (e.g. wait_child=5s)");
 		rule->actions |= FC_ACT_WAIT_CHILD;
 		ctx->exit_item = item;
 	} else if (is(key, "signal")) {
@@ -322,7 +335,8 @@ static int parse_item(struct parse_ctx *ctx, struct fc_rule *rule, struct span i
 		return copy_symbol(ctx, rule->caller, value, "expected caller=SYMBOL, a function name");
 	} else if (is(key, "depth")) {
 		if (!parse_ulong(value, &unum) || unum < 1 || unum > 32)
-			return fail(ctx, value, "expected depth=N with 1 <= N <= 32 (frames above the call that caller= looks at)");
+			return fail(ctx, value,
+				    "expected depth=N with 1 <= N <= 32 (frames above the call that caller= looks at)");
 		rule->depth = (int)unum;
 		return 0;
 	} else if (is(key, "lib")) {
@@ -357,7 +371,9 @@ static int parse_item(struct parse_ctx *ctx, struct fc_rule *rule, struct span i
 			return fail(ctx, value, "expected nr=N, a syscall number");
 		return add_nr(ctx, rule, value, num);
 	} else {
-		return fail(ctx, key, "unknown key; expected error= retval= delay= delay_exit= wait_child= signal= at= when= prob= seed= caller= depth= lib= proc= sig= fd= nr=");
+		return fail(ctx, key,
+			    "unknown key; expected error= retval= delay= delay_exit= wait_child= signal= at= when= prob= seed= "
+			    "caller= depth= lib= proc= sig= fd= nr=");
 	}
 	note_action(rule, item);
 	return 0;
@@ -377,15 +393,22 @@ static int check_rule_fits(struct parse_ctx *ctx, const struct fc_rule *rule)
 		only_vfork &= id == FC_ID_vfork;
 	}
 	if (rule->sel_sig >= 0 && !takes_sig)
-		return fail(ctx, ctx->sig_item, "sig= compares a signal argument, and none of these calls has one (sigaction, signal, kill, raise, sys_kill, sys_tgkill, sys_pidfd_send_signal do)");
+		return fail(ctx, ctx->sig_item,
+			    "sig= compares a signal argument, and none of these calls has one (sigaction, signal, kill, raise, "
+			    "sys_kill, sys_tgkill, sys_pidfd_send_signal do)");
 	if (rule->sel_fd >= 0 && !takes_fd)
-		return fail(ctx, ctx->fd_item, "fd= compares a descriptor argument, and none of these calls has one (read, write, close, fcntl, dup, dup2, dup3, close_range, sys_close... do)");
+		return fail(ctx, ctx->fd_item,
+			    "fd= compares a descriptor argument, and none of these calls has one (read, write, close, fcntl, "
+			    "dup, dup2, dup3, close_range, sys_close... do)");
 	if (rule->at == FC_AT_INSIDE && !has_inside)
-		return fail(ctx, ctx->at_item, "at=inside needs a call with an output to hold back: sigaction, sigprocmask, pthread_sigmask, pipe or pipe2");
+		return fail(ctx, ctx->at_item,
+			    "at=inside needs a call with an output to hold back: sigaction, sigprocmask, pthread_sigmask, pipe "
+			    "or pipe2");
 	if (only_vfork && rule->at != FC_AT_ENTER)
 		return fail(ctx, ctx->at_item, "vfork acts only at enter (its child runs on the caller's stack until it execs)");
 	if (only_vfork && (rule->actions & (FC_ACT_DELAY_EXIT | FC_ACT_WAIT_CHILD)))
-		return fail(ctx, ctx->exit_item, "vfork acts only at enter: use delay= (its child runs on the caller's stack until it execs)");
+		return fail(ctx, ctx->exit_item,
+			    "vfork acts only at enter: use delay= (its child runs on the caller's stack until it execs)");
 	return 0;
 }
 
@@ -407,7 +430,9 @@ static int parse_rule(struct parse_ctx *ctx, struct span text)
 			return -1;
 	} while (name_list.len);
 	if (!colon)
-		return fail(ctx, (struct span){ text.s, 0, text.col + text.len }, "expected ':' and at least one action or selector after the call names (e.g. pipe2:when=3:error=EMFILE)");
+		return fail(
+			ctx, (struct span){ text.s, 0, text.col + text.len },
+			"expected ':' and at least one action or selector after the call names (e.g. pipe2:when=3:error=EMFILE)");
 	for (;;) {
 		bool more = memchr(rest.s, ':', rest.len) != NULL;
 		if (parse_item(ctx, rule, cut(&rest, ':')) < 0)
@@ -476,8 +501,8 @@ int fc_plan_warn(const struct fc_plan *plan, const char *text, int fd)
 			size_t n = strlen(ename);
 			if (hit && (hit[n] == 0 || hit[n] == ' '))
 				continue;
-			dprintf(fd, "forkchaos: warning: rule %d `%.*s`: %s does not document %s (it documents %s)\n",
-				r + 1, rule->text_len, text + rule->text_off, fc_calls[id].name, ename, fc_calls[id].errnos);
+			dprintf(fd, "forkchaos: warning: rule %d `%.*s`: %s does not document %s (it documents %s)\n", r + 1,
+				rule->text_len, text + rule->text_off, fc_calls[id].name, ename, fc_calls[id].errnos);
 			warnings++;
 		}
 	}

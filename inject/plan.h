@@ -28,12 +28,12 @@ enum fc_call_id {
 
 struct fc_call_info {
 	const char *name;
-	unsigned cls;    /* enum fc_class */
-	unsigned how;    /* enum fc_how */
-	unsigned fail;   /* enum fc_fail */
-	long nr;         /* syscall number for FC_HOW_SYS */
-	int takes_sig;   /* has an argument that sig= compares */
-	int takes_fd;    /* has an argument that fd= compares */
+	unsigned cls;  /* enum fc_class */
+	unsigned how;  /* enum fc_how */
+	unsigned fail; /* enum fc_fail */
+	long nr;       /* syscall number for FC_HOW_SYS */
+	int takes_sig; /* has an argument that sig= compares */
+	int takes_fd;  /* has an argument that fd= compares */
 	const char *errnos;
 };
 extern const struct fc_call_info fc_calls[FC_NCALLS];
@@ -52,7 +52,7 @@ struct fc_rule {
 	int error;
 	long retval;
 	uint64_t delay_ns, delay_exit_ns;
-	uint64_t wait_child_ns;  /* wait_child=: at most this long */
+	uint64_t wait_child_ns; /* wait_child=: at most this long */
 	int signo, sigdest, at;
 	/* selectors */
 	bool has_when;
@@ -85,8 +85,8 @@ int fc_plan_parse(const char *text, struct fc_plan *plan, char *err, size_t errl
 int fc_plan_warn(const struct fc_plan *plan, const char *text, int fd);
 
 int fc_call_lookup(const char *name, size_t len);
-int fc_errno_lookup(const char *name, size_t len);   /* -1 when unknown */
-int fc_signal_lookup(const char *name, size_t len);  /* -1 when unknown */
+int fc_errno_lookup(const char *name, size_t len);  /* -1 when unknown */
+int fc_signal_lookup(const char *name, size_t len); /* -1 when unknown */
 bool fc_rule_has_call(const struct fc_rule *rule, int id);
 int fc_duration_parse(const char *s, size_t len, uint64_t *ns);
 long fc_sysname_lookup(const char *name, size_t len); /* -1 when unknown */

@@ -19,32 +19,32 @@
 /* One intercepted call on its way through the shim (on the caller's stack). */
 struct fc_call {
 	int id;
-	long nr;           /* syscall number when reached through syscall(2) */
-	int sig, fd;       /* the arguments sig= and fd= compare, -1 if none */
-	void *ra;          /* return address into the caller */
-	int rule;          /* index of the winning rule, -1 if none */
-	unsigned long n;   /* the winning rule's count for this call */
-	int saved_errno;   /* errno as the caller left it */
-	int at;            /* where the winning rule acts */
-	int child_side;    /* 1: this is the child's return from fork/clone */
-	int injected;      /* 1: the real call's result was replaced or skipped */
-	int ret_unknown;   /* 1: the result is not seen (vfork passes through) */
+	long nr;         /* syscall number when reached through syscall(2) */
+	int sig, fd;     /* the arguments sig= and fd= compare, -1 if none */
+	void *ra;        /* return address into the caller */
+	int rule;        /* index of the winning rule, -1 if none */
+	unsigned long n; /* the winning rule's count for this call */
+	int saved_errno; /* errno as the caller left it */
+	int at;          /* where the winning rule acts */
+	int child_side;  /* 1: this is the child's return from fork/clone */
+	int injected;    /* 1: the real call's result was replaced or skipped */
+	int ret_unknown; /* 1: the result is not seen (vfork passes through) */
 };
 
 /* Process-wide state, written by the constructor and by the fork child. */
 struct fc_state {
-	int active;                  /* a plan or a trace is on */
-	int trace_fd;                /* -1: no trace */
-	int trace_all_mem;           /* trace %mem calls even when no rule names them */
+	int active;                    /* a plan or a trace is on */
+	int trace_fd;                  /* -1: no trace */
+	int trace_all_mem;             /* trace %mem calls even when no rule names them */
 	uint32_t rules_for[FC_NCALLS]; /* bitset of rules that name each call */
 	struct fc_plan plan;
 	char plan_text[FC_PLAN_MAX];
 	uint64_t seed;
-	uint64_t lineage;            /* fork path since the last exec */
-	unsigned long forks;         /* forks done by this process */
-	pid_t root_pid;              /* the target's first process: proc=parent */
-	pid_t my_pid;                /* cached: getpid() is a syscall */
-	pid_t last_child;            /* for signal=...@child */
+	uint64_t lineage;    /* fork path since the last exec */
+	unsigned long forks; /* forks done by this process */
+	pid_t root_pid;      /* the target's first process: proc=parent */
+	pid_t my_pid;        /* cached: getpid() is a syscall */
+	pid_t last_child;    /* for signal=...@child */
 	char trace_path[512];
 };
 extern struct fc_state fc__state FC_HIDDEN;

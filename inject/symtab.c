@@ -235,8 +235,9 @@ static void resolve_rules(struct index *idx)
 		const struct fc_rule *rule = &plan->rules[r];
 		for (int i = 0; i < idx->nobjects; i++) {
 			const struct object *obj = &idx->objects[i];
-			if (rule->lib[0] && (strchr(rule->lib, '/') ? !strcmp(obj->path, rule->lib)
-								     : !strncmp(base_name(obj->path), rule->lib, strlen(rule->lib))))
+			if (rule->lib[0] &&
+			    (strchr(rule->lib, '/') ? !strcmp(obj->path, rule->lib)
+						    : !strncmp(base_name(obj->path), rule->lib, strlen(rule->lib))))
 				add_range(&idx->libs[r], obj->lo, obj->hi);
 			for (size_t k = 0; rule->caller[0] && k < obj->nsyms; k++)
 				if (!strcmp(obj->syms[k].name, rule->caller))

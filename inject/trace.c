@@ -126,7 +126,9 @@ static void write_header(void)
 	fc_put_key(&out, "pid");
 	fc_put_i64(&out, getpid());
 	fc_put_key(&out, "unreachable");
-	fc_put_str(&out, "clone/clone3/pipe2/sigaction made inside glibc (fork, posix_spawn, system, popen, pthread_create) are not seen; only the public entry points are");
+	fc_put_str(&out,
+		   "clone/clone3/pipe2/sigaction made inside glibc (fork, posix_spawn, system, popen, pthread_create) are not "
+		   "seen; only the public entry points are");
 	write_line(buf, fc_out_finish(&out, buf));
 }
 

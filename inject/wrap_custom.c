@@ -73,8 +73,8 @@ int fc__vfork_enter(long *out, void *ra)
 
 /* ---- posix_spawn(p): the child's pid is noted for @child and wait_child= */
 
-typedef int (*spawn_fn)(pid_t *, const char *, const posix_spawn_file_actions_t *, const posix_spawnattr_t *,
-			char *const[], char *const[]);
+typedef int (*spawn_fn)(pid_t *, const char *, const posix_spawn_file_actions_t *, const posix_spawnattr_t *, char *const[],
+			char *const[]);
 
 static int spawn_common(int id, spawn_fn real, void *ra, pid_t *pid, const char *path, const posix_spawn_file_actions_t *fa,
 			const posix_spawnattr_t *attr, char *const argv[], char *const envp[])
@@ -152,25 +152,25 @@ int clone(int (*fn)(void *), void *stack, int flags, void *arg, ...)
 /* ---- calls with outputs: at=inside acts between the kernel's work and the
  * copy into the caller's buffer ---- */
 
-#define INSIDE_WRAPPER(name, sigx, type, out, call_with)                              \
-	{                                                                              \
-		struct fc_call c;                                                      \
-		long ret;                                                              \
-		if (FC_LIKELY(!fc__enter(&c, FC_ID_##name, (sigx), -1, RA)))          \
-			return real call_with(out);                                    \
-		if (fc__pre(&c, &ret))                                                 \
-			return (int)ret;                                               \
-		int result;                                                            \
-		if (fc__wants_inside(&c) && (out)) {                                   \
-			type private_out;                                              \
-			result = real call_with(&private_out);                         \
-			fc__inside(&c);                                                \
-			if (result == 0)                                               \
-				memcpy((out), &private_out, sizeof private_out);       \
-		} else {                                                               \
-			result = real call_with(out);                                  \
-		}                                                                      \
-		return (int)fc__post(&c, result);                                      \
+#define INSIDE_WRAPPER(name, sigx, type, out, call_with)                         \
+	{                                                                        \
+		struct fc_call c;                                                \
+		long ret;                                                        \
+		if (FC_LIKELY(!fc__enter(&c, FC_ID_##name, (sigx), -1, RA)))     \
+			return real call_with(out);                              \
+		if (fc__pre(&c, &ret))                                           \
+			return (int)ret;                                         \
+		int result;                                                      \
+		if (fc__wants_inside(&c) && (out)) {                             \
+			type private_out;                                        \
+			result = real call_with(&private_out);                   \
+			fc__inside(&c);                                          \
+			if (result == 0)                                         \
+				memcpy((out), &private_out, sizeof private_out); \
+		} else {                                                         \
+			result = real call_with(out);                            \
+		}                                                                \
+		return (int)fc__post(&c, result);                                \
 	}
 
 #include <string.h>

@@ -49,8 +49,8 @@ enum { FFD_WNOHANG = 1, FFD_WNOWAIT = 2 };
 /* code: CLD_EXITED, CLD_KILLED or CLD_DUMPED; status: the exit code, or the
  * number of the signal that killed the child. */
 struct ffd_info {
-    int32_t code;
-    int32_t status;
+	int32_t code;
+	int32_t status;
 };
 
 /* Parent: returns the descriptor and stores the child's pid in *ppid (ppid
@@ -59,10 +59,8 @@ int ffd_fork(int flags, pid_t *ppid);
 
 /* posix_spawn() with a descriptor.  Fails with posix_spawn's error in errno
  * (for example ENOENT for a missing program). */
-int ffd_spawn(int flags, pid_t *ppid, const char *path,
-              const posix_spawn_file_actions_t *fa,
-              const posix_spawnattr_t *attr,
-              char *const argv[], char *const envp[]);
+int ffd_spawn(int flags, pid_t *ppid, const char *path, const posix_spawn_file_actions_t *fa, const posix_spawnattr_t *attr,
+	      char *const argv[], char *const envp[]);
 
 /* Wait for the child behind fd.  Blocks unless FFD_WNOHANG is given or fd was
  * created with FFD_NONBLOCK, in which case a live child gives -1/EAGAIN.

@@ -13,21 +13,21 @@
 int ffd__set_fd_flags(int fd, int flags)
 {
 #ifdef FFD_DEFECT_FCNTL_UNCHECKED
-    /* DEFECT fcntl-unchecked (review 6, window 8): results ignored, so a
+	/* DEFECT fcntl-unchecked (review 6, window 8): results ignored, so a
      * failure silently loses FFD_NONBLOCK or clears nothing. */
-    if (flags & FFD_NONBLOCK)
-        (void)fcntl(fd, F_SETFL, O_NONBLOCK);
-    if (!(flags & FFD_CLOEXEC))
-        (void)fcntl(fd, F_SETFD, 0);
-    return 0;
+	if (flags & FFD_NONBLOCK)
+		(void)fcntl(fd, F_SETFL, O_NONBLOCK);
+	if (!(flags & FFD_CLOEXEC))
+		(void)fcntl(fd, F_SETFD, 0);
+	return 0;
 #else
-    /* RACE: window 8 (fcntl failure ignored): every fcntl is checked and its
+	/* RACE: window 8 (fcntl failure ignored): every fcntl is checked and its
      * errno reported; the caller releases everything it took. */
-    if ((flags & FFD_NONBLOCK) && fcntl(fd, F_SETFL, O_NONBLOCK) < 0)
-        return -1;
-    if (!(flags & FFD_CLOEXEC) && fcntl(fd, F_SETFD, 0) < 0)
-        return -1;
-    return 0;
+	if ((flags & FFD_NONBLOCK) && fcntl(fd, F_SETFL, O_NONBLOCK) < 0)
+		return -1;
+	if (!(flags & FFD_CLOEXEC) && fcntl(fd, F_SETFD, 0) < 0)
+		return -1;
+	return 0;
 #endif
 }
 
@@ -35,46 +35,46 @@ int ffd__set_fd_flags(int fd, int flags)
  * Linux even on EINTR), and the caller's errno survives. */
 void ffd__close_keep_errno(int fd)
 {
-    int saved_errno = errno;
-    if (fd >= 0)
-        close(fd);
-    errno = saved_errno;
+	int saved_errno = errno;
+	if (fd >= 0)
+		close(fd);
+	errno = saved_errno;
 }
 
 /* ffd_close's close: exactly one attempt. */
 int ffd__close_fd(int fd)
 {
 #ifdef FFD_DEFECT_CLOSE_EINTR_RETRY
-    /* DEFECT close-eintr-retry (review 7, window 9): on Linux the descriptor
+	/* DEFECT close-eintr-retry (review 7, window 9): on Linux the descriptor
      * is already released when close() reports EINTR, so the retry closes
      * whatever now has that number (another thread's fd), or fails EBADF. */
-    int ret;
-    do
-        ret = close(fd);
-    while (ret < 0 && errno == EINTR);
-    return ret;
+	int ret;
+	do
+		ret = close(fd);
+	while (ret < 0 && errno == EINTR);
+	return ret;
 #else
-    /* RACE: window 9 (close retried on EINTR): never retried; EINTR means
+	/* RACE: window 9 (close retried on EINTR): never retried; EINTR means
      * the descriptor is gone, which is what the caller asked for. */
-    if (close(fd) < 0 && errno != EINTR)
-        return -1;
-    return 0;
+	if (close(fd) < 0 && errno != EINTR)
+		return -1;
+	return 0;
 #endif
 }
 
 void ffd__decode_status(int wstatus, struct ffd__record *rec)
 {
-    if (WIFEXITED(wstatus)) {
-        rec->code = CLD_EXITED;
-        rec->status = WEXITSTATUS(wstatus);
-    } else if (WIFSIGNALED(wstatus)) {
-        rec->code = WCOREDUMP(wstatus) ? CLD_DUMPED : CLD_KILLED;
-        rec->status = WTERMSIG(wstatus);
-    } else {
-        /* Not reachable with WEXITED only; keep the raw value visible. */
-        rec->code = 0;
-        rec->status = wstatus;
-    }
+	if (WIFEXITED(wstatus)) {
+		rec->code = CLD_EXITED;
+		rec->status = WEXITSTATUS(wstatus);
+	} else if (WIFSIGNALED(wstatus)) {
+		rec->code = WCOREDUMP(wstatus) ? CLD_DUMPED : CLD_KILLED;
+		rec->status = WTERMSIG(wstatus);
+	} else {
+		/* Not reachable with WEXITED only; keep the raw value visible. */
+		rec->code = 0;
+		rec->status = wstatus;
+	}
 }
 
 /* Used on error paths after the child exists but before it is handed to the
@@ -82,84 +82,82 @@ void ffd__decode_status(int wstatus, struct ffd__record *rec)
  * is not returned), so reap it here.  errno is preserved. */
 void ffd__kill_and_reap(pid_t pid)
 {
-    int saved_errno = errno;
-    kill(pid, SIGKILL);
-    while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
-        ;
-    errno = saved_errno;
+	int saved_errno = errno;
+	kill(pid, SIGKILL);
+	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	errno = saved_errno;
 }
 
 /* posix_spawn in the library's own convention, -1 and errno, for both
  * paths. */
-int ffd__posix_spawn(pid_t *pid, const char *path, const posix_spawn_file_actions_t *fa,
-                     const posix_spawnattr_t *attr, char *const argv[], char *const envp[])
+int ffd__posix_spawn(pid_t *pid, const char *path, const posix_spawn_file_actions_t *fa, const posix_spawnattr_t *attr,
+		     char *const argv[], char *const envp[])
 {
-    int err = posix_spawn(pid, path, fa, attr, argv, envp);
-    if (err == 0)
-        return 0;
+	int err = posix_spawn(pid, path, fa, attr, argv, envp);
+	if (err == 0)
+		return 0;
 #ifndef FFD_DEFECT_SPAWN_ERRNO
-    /* RACE: window 7 (posix_spawn returns its error, it does not set
+	/* RACE: window 7 (posix_spawn returns its error, it does not set
      * errno): errno is set from the return value. */
-    errno = err;
+	errno = err;
 #endif
-    /* DEFECT spawn-errno (review 4, window 7): without the line above, the
+	/* DEFECT spawn-errno (review 4, window 7): without the line above, the
      * caller sees whatever errno happened to hold. */
-    return -1;
+	return -1;
 }
 
 int ffd_fork(int flags, pid_t *ppid)
 {
-    if (flags & ~FFD__ALL_FLAGS) {
-        errno = EINVAL;
-        return -1;
-    }
-    if (!(flags & FFD_USE_FORK)) {
-        int fd = ffd__pidfd_fork(flags, ppid);
-        if (fd != FFD__FALLBACK)
-            return fd;
-    }
-    return ffd__generic_fork(flags, ppid);
+	if (flags & ~FFD__ALL_FLAGS) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (!(flags & FFD_USE_FORK)) {
+		int fd = ffd__pidfd_fork(flags, ppid);
+		if (fd != FFD__FALLBACK)
+			return fd;
+	}
+	return ffd__generic_fork(flags, ppid);
 }
 
-int ffd_spawn(int flags, pid_t *ppid, const char *path,
-              const posix_spawn_file_actions_t *fa,
-              const posix_spawnattr_t *attr,
-              char *const argv[], char *const envp[])
+int ffd_spawn(int flags, pid_t *ppid, const char *path, const posix_spawn_file_actions_t *fa, const posix_spawnattr_t *attr,
+	      char *const argv[], char *const envp[])
 {
-    if (flags & ~FFD__ALL_FLAGS) {
-        errno = EINVAL;
-        return -1;
-    }
-    if (!(flags & FFD_USE_FORK)) {
-        int fd = ffd__pidfd_spawn(flags, ppid, path, fa, attr, argv, envp);
-        if (fd != FFD__FALLBACK)
-            return fd;
-    }
-    return ffd__generic_spawn(flags, ppid, path, fa, attr, argv, envp);
+	if (flags & ~FFD__ALL_FLAGS) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (!(flags & FFD_USE_FORK)) {
+		int fd = ffd__pidfd_spawn(flags, ppid, path, fa, attr, argv, envp);
+		if (fd != FFD__FALLBACK)
+			return fd;
+	}
+	return ffd__generic_spawn(flags, ppid, path, fa, attr, argv, envp);
 }
 
 int ffd_wait(int fd, struct ffd_info *info, int options, struct rusage *ru)
 {
-    if (options & ~FFD__ALL_OPTIONS) {
-        errno = EINVAL;
-        return -1;
-    }
-    if (fd < 0) {
-        errno = EBADF; /* as for any call given no descriptor */
-        return -1;
-    }
-    /* A descriptor found in the slot table is a death pipe; anything else is
+	if (options & ~FFD__ALL_OPTIONS) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (fd < 0) {
+		errno = EBADF; /* as for any call given no descriptor */
+		return -1;
+	}
+	/* A descriptor found in the slot table is a death pipe; anything else is
      * handed to waitid(P_PIDFD), which rejects what is not a pidfd. */
-    struct ffd__slot *slot = ffd__slot_find(fd);
-    if (slot)
-        return ffd__generic_wait(slot, fd, info, options, ru);
-    return ffd__pidfd_wait(fd, info, options, ru);
+	struct ffd__slot *slot = ffd__slot_find(fd);
+	if (slot)
+		return ffd__generic_wait(slot, fd, info, options, ru);
+	return ffd__pidfd_wait(fd, info, options, ru);
 }
 
 int ffd_close(int fd)
 {
-    struct ffd__slot *slot = ffd__slot_find(fd);
-    if (slot)
-        return ffd__generic_close(slot, fd);
-    return ffd__pidfd_close(fd);
+	struct ffd__slot *slot = ffd__slot_find(fd);
+	if (slot)
+		return ffd__generic_close(slot, fd);
+	return ffd__pidfd_close(fd);
 }

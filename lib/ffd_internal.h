@@ -13,7 +13,7 @@
  * pidfd support: the caller falls back to the generic path. */
 #define FFD__FALLBACK (-3)
 
-#define FFD__ALL_FLAGS   (FFD_CLOEXEC | FFD_NONBLOCK | FFD_USE_FORK)
+#define FFD__ALL_FLAGS (FFD_CLOEXEC | FFD_NONBLOCK | FFD_USE_FORK)
 #define FFD__ALL_OPTIONS (FFD_WNOHANG | FFD_WNOWAIT)
 
 /* How long a blocking ffd_wait() on the generic path sleeps in poll() before
@@ -25,11 +25,11 @@
  * death pipe in one write (well below PIPE_BUF) and kept in the slot too, so
  * a failed or short pipe write never loses the status. */
 struct ffd__record {
-    int32_t code;
-    int32_t status;
-    int32_t error;      /* 0, or ECHILD when a foreign reaper took the child */
-    int32_t reserved;
-    struct rusage ru;
+	int32_t code;
+	int32_t status;
+	int32_t error; /* 0, or ECHILD when a foreign reaper took the child */
+	int32_t reserved;
+	struct rusage ru;
 };
 
 /* Slot life cycle (all transitions by compare-and-swap or by the only owner):
@@ -44,24 +44,24 @@ struct ffd__record {
  *   CLAIMED -> LIVE/ORPHAN      the claim is given back (reap not possible yet)
  */
 enum ffd__slot_state {
-    FFD__SLOT_FREE = 0,
-    FFD__SLOT_RESERVED,
-    FFD__SLOT_LIVE,
-    FFD__SLOT_CLAIMED,
-    FFD__SLOT_DONE,
-    FFD__SLOT_ORPHAN,
+	FFD__SLOT_FREE = 0,
+	FFD__SLOT_RESERVED,
+	FFD__SLOT_LIVE,
+	FFD__SLOT_CLAIMED,
+	FFD__SLOT_DONE,
+	FFD__SLOT_ORPHAN,
 };
 
 struct ffd__slot {
-    _Atomic int state;
-    _Atomic pid_t owner;     /* process that reserved it (forked children
+	_Atomic int state;
+	_Atomic pid_t owner; /* process that reserved it (forked children
                                 inherit a copy of the table and must skip
                                 their parent's slots) */
-    _Atomic pid_t pid;
-    _Atomic int read_fd;
-    _Atomic int write_fd;
-    _Atomic int consumed;    /* status taken by a plain ffd_wait */
-    struct ffd__record record;
+	_Atomic pid_t pid;
+	_Atomic int read_fd;
+	_Atomic int write_fd;
+	_Atomic int consumed; /* status taken by a plain ffd_wait */
+	struct ffd__record record;
 };
 
 /* The table: a linked list of fixed-size blocks.  The first block is static
@@ -71,8 +71,8 @@ struct ffd__slot {
 #define FFD__BLOCK_SLOTS 64
 
 struct ffd__block {
-    struct ffd__slot slots[FFD__BLOCK_SLOTS];
-    struct ffd__block *_Atomic next;
+	struct ffd__slot slots[FFD__BLOCK_SLOTS];
+	struct ffd__block *_Atomic next;
 };
 
 extern struct ffd__block ffd__first_block;
@@ -92,22 +92,16 @@ void ffd__sweep_orphans(void);
 
 /* ffd_generic.c */
 int ffd__generic_fork(int flags, pid_t *ppid);
-int ffd__generic_spawn(int flags, pid_t *ppid, const char *path,
-                       const posix_spawn_file_actions_t *fa,
-                       const posix_spawnattr_t *attr,
-                       char *const argv[], char *const envp[]);
-int ffd__generic_wait(struct ffd__slot *slot, int fd, struct ffd_info *info,
-                      int options, struct rusage *ru);
+int ffd__generic_spawn(int flags, pid_t *ppid, const char *path, const posix_spawn_file_actions_t *fa,
+		       const posix_spawnattr_t *attr, char *const argv[], char *const envp[]);
+int ffd__generic_wait(struct ffd__slot *slot, int fd, struct ffd_info *info, int options, struct rusage *ru);
 int ffd__generic_close(struct ffd__slot *slot, int fd);
 
 /* ffd_pidfd.c */
 int ffd__pidfd_fork(int flags, pid_t *ppid);
-int ffd__pidfd_spawn(int flags, pid_t *ppid, const char *path,
-                     const posix_spawn_file_actions_t *fa,
-                     const posix_spawnattr_t *attr,
-                     char *const argv[], char *const envp[]);
-int ffd__pidfd_wait(int fd, struct ffd_info *info, int options,
-                    struct rusage *ru);
+int ffd__pidfd_spawn(int flags, pid_t *ppid, const char *path, const posix_spawn_file_actions_t *fa,
+		     const posix_spawnattr_t *attr, char *const argv[], char *const envp[]);
+int ffd__pidfd_wait(int fd, struct ffd_info *info, int options, struct rusage *ru);
 int ffd__pidfd_close(int fd);
 
 /* ffd_common.c */
@@ -116,7 +110,7 @@ void ffd__close_keep_errno(int fd);
 int ffd__close_fd(int fd);
 void ffd__decode_status(int wstatus, struct ffd__record *rec);
 void ffd__kill_and_reap(pid_t pid);
-int ffd__posix_spawn(pid_t *pid, const char *path, const posix_spawn_file_actions_t *fa,
-                     const posix_spawnattr_t *attr, char *const argv[], char *const envp[]);
+int ffd__posix_spawn(pid_t *pid, const char *path, const posix_spawn_file_actions_t *fa, const posix_spawnattr_t *attr,
+		     char *const argv[], char *const envp[]);
 
 #endif /* FFD_INTERNAL_H */

@@ -29,14 +29,14 @@
 /* The kernel's clone3 argument block, version 0 (64 bytes): our own copy of
  * the ABI so we need not mix <linux/sched.h> into <sched.h>. */
 struct clone3_args {
-    uint64_t flags;
-    uint64_t pidfd;
-    uint64_t child_tid;
-    uint64_t parent_tid;
-    uint64_t exit_signal;
-    uint64_t stack;
-    uint64_t stack_size;
-    uint64_t tls;
+	uint64_t flags;
+	uint64_t pidfd;
+	uint64_t child_tid;
+	uint64_t parent_tid;
+	uint64_t exit_signal;
+	uint64_t stack;
+	uint64_t stack_size;
+	uint64_t tls;
 };
 
 /* What the kernel offers, found once and cached for the process (children
@@ -51,51 +51,50 @@ static _Atomic int pidfd_mode = MODE_UNKNOWN;
 static int means_unsupported(int err)
 {
 #ifdef FFD_DEFECT_PIDFD_NO_FALLBACK
-    /* DEFECT pidfd-no-fallback (window 13): every error is reported, so a
+	/* DEFECT pidfd-no-fallback (window 13): every error is reported, so a
      * kernel or seccomp filter without pidfd makes ffd_fork fail. */
-    (void)err;
-    return 0;
+	(void)err;
+	return 0;
 #else
-    return err == ENOSYS || err == EPERM || err == EINVAL;
+	return err == ENOSYS || err == EPERM || err == EINVAL;
 #endif
 }
 
 static void downgrade(int from, int to)
 {
-    atomic_compare_exchange_strong(&pidfd_mode, &from, to);
+	atomic_compare_exchange_strong(&pidfd_mode, &from, to);
 }
 
 /* pidfd_open on ourselves, then waitid(P_PIDFD) on that pidfd: a kernel that
  * knows P_PIDFD answers ECHILD (we are not our own child). */
 static int probe_mode(void)
 {
-    long self_fd = syscall(SYS_pidfd_open, (long)getpid(), 0L);
-    if (self_fd < 0)
-        return means_unsupported(errno) ? MODE_NONE : -1;
-    siginfo_t si;
-    memset(&si, 0, sizeof(si));
-    long ret = syscall(SYS_waitid, (long)FFD__P_PIDFD, self_fd, &si,
-                       (long)(WEXITED | WNOHANG), NULL);
-    int err = errno;
-    ffd__close_keep_errno((int)self_fd);
-    if (ret == 0 || err == ECHILD)
-        return MODE_CLONE3;
-    errno = err;
-    return means_unsupported(err) ? MODE_NONE : -1;
+	long self_fd = syscall(SYS_pidfd_open, (long)getpid(), 0L);
+	if (self_fd < 0)
+		return means_unsupported(errno) ? MODE_NONE : -1;
+	siginfo_t si;
+	memset(&si, 0, sizeof(si));
+	long ret = syscall(SYS_waitid, (long)FFD__P_PIDFD, self_fd, &si, (long)(WEXITED | WNOHANG), NULL);
+	int err = errno;
+	ffd__close_keep_errno((int)self_fd);
+	if (ret == 0 || err == ECHILD)
+		return MODE_CLONE3;
+	errno = err;
+	return means_unsupported(err) ? MODE_NONE : -1;
 }
 
 static int current_mode(void)
 {
-    int mode = atomic_load_explicit(&pidfd_mode, memory_order_acquire);
-    if (mode != MODE_UNKNOWN)
-        return mode;
-    mode = probe_mode();
-    if (mode < 0)
-        return -1;
-    int expected = MODE_UNKNOWN;
-    if (!atomic_compare_exchange_strong(&pidfd_mode, &expected, mode))
-        mode = expected; /* another thread probed first */
-    return mode;
+	int mode = atomic_load_explicit(&pidfd_mode, memory_order_acquire);
+	if (mode != MODE_UNKNOWN)
+		return mode;
+	mode = probe_mode();
+	if (mode < 0)
+		return -1;
+	int expected = MODE_UNKNOWN;
+	if (!atomic_compare_exchange_strong(&pidfd_mode, &expected, mode))
+		mode = expected; /* another thread probed first */
+	return mode;
 }
 
 /* Fork semantics (no new stack: the child runs on a copy of ours) and a
@@ -103,121 +102,116 @@ static int current_mode(void)
  * FFD__FALLBACK. */
 static long clone_with_pidfd(int *pidfd)
 {
-    int mode = current_mode();
-    if (mode < 0)
-        return -1;
-    if (mode == MODE_CLONE3) {
-        struct clone3_args args;
-        memset(&args, 0, sizeof(args));
-        args.flags = CLONE_PIDFD;
-        args.pidfd = (uint64_t)(uintptr_t)pidfd;
-        args.exit_signal = SIGCHLD;
-        long pid = syscall(SYS_clone3, &args, sizeof(args));
-        if (pid >= 0)
-            return pid;
-        if (!means_unsupported(errno))
-            return -1;
-        downgrade(MODE_CLONE3, MODE_CLONE);
-        mode = MODE_CLONE;
-    }
-    if (mode == MODE_CLONE) {
-        /* parent_tid (third argument on every architecture's clone) receives
+	int mode = current_mode();
+	if (mode < 0)
+		return -1;
+	if (mode == MODE_CLONE3) {
+		struct clone3_args args;
+		memset(&args, 0, sizeof(args));
+		args.flags = CLONE_PIDFD;
+		args.pidfd = (uint64_t)(uintptr_t)pidfd;
+		args.exit_signal = SIGCHLD;
+		long pid = syscall(SYS_clone3, &args, sizeof(args));
+		if (pid >= 0)
+			return pid;
+		if (!means_unsupported(errno))
+			return -1;
+		downgrade(MODE_CLONE3, MODE_CLONE);
+		mode = MODE_CLONE;
+	}
+	if (mode == MODE_CLONE) {
+		/* parent_tid (third argument on every architecture's clone) receives
          * the pidfd with CLONE_PIDFD. */
-        long pid = syscall(SYS_clone, (long)(CLONE_PIDFD | SIGCHLD), 0L,
-                           pidfd, 0L, 0L);
-        if (pid >= 0)
-            return pid;
-        if (!means_unsupported(errno))
-            return -1;
-        downgrade(MODE_CLONE, MODE_NONE);
-    }
-    return FFD__FALLBACK;
+		long pid = syscall(SYS_clone, (long)(CLONE_PIDFD | SIGCHLD), 0L, pidfd, 0L, 0L);
+		if (pid >= 0)
+			return pid;
+		if (!means_unsupported(errno))
+			return -1;
+		downgrade(MODE_CLONE, MODE_NONE);
+	}
+	return FFD__FALLBACK;
 }
 
 int ffd__pidfd_fork(int flags, pid_t *ppid)
 {
-    int pidfd = -1;
-    long pid = clone_with_pidfd(&pidfd);
-    if (pid == FFD__FALLBACK || pid < 0)
-        return (int)pid;
-    if (pid == 0)
-        return FFD_CHILD_PROCESS; /* raw clone: async-signal-safe from here */
+	int pidfd = -1;
+	long pid = clone_with_pidfd(&pidfd);
+	if (pid == FFD__FALLBACK || pid < 0)
+		return (int)pid;
+	if (pid == 0)
+		return FFD_CHILD_PROCESS; /* raw clone: async-signal-safe from here */
 
-    if (ffd__set_fd_flags(pidfd, flags) < 0) {
-        /* Nobody else knows this child: reap it before failing. */
-        ffd__kill_and_reap((pid_t)pid);
-        ffd__close_keep_errno(pidfd);
-        return -1;
-    }
-    if (ppid)
-        *ppid = (pid_t)pid;
-    return pidfd;
+	if (ffd__set_fd_flags(pidfd, flags) < 0) {
+		/* Nobody else knows this child: reap it before failing. */
+		ffd__kill_and_reap((pid_t)pid);
+		ffd__close_keep_errno(pidfd);
+		return -1;
+	}
+	if (ppid)
+		*ppid = (pid_t)pid;
+	return pidfd;
 }
 
-int ffd__pidfd_spawn(int flags, pid_t *ppid, const char *path,
-                     const posix_spawn_file_actions_t *fa,
-                     const posix_spawnattr_t *attr,
-                     char *const argv[], char *const envp[])
+int ffd__pidfd_spawn(int flags, pid_t *ppid, const char *path, const posix_spawn_file_actions_t *fa,
+		     const posix_spawnattr_t *attr, char *const argv[], char *const envp[])
 {
-    int mode = current_mode();
-    if (mode < 0)
-        return -1;
-    if (mode == MODE_NONE)
-        return FFD__FALLBACK;
+	int mode = current_mode();
+	if (mode < 0)
+		return -1;
+	if (mode == MODE_NONE)
+		return FFD__FALLBACK;
 
-    pid_t pid;
-    if (ffd__posix_spawn(&pid, path, fa, attr, argv, envp) < 0)
-        return -1;
-    /* The child cannot be reaped before this by us (no handler here); a
+	pid_t pid;
+	if (ffd__posix_spawn(&pid, path, fa, attr, argv, envp) < 0)
+		return -1;
+	/* The child cannot be reaped before this by us (no handler here); a
      * zombie still has a pidfd.  Only a foreign reaper can make it vanish. */
-    long pidfd = syscall(SYS_pidfd_open, (long)pid, 0L);
-    if (pidfd < 0) {
-        if (errno == ESRCH) {
-            errno = ECHILD; /* a foreign reaper already took it */
-            return -1;
-        }
-        ffd__kill_and_reap(pid);
-        return -1;
-    }
-    if (ffd__set_fd_flags((int)pidfd, flags) < 0) {
-        ffd__kill_and_reap(pid);
-        ffd__close_keep_errno((int)pidfd);
-        return -1;
-    }
-    if (ppid)
-        *ppid = pid;
-    return (int)pidfd;
+	long pidfd = syscall(SYS_pidfd_open, (long)pid, 0L);
+	if (pidfd < 0) {
+		if (errno == ESRCH) {
+			errno = ECHILD; /* a foreign reaper already took it */
+			return -1;
+		}
+		ffd__kill_and_reap(pid);
+		return -1;
+	}
+	if (ffd__set_fd_flags((int)pidfd, flags) < 0) {
+		ffd__kill_and_reap(pid);
+		ffd__close_keep_errno((int)pidfd);
+		return -1;
+	}
+	if (ppid)
+		*ppid = pid;
+	return (int)pidfd;
 }
 
-int ffd__pidfd_wait(int fd, struct ffd_info *info, int options,
-                    struct rusage *ru)
+int ffd__pidfd_wait(int fd, struct ffd_info *info, int options, struct rusage *ru)
 {
-    long wait_options = WEXITED;
-    if (options & FFD_WNOHANG)
-        wait_options |= WNOHANG;
-    if (options & FFD_WNOWAIT)
-        wait_options |= WNOWAIT;
+	long wait_options = WEXITED;
+	if (options & FFD_WNOHANG)
+		wait_options |= WNOHANG;
+	if (options & FFD_WNOWAIT)
+		wait_options |= WNOWAIT;
 
-    siginfo_t si;
-    long ret;
-    do {
-        memset(&si, 0, sizeof(si));
-        /* An O_NONBLOCK pidfd makes the kernel answer EAGAIN for a live
+	siginfo_t si;
+	long ret;
+	do {
+		memset(&si, 0, sizeof(si));
+		/* An O_NONBLOCK pidfd makes the kernel answer EAGAIN for a live
          * child; a foreign reaper makes it answer ECHILD. */
-        ret = syscall(SYS_waitid, (long)FFD__P_PIDFD, (long)fd, &si,
-                      wait_options, ru);
-    } while (ret < 0 && errno == EINTR);
-    if (ret < 0)
-        return -1;
-    if (si.si_pid == 0) { /* WNOHANG and still running */
-        errno = EAGAIN;
-        return -1;
-    }
-    if (info) {
-        info->code = si.si_code;
-        info->status = si.si_status;
-    }
-    return 0;
+		ret = syscall(SYS_waitid, (long)FFD__P_PIDFD, (long)fd, &si, wait_options, ru);
+	} while (ret < 0 && errno == EINTR);
+	if (ret < 0)
+		return -1;
+	if (si.si_pid == 0) { /* WNOHANG and still running */
+		errno = EAGAIN;
+		return -1;
+	}
+	if (info) {
+		info->code = si.si_code;
+		info->status = si.si_status;
+	}
+	return 0;
 }
 
 /* Reaper for a child whose pidfd was closed while it ran: without a SIGCHLD
@@ -225,67 +219,65 @@ int ffd__pidfd_wait(int fd, struct ffd_info *info, int options,
  * child, blocked in waitid on a private pidfd; it ends with the child. */
 static void *orphan_reaper(void *arg)
 {
-    int fd = (int)(intptr_t)arg;
-    siginfo_t si;
-    long ret;
-    /* RACE: an FFD_NONBLOCK pidfd makes waitid(P_PIDFD) answer EAGAIN at
+	int fd = (int)(intptr_t)arg;
+	siginfo_t si;
+	long ret;
+	/* RACE: an FFD_NONBLOCK pidfd makes waitid(P_PIDFD) answer EAGAIN at
      * once on a live child: the reaper would give up and leave a zombie.
      * The descriptor is ours alone now; make it blocking. */
-    int fl = fcntl(fd, F_GETFL);
-    if (fl >= 0 && (fl & O_NONBLOCK))
-        fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
-    do {
-        memset(&si, 0, sizeof(si));
-        ret = syscall(SYS_waitid, (long)FFD__P_PIDFD, (long)fd, &si,
-                      (long)WEXITED, NULL);
-    } while (ret < 0 && (errno == EINTR || errno == EAGAIN));
-    close(fd);
-    return NULL;
+	int fl = fcntl(fd, F_GETFL);
+	if (fl >= 0 && (fl & O_NONBLOCK))
+		fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+	do {
+		memset(&si, 0, sizeof(si));
+		ret = syscall(SYS_waitid, (long)FFD__P_PIDFD, (long)fd, &si, (long)WEXITED, NULL);
+	} while (ret < 0 && (errno == EINTR || errno == EAGAIN));
+	close(fd);
+	return NULL;
 }
 
 static int start_orphan_reaper(int fd)
 {
-    pthread_attr_t attr;
-    int err = pthread_attr_init(&attr);
-    if (err != 0)
-        goto fail;
-    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-    pthread_attr_setstacksize(&attr, 64 * 1024);
+	pthread_attr_t attr;
+	int err = pthread_attr_init(&attr);
+	if (err != 0)
+		goto fail;
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	pthread_attr_setstacksize(&attr, 64 * 1024);
 
-    /* The thread starts with every signal blocked, so it never takes a
+	/* The thread starts with every signal blocked, so it never takes a
      * signal meant for the application's threads. */
-    sigset_t all, saved_mask;
-    sigfillset(&all);
-    pthread_sigmask(SIG_SETMASK, &all, &saved_mask);
-    pthread_t thread;
-    err = pthread_create(&thread, &attr, orphan_reaper, (void *)(intptr_t)fd);
-    pthread_sigmask(SIG_SETMASK, &saved_mask, NULL);
-    pthread_attr_destroy(&attr);
-    if (err == 0)
-        return 0;
+	sigset_t all, saved_mask;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &saved_mask);
+	pthread_t thread;
+	err = pthread_create(&thread, &attr, orphan_reaper, (void *)(intptr_t)fd);
+	pthread_sigmask(SIG_SETMASK, &saved_mask, NULL);
+	pthread_attr_destroy(&attr);
+	if (err == 0)
+		return 0;
 fail:
-    errno = err;
-    return -1;
+	errno = err;
+	return -1;
 }
 
 int ffd__pidfd_close(int fd)
 {
-    siginfo_t si;
-    memset(&si, 0, sizeof(si));
-    /* Reap it now if it is dead and unreported; if it already was reaped
+	siginfo_t si;
+	memset(&si, 0, sizeof(si));
+	/* Reap it now if it is dead and unreported; if it already was reaped
      * (ffd_wait, or a foreign reaper) this says ECHILD. */
-    long ret = syscall(SYS_waitid, (long)FFD__P_PIDFD, (long)fd, &si,
-                       (long)(WEXITED | WNOHANG), NULL);
-    if (ret == 0 && si.si_pid == 0) {
-        /* Still running: hand the descriptor to a reaper thread. */
-        if (start_orphan_reaper(fd) == 0)
-            return 0;
-        /* No thread: release the descriptor anyway and report why; the
+	long ret = syscall(SYS_waitid, (long)FFD__P_PIDFD, (long)fd, &si, (long)(WEXITED | WNOHANG), NULL);
+	if (ret == 0 && si.si_pid == 0) {
+		/* Still running: hand the descriptor to a reaper thread. */
+		if (start_orphan_reaper(fd) == 0)
+			return 0;
+		/* No thread: release the descriptor anyway and report why; the
          * child will stay a zombie when it exits. */
-        int saved_errno = errno;
-        close(fd);
-        errno = saved_errno;
-        return -1;
-    }
-    return ffd__close_fd(fd);
+		int saved_errno = errno;
+		close(fd);
+		errno = saved_errno;
+		return -1;
+	}
+	return ffd__close_fd(fd);
 }

@@ -98,7 +98,8 @@ static int collect(char **paths, int npaths, char files[][PATH_MAX], int max)
 	for (int i = 0; i < npaths; i++) {
 		struct stat st;
 		if (stat(paths[i], &st) < 0) {
-			fprintf(stderr, "forkchaos check: %s: %s; expected a scenario file or a folder of *.scn files\n", paths[i], strerror(errno));
+			fprintf(stderr, "forkchaos check: %s: %s; expected a scenario file or a folder of *.scn files\n",
+				paths[i], strerror(errno));
 			return -1;
 		}
 		if (!S_ISDIR(st.st_mode)) {
@@ -139,8 +140,9 @@ static int load_scenarios(char **paths, int npaths, const char *filter)
 		}
 		for (int k = 0; k < check.nscenarios; k++) {
 			if (!strcmp(check.scenarios[k].name, s->name)) {
-				fprintf(stderr, "forkchaos check: %s:%d: name '%s' is already used by %s; expected unique names\n", s->path,
-					s->name_line, s->name, check.scenarios[k].path);
+				fprintf(stderr,
+					"forkchaos check: %s:%d: name '%s' is already used by %s; expected unique names\n",
+					s->path, s->name_line, s->name, check.scenarios[k].path);
 				return -1;
 			}
 		}
@@ -158,8 +160,8 @@ static int load_scenarios(char **paths, int npaths, const char *filter)
 static int add_lib(const char *path)
 {
 	if (check.nlibs == 64 || !realpath(path, check.libs[check.nlibs])) {
-		fprintf(stderr, "forkchaos check: library %s: %s; build it with `make` (defects: `make defects`) or give --lib\n", path,
-			check.nlibs == 64 ? "too many" : strerror(errno));
+		fprintf(stderr, "forkchaos check: library %s: %s; build it with `make` (defects: `make defects`) or give --lib\n",
+			path, check.nlibs == 64 ? "too many" : strerror(errno));
 		return -1;
 	}
 	check.nlibs++;
@@ -172,7 +174,8 @@ static int add_defect_libs(void)
 	glob_t found;
 	snprintf(pattern, sizeof pattern, "%s/defects/libffd-*.so", check.exe_dir);
 	if (glob(pattern, 0, NULL, &found) != 0) {
-		fprintf(stderr, "forkchaos check: --matrix: no defect variants in %s/defects/; run `make defects`\n", check.exe_dir);
+		fprintf(stderr, "forkchaos check: --matrix: no defect variants in %s/defects/; run `make defects`\n",
+			check.exe_dir);
 		return -1;
 	}
 	qsort(found.gl_pathv, found.gl_pathc, sizeof *found.gl_pathv, by_name);
@@ -189,7 +192,8 @@ static int add_defect_libs(void)
 static void schedule(int njobs, void (*done)(int job))
 {
 	pid_t *workers = calloc((size_t)check.jobs, sizeof *workers);
-	int *worker_job = calloc((size_t)check.jobs, sizeof *worker_job), *worker_fd = calloc((size_t)check.jobs, sizeof *worker_fd);
+	int *worker_job = calloc((size_t)check.jobs, sizeof *worker_job),
+	    *worker_fd = calloc((size_t)check.jobs, sizeof *worker_fd);
 	int next = 0, running = 0;
 	while (next < njobs || running) {
 		while (running < check.jobs && next < njobs && !check.interrupted) {
@@ -240,7 +244,8 @@ static void schedule(int njobs, void (*done)(int job))
 				res->harness_error = 1;
 				res->verdict.failed = 1;
 				res->verdict.oracle = FC_OR_DRIVER;
-				snprintf(res->verdict.detail, sizeof res->verdict.detail, "the scenario worker died (status 0x%x)", status);
+				snprintf(res->verdict.detail, sizeof res->verdict.detail,
+					 "the scenario worker died (status 0x%x)", status);
 			}
 			close(worker_fd[slot]);
 			workers[slot] = 0;
@@ -281,7 +286,8 @@ static void classify(struct fc_result *r, char baseline[][64], int nbaseline)
 		r->verdict.failed = 1;
 		r->verdict.oracle = FC_OR_DRIVER;
 		snprintf(r->verdict.detail, sizeof r->verdict.detail,
-			 "a run was cut short by a signal to its runner that forkchaos check did not send (did the target signal its parent?)");
+			 "a run was cut short by a signal to its runner that forkchaos check did not send (did the target signal "
+			 "its parent?)");
 	}
 	if ((!r->runs || (r->interrupted && !r->failed_runs)) && !r->harness_error) {
 		r->state = FC_NOT_RUN;
@@ -339,12 +345,18 @@ int fc_cmd_check(int argc, char **argv)
 {
 	enum { OPT_LIB = 256, OPT_JUNIT, OPT_TAP, OPT_SEED, OPT_FILTER, OPT_REPEAT, OPT_BASELINE, OPT_UPDATE, OPT_MATRIX };
 	static const struct option options[] = {
-		{ "lib", required_argument, 0, OPT_LIB }, { "junit", required_argument, 0, OPT_JUNIT },
-		{ "tap", no_argument, 0, OPT_TAP }, { "jobs", required_argument, 0, 'j' },
-		{ "seed", required_argument, 0, OPT_SEED }, { "filter", required_argument, 0, OPT_FILTER },
-		{ "repeat", required_argument, 0, OPT_REPEAT }, { "baseline", required_argument, 0, OPT_BASELINE },
-		{ "update-baseline", no_argument, 0, OPT_UPDATE }, { "matrix", no_argument, 0, OPT_MATRIX },
-		{ "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 },
+		{ "lib", required_argument, 0, OPT_LIB },
+		{ "junit", required_argument, 0, OPT_JUNIT },
+		{ "tap", no_argument, 0, OPT_TAP },
+		{ "jobs", required_argument, 0, 'j' },
+		{ "seed", required_argument, 0, OPT_SEED },
+		{ "filter", required_argument, 0, OPT_FILTER },
+		{ "repeat", required_argument, 0, OPT_REPEAT },
+		{ "baseline", required_argument, 0, OPT_BASELINE },
+		{ "update-baseline", no_argument, 0, OPT_UPDATE },
+		{ "matrix", no_argument, 0, OPT_MATRIX },
+		{ "help", no_argument, 0, 'h' },
+		{ 0, 0, 0, 0 },
 	};
 	const char *lib = NULL, *junit = NULL, *filter = NULL, *baseline = NULL;
 	int update = 0, opt;
@@ -372,7 +384,8 @@ int fc_cmd_check(int argc, char **argv)
 		case OPT_REPEAT:
 			check.repeat_override = (int)strtol(optarg, &end, 10);
 			if (*end || check.repeat_override < 1 || check.repeat_override > 10000) {
-				fprintf(stderr, "forkchaos check: bad --repeat '%s': expected a number from 1 to 10000\n", optarg);
+				fprintf(stderr, "forkchaos check: bad --repeat '%s': expected a number from 1 to 10000\n",
+					optarg);
 				return FC_EXIT_USAGE;
 			}
 			break;
@@ -383,12 +396,8 @@ int fc_cmd_check(int argc, char **argv)
 			}
 			snprintf(check.seed, sizeof check.seed, "%s", optarg);
 			break;
-		case 'h':
-			fputs(check_usage, stdout);
-			return FC_EXIT_OK;
-		default:
-			fputs("forkchaos check: see `forkchaos check --help`\n", stderr);
-			return FC_EXIT_USAGE;
+		case 'h': fputs(check_usage, stdout); return FC_EXIT_OK;
+		default: fputs("forkchaos check: see `forkchaos check --help`\n", stderr); return FC_EXIT_USAGE;
 		}
 	}
 	if (optind >= argc) {
@@ -396,7 +405,10 @@ int fc_cmd_check(int argc, char **argv)
 		return FC_EXIT_USAGE;
 	}
 	if (junit && !writable_dir_of(junit)) {
-		fprintf(stderr, "forkchaos check: --junit %s: its folder is missing or not writable; expected a path in an existing folder\n", junit);
+		fprintf(stderr,
+			"forkchaos check: --junit %s: its folder is missing or not writable; expected a path in an existing "
+			"folder\n",
+			junit);
 		return FC_EXIT_USAGE;
 	}
 	if (update && !baseline) {
@@ -427,7 +439,9 @@ int fc_cmd_check(int argc, char **argv)
 			known = base && !strcmp(base, expected);
 		}
 		if (!known) {
-			fprintf(stderr, "forkchaos check: %s: defect '%s' has no build (%s/defects/libffd-%s.so); expected a name from `make defects`\n",
+			fprintf(stderr,
+				"forkchaos check: %s: defect '%s' has no build (%s/defects/libffd-%s.so); expected a name from "
+				"`make defects`\n",
 				check.scenarios[s].path, defect, check.exe_dir, defect);
 			return FC_EXIT_USAGE;
 		}
@@ -435,7 +449,8 @@ int fc_cmd_check(int argc, char **argv)
 	static char baseline_store[1024][64];
 	baseline_names = baseline_store;
 	if (baseline && !update && (nbaseline = fc_baseline_load(baseline, baseline_store, 1024)) < 0) {
-		fprintf(stderr, "forkchaos check: cannot read baseline %s: %s; create it with --update-baseline\n", baseline, strerror(errno));
+		fprintf(stderr, "forkchaos check: cannot read baseline %s: %s; create it with --update-baseline\n", baseline,
+			strerror(errno));
 		return FC_EXIT_USAGE;
 	}
 	snprintf(check.workdir, sizeof check.workdir, "%s/forkchaos-check-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");

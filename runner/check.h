@@ -13,10 +13,10 @@ extern const char *const fc_state_names[];
 struct fc_result {
 	int scenario, lib;
 	int runs, failed_runs;
-	int harness_error;   /* the driver could not be started or could not run */
-	int interrupted;     /* a run was cut short by SIGINT/SIGTERM: not judged */
-	int state;           /* enum fc_state_kind, filled by the parent */
-	int in_baseline;     /* a known failure (--baseline) */
+	int harness_error; /* the driver could not be started or could not run */
+	int interrupted;   /* a run was cut short by SIGINT/SIGTERM: not judged */
+	int state;         /* enum fc_state_kind, filled by the parent */
+	int in_baseline;   /* a known failure (--baseline) */
 	double seconds;
 	struct fc_verdict verdict; /* of the first failing run */
 };

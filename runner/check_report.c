@@ -44,10 +44,12 @@ int fc_write_junit(const char *path, const struct fc_check *c, const struct fc_r
 		total += res[i].seconds;
 	}
 	fprintf(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-	fprintf(out, "<testsuites name=\"forkchaos\" tests=\"%d\" failures=\"%d\" errors=\"%d\" skipped=\"%d\" time=\"%.3f\">\n", n,
-		failures, errors, skipped, total);
-	fprintf(out, "  <testsuite name=\"forkchaos.scenarios\" tests=\"%d\" failures=\"%d\" errors=\"%d\" skipped=\"%d\" time=\"%.3f\">\n", n,
-		failures, errors, skipped, total);
+	fprintf(out, "<testsuites name=\"forkchaos\" tests=\"%d\" failures=\"%d\" errors=\"%d\" skipped=\"%d\" time=\"%.3f\">\n",
+		n, failures, errors, skipped, total);
+	fprintf(out,
+		"  <testsuite name=\"forkchaos.scenarios\" tests=\"%d\" failures=\"%d\" errors=\"%d\" skipped=\"%d\" "
+		"time=\"%.3f\">\n",
+		n, failures, errors, skipped, total);
 	fprintf(out, "    <properties><property name=\"lib\" value=\"");
 	xml_escaped(out, c->libs[0]);
 	fprintf(out, "\"/><property name=\"seed\" value=\"%s\"/></properties>\n", c->seed);
@@ -77,8 +79,8 @@ int fc_write_junit(const char *path, const struct fc_check *c, const struct fc_r
 			else {
 				char others[256];
 				fc_verdict_others(&r->verdict, others, sizeof others);
-				snprintf(message, sizeof message, "%s: %s (%d/%d runs failed%s%s)", oracle_of(r), r->verdict.detail,
-					 r->failed_runs, r->runs, others[0] ? "; also failed: " : "", others);
+				snprintf(message, sizeof message, "%s: %s (%d/%d runs failed%s%s)", oracle_of(r),
+					 r->verdict.detail, r->failed_runs, r->runs, others[0] ? "; also failed: " : "", others);
 			}
 			fprintf(out, "      <%s type=\"%s\" message=\"", tag, r->state == FC_XPASS ? "xpass" : oracle_of(r));
 			xml_escaped(out, message);
@@ -104,20 +106,14 @@ void fc_write_tap(FILE *out, const struct fc_check *c, const struct fc_result *r
 		const struct fc_result *r = &res[i];
 		const struct fc_scenario *s = &c->scenarios[r->scenario];
 		switch (r->state) {
-		case FC_PASS:
-			fprintf(out, "ok %d - %s\n", i + 1, s->name);
-			break;
-		case FC_XFAIL:
-			fprintf(out, "not ok %d - %s # TODO %s\n", i + 1, s->name, s->xfail_reason);
-			break;
+		case FC_PASS: fprintf(out, "ok %d - %s\n", i + 1, s->name); break;
+		case FC_XFAIL: fprintf(out, "not ok %d - %s # TODO %s\n", i + 1, s->name, s->xfail_reason); break;
 		case FC_XPASS:
 			/* not "ok # TODO": TAP readers count that as a pass, and an
 			 * unexpected pass fails the run */
 			fprintf(out, "not ok %d - %s (XPASS: expected to fail: %s)\n", i + 1, s->name, s->xfail_reason);
 			break;
-		case FC_NOT_RUN:
-			fprintf(out, "ok %d - %s # SKIP not run: interrupted\n", i + 1, s->name);
-			break;
+		case FC_NOT_RUN: fprintf(out, "ok %d - %s # SKIP not run: interrupted\n", i + 1, s->name); break;
 		default:
 			fprintf(out, "not ok %d - %s\n", i + 1, s->name);
 			fprintf(out, "  ---\n  invariant: %s\n  message: \"", oracle_of(r));
@@ -184,8 +180,10 @@ static const char *lib_label(const char *path)
 void fc_print_matrix(FILE *out, const struct fc_check *c, const struct fc_result *res, const char *prefix)
 {
 	int killed = 0, defects = c->nlibs - 1;
-	fprintf(out, "%s\n%smutation matrix: %d defects x %d scenarios (X: the scenario failed, so it detects the defect; E: the driver could not run)\n", prefix, prefix, defects,
-		c->nscenarios);
+	fprintf(out,
+		"%s\n%smutation matrix: %d defects x %d scenarios (X: the scenario failed, so it detects the defect; E: the "
+		"driver could not run)\n",
+		prefix, prefix, defects, c->nscenarios);
 	fprintf(out, "%s%-24s", prefix, "");
 	for (int s = 0; s < c->nscenarios; s++)
 		fprintf(out, "%3d", s + 1);
@@ -208,10 +206,11 @@ void fc_print_matrix(FILE *out, const struct fc_check *c, const struct fc_result
 			for (int s = 0; s < c->nscenarios; s++)
 				if (!strcmp(c->scenarios[s].defect, label)) {
 					own = c->scenarios[s].name;
-					own_hit |= res[l * c->nscenarios + s].failed_runs > 0 && !res[l * c->nscenarios + s].harness_error;
+					own_hit |= res[l * c->nscenarios + s].failed_runs > 0 &&
+						!res[l * c->nscenarios + s].harness_error;
 				}
-			fprintf(out, "   %s%s%s%s\n", hits ? "detected" : "SURVIVED", own ? (own_hit ? " (by " : " (NOT by ") : "",
-				own ? own : "", own ? ")" : "");
+			fprintf(out, "   %s%s%s%s\n", hits ? "detected" : "SURVIVED",
+				own ? (own_hit ? " (by " : " (NOT by ") : "", own ? own : "", own ? ")" : "");
 		}
 		killed += l > 0 && hits > 0;
 	}

@@ -46,7 +46,8 @@ static void driver_path(const struct fc_check *c, const struct fc_scenario *s, c
 }
 
 /* argv of the target, with {lib} replaced by the library under test. */
-static void build_argv(const struct fc_check *c, const struct fc_scenario *s, const char *lib, char store[][PATH_MAX], char **argv)
+static void build_argv(const struct fc_check *c, const struct fc_scenario *s, const char *lib, char store[][PATH_MAX],
+		       char **argv)
 {
 	for (int i = 0; i < s->argc; i++) {
 		const char *word = s->argv[i];
@@ -93,8 +94,15 @@ void fc_check_run_one(const struct fc_check *c, int scenario, int lib, struct fc
 		int err_fd = open(err_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 		int null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
 		struct fc_target target = {
-			.argv = argv, .shim = c->shim, .plan = s->plan, .trace = "", .seed = s->seed[0] ? s->seed : c->seed,
-			.extra_env = extra_env, .timeout_ns = s->timeout_ns, .stdin_fd = null_fd, .stdout_fd = err_fd,
+			.argv = argv,
+			.shim = c->shim,
+			.plan = s->plan,
+			.trace = "",
+			.seed = s->seed[0] ? s->seed : c->seed,
+			.extra_env = extra_env,
+			.timeout_ns = s->timeout_ns,
+			.stdin_fd = null_fd,
+			.stdout_fd = err_fd,
 			.stderr_fd = err_fd,
 		};
 		struct fc_outcome outcome;
@@ -142,7 +150,8 @@ void fc_check_run_one(const struct fc_check *c, int scenario, int lib, struct fc
 static void shell_quote(char *out, size_t len, const char *word)
 {
 	size_t used = 0;
-	int plain = *word && strspn(word, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./=:,@%+") == strlen(word);
+	int plain = *word &&
+		strspn(word, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./=:,@%+") == strlen(word);
 	if (plain) {
 		snprintf(out, len, "%s", word);
 		return;
@@ -172,7 +181,8 @@ void fc_check_repro(const struct fc_check *c, const struct fc_scenario *s, const
 		shell_quote(quoted, sizeof quoted, s->plan);
 		used += (size_t)snprintf(buf + used, len - used, " --plan %s", quoted);
 	}
-	used += (size_t)snprintf(buf + used, len - used, " --seed %s --timeout %.3gs -- env FORKCHAOS_LIB=%s FORKCHAOS_REPORT=/dev/stderr",
+	used += (size_t)snprintf(buf + used, len - used,
+				 " --seed %s --timeout %.3gs -- env FORKCHAOS_LIB=%s FORKCHAOS_REPORT=/dev/stderr",
 				 s->seed[0] ? s->seed : c->seed, s->timeout_ns / 1e9, lib);
 	for (int i = 0; argv[i] && used < len; i++) {
 		shell_quote(quoted, sizeof quoted, argv[i]);

@@ -92,7 +92,9 @@ static int judge_stray(const struct judge *j)
 {
 	if (!j->out->strays)
 		return 0;
-	snprintf(j->detail, j->len, "%d descendant process(es) left behind when the driver exited (killed and reaped by the runner)", j->out->strays);
+	snprintf(j->detail, j->len,
+		 "%d descendant process(es) left behind when the driver exited (killed and reaped by the runner)",
+		 j->out->strays);
 	return 1;
 }
 
@@ -240,38 +242,18 @@ static int judge(int oracle, const struct judge *j)
 {
 	int seen = 0, failed;
 	switch (oracle) {
-	case FC_OR_NO_HANG:
-		return judge_hang(j);
-	case FC_OR_NO_CRASH:
-		return judge_crash(j);
-	case FC_OR_NO_STRAY:
-		return judge_stray(j);
-	case FC_OR_NO_FD_LEAK:
-		failed = each_line(j, "fds", fd_line, NULL, &seen);
-		break;
-	case FC_OR_STATUS_ONCE:
-		failed = judge_status(j, &seen);
-		break;
-	case FC_OR_CHAINED:
-		failed = each_line(j, "chain", chain_line, NULL, &seen);
-		break;
-	case FC_OR_ERRNO:
-		failed = each_line(j, "errno", errno_line, NULL, &seen);
-		break;
-	case FC_OR_NO_EINTR:
-		failed = each_line(j, "eintr", eintr_line, NULL, &seen);
-		break;
-	case FC_OR_API_ERRNO:
-		failed = each_line(j, "result", result_line, NULL, &seen);
-		break;
-	case FC_OR_FLAGS:
-		failed = each_line(j, "flag", flag_line, NULL, &seen);
-		break;
-	case FC_OR_FOREIGN_CLOSE:
-		failed = each_line(j, "fd_intact", fd_intact_line, NULL, &seen);
-		break;
-	default:
-		return -1;
+	case FC_OR_NO_HANG: return judge_hang(j);
+	case FC_OR_NO_CRASH: return judge_crash(j);
+	case FC_OR_NO_STRAY: return judge_stray(j);
+	case FC_OR_NO_FD_LEAK: failed = each_line(j, "fds", fd_line, NULL, &seen); break;
+	case FC_OR_STATUS_ONCE: failed = judge_status(j, &seen); break;
+	case FC_OR_CHAINED: failed = each_line(j, "chain", chain_line, NULL, &seen); break;
+	case FC_OR_ERRNO: failed = each_line(j, "errno", errno_line, NULL, &seen); break;
+	case FC_OR_NO_EINTR: failed = each_line(j, "eintr", eintr_line, NULL, &seen); break;
+	case FC_OR_API_ERRNO: failed = each_line(j, "result", result_line, NULL, &seen); break;
+	case FC_OR_FLAGS: failed = each_line(j, "flag", flag_line, NULL, &seen); break;
+	case FC_OR_FOREIGN_CLOSE: failed = each_line(j, "fd_intact", fd_intact_line, NULL, &seen); break;
+	default: return -1;
 	}
 	return failed ? 1 : seen ? 0 : -1;
 }
@@ -312,7 +294,8 @@ void fc_oracles_evaluate(unsigned checks, unsigned strict, const int *order, int
 		details[oracle][0] = 0;
 		int result = judge(oracle, &j);
 		if (result < 0 && (strict >> oracle & 1)) {
-			snprintf(details[oracle], sizeof details[oracle], "the driver reported nothing this invariant can judge (no observation line)");
+			snprintf(details[oracle], sizeof details[oracle],
+				 "the driver reported nothing this invariant can judge (no observation line)");
 			result = 1;
 		}
 		if (result == 1)

@@ -183,7 +183,8 @@ static void describe_stuck(pid_t pid, char *buf, size_t len)
 		for (int i = 0; i < 4 && fgets(line, sizeof line, f); i++) {
 			line[strcspn(line, "\n")] = 0;
 			char *sym = strchr(line, ']');
-			used += (size_t)snprintf(stack + used, sizeof stack - used, "%s%s", used ? " < " : "", sym ? sym + 2 : line);
+			used += (size_t)snprintf(stack + used, sizeof stack - used, "%s%s", used ? " < " : "",
+						 sym ? sym + 2 : line);
 			if (used >= sizeof stack)
 				break;
 		}

@@ -6,24 +6,24 @@
 #include <sys/types.h>
 
 struct fc_target {
-	char *const *argv;      /* the command */
-	const char *shim;       /* absolute path of libforkchaos.so, or NULL: no shim */
-	const char *plan;       /* NULL or "": pass everything through */
-	const char *trace;      /* absolute path, or NULL */
-	const char *seed;       /* decimal, or NULL */
+	char *const *argv;            /* the command */
+	const char *shim;             /* absolute path of libforkchaos.so, or NULL: no shim */
+	const char *plan;             /* NULL or "": pass everything through */
+	const char *trace;            /* absolute path, or NULL */
+	const char *seed;             /* decimal, or NULL */
 	const char *const *extra_env; /* "NAME=VALUE" entries, NULL-terminated, or NULL */
 	uint64_t timeout_ns;
 	int stdin_fd, stdout_fd, stderr_fd; /* -1: inherit */
 };
 
 struct fc_outcome {
-	int exec_errno;         /* the command could not be started */
-	int status;             /* wait status of the command */
+	int exec_errno; /* the command could not be started */
+	int status;     /* wait status of the command */
 	int timed_out;
-	int interrupted;        /* the runner got SIGINT/SIGTERM/SIGHUP (passed on) */
+	int interrupted;            /* the runner got SIGINT/SIGTERM/SIGHUP (passed on) */
 	int killed_after_interrupt; /* ... and the command outlived the grace */
-	int strays;             /* descendants still alive when the command ended */
-	char stuck[512];        /* on timeout: where the command was stuck */
+	int strays;                 /* descendants still alive when the command ended */
+	char stuck[512];            /* on timeout: where the command was stuck */
 };
 
 /* Runs T to completion (or its timeout), reaps every descendant. */

@@ -79,10 +79,10 @@ void fc_pick_seed(char *buf, size_t len)
 int fc_cmd_run(int argc, char **argv)
 {
 	static const struct option options[] = {
-		{ "plan", required_argument, 0, 'p' }, { "trace", required_argument, 0, 't' },
+		{ "plan", required_argument, 0, 'p' },    { "trace", required_argument, 0, 't' },
 		{ "timeout", required_argument, 0, 'T' }, { "seed", required_argument, 0, 's' },
-		{ "shim", required_argument, 0, 'S' }, { "verbose", no_argument, 0, 'v' },
-		{ "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 },
+		{ "shim", required_argument, 0, 'S' },    { "verbose", no_argument, 0, 'v' },
+		{ "help", no_argument, 0, 'h' },          { 0, 0, 0, 0 },
 	};
 	const char *plan_text = getenv("FORKCHAOS_PLAN"), *trace = NULL, *seed = NULL, *shim_arg = NULL;
 	uint64_t timeout_ns = 60ull * 1000000000u;
@@ -93,15 +93,12 @@ int fc_cmd_run(int argc, char **argv)
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "+p:t:T:s:vh", options, NULL)) != -1) {
 		switch (opt) {
-		case 'p':
-			plan_text = optarg;
-			break;
-		case 't':
-			trace = optarg;
-			break;
+		case 'p': plan_text = optarg; break;
+		case 't': trace = optarg; break;
 		case 'T':
 			if (fc_parse_duration_arg(optarg, &timeout_ns) < 0) {
-				fprintf(stderr, "forkchaos run: bad --timeout '%s': expected a duration like 30, 500ms or 2s\n", optarg);
+				fprintf(stderr, "forkchaos run: bad --timeout '%s': expected a duration like 30, 500ms or 2s\n",
+					optarg);
 				return FC_EXIT_USAGE;
 			}
 			break;
@@ -112,18 +109,10 @@ int fc_cmd_run(int argc, char **argv)
 				return FC_EXIT_USAGE;
 			}
 			break;
-		case 'S':
-			shim_arg = optarg;
-			break;
-		case 'v':
-			verbose = 1;
-			break;
-		case 'h':
-			fputs(run_usage, stdout);
-			return 0;
-		default:
-			fputs("forkchaos run: see `forkchaos run --help`\n", stderr);
-			return FC_EXIT_USAGE;
+		case 'S': shim_arg = optarg; break;
+		case 'v': verbose = 1; break;
+		case 'h': fputs(run_usage, stdout); return 0;
+		default: fputs("forkchaos run: see `forkchaos run --help`\n", stderr); return FC_EXIT_USAGE;
 		}
 	}
 	if (optind >= argc) {
@@ -136,19 +125,24 @@ int fc_cmd_run(int argc, char **argv)
 		/* an explicit shim must be one: ld.so would skip anything else
 		 * with a warning and run the command unshimmed */
 		if (!is_shared_object(shim_arg)) {
-			fprintf(stderr, "forkchaos run: --shim %s: not a readable ELF shared object; expected a libforkchaos.so\n", shim_arg);
+			fprintf(stderr,
+				"forkchaos run: --shim %s: not a readable ELF shared object; expected a libforkchaos.so\n",
+				shim_arg);
 			return FC_EXIT_USAGE;
 		}
 		setenv("FORKCHAOS_SHIM", shim_arg, 1);
 	}
 	if (!fc_find_shim(shim, sizeof shim)) {
-		fprintf(stderr, "forkchaos run: cannot find libforkchaos.so (looked at $FORKCHAOS_SHIM, beside forkchaos and in ../lib); build it with `make` or pass --shim\n");
+		fprintf(stderr,
+			"forkchaos run: cannot find libforkchaos.so (looked at $FORKCHAOS_SHIM, beside forkchaos and in ../lib); "
+			"build it with `make` or pass --shim\n");
 		return FC_EXIT_USAGE;
 	}
 	if (!seed && getenv("FORKCHAOS_SEED") && *getenv("FORKCHAOS_SEED")) {
 		seed = getenv("FORKCHAOS_SEED");
 		if (fc_parse_seed(seed) < 0) {
-			fprintf(stderr, "forkchaos run: bad FORKCHAOS_SEED '%s' in the environment: expected a whole number\n", seed);
+			fprintf(stderr, "forkchaos run: bad FORKCHAOS_SEED '%s' in the environment: expected a whole number\n",
+				seed);
 			return FC_EXIT_USAGE;
 		}
 	}
@@ -169,8 +163,15 @@ int fc_cmd_run(int argc, char **argv)
 		trace = trace_abs;
 	}
 	struct fc_target target = {
-		.argv = argv + optind, .shim = shim, .plan = plan_text, .trace = trace, .seed = seed,
-		.timeout_ns = timeout_ns, .stdin_fd = -1, .stdout_fd = -1, .stderr_fd = -1,
+		.argv = argv + optind,
+		.shim = shim,
+		.plan = plan_text,
+		.trace = trace,
+		.seed = seed,
+		.timeout_ns = timeout_ns,
+		.stdin_fd = -1,
+		.stdout_fd = -1,
+		.stderr_fd = -1,
 	};
 	struct fc_outcome outcome;
 	if (verbose)
@@ -186,7 +187,9 @@ int fc_cmd_run(int argc, char **argv)
 		return FC_EXIT_USAGE;
 	}
 	if (outcome.killed_after_interrupt) {
-		fprintf(stderr, "forkchaos run: interrupted: '%s' outlived the signal passed on to it by 5 s; killed its process tree (stuck: %s)\n",
+		fprintf(stderr,
+			"forkchaos run: interrupted: '%s' outlived the signal passed on to it by 5 s; killed its process tree "
+			"(stuck: %s)\n",
 			argv[optind], outcome.stuck);
 		return FC_EXIT_INTERRUPTED;
 	}
@@ -194,7 +197,8 @@ int fc_cmd_run(int argc, char **argv)
 		fprintf(stderr, "forkchaos run: timeout: '%s' ran past %.3gs; killed its process tree (stuck: %s)\n",
 			argv[optind], timeout_ns / 1e9, outcome.stuck);
 	if (outcome.strays)
-		fprintf(stderr, "forkchaos run: '%s' left %d process(es) behind; killed and reaped\n", argv[optind], outcome.strays);
+		fprintf(stderr, "forkchaos run: '%s' left %d process(es) behind; killed and reaped\n", argv[optind],
+			outcome.strays);
 	int code = fc_outcome_exit_code(&outcome);
 	if (verbose)
 		fprintf(stderr, "forkchaos: '%s' ended with exit code %d\n", argv[optind], code);

@@ -70,7 +70,8 @@ static int parse_checks(struct fc_scenario *s, char *value, char *err, size_t er
 		if (oracle < 0) {
 			char names[512] = "";
 			for (int i = 0; i < FC_ORACLE_COUNT; i++)
-				snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s", i ? " " : "", fc_oracle_names[i]);
+				snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s", i ? " " : "",
+					 fc_oracle_names[i]);
 			return fail(err, errlen, s->path, line, "unknown invariant '%s'; expected some of: %s", word, names);
 		}
 		if (!(s->checks >> oracle & 1) && s->norder < (int)(sizeof s->order / sizeof s->order[0]))
@@ -86,22 +87,28 @@ static int set_field(struct fc_scenario *s, const char *key, char *value, int li
 	char plan_err[512];
 	static struct fc_plan plan;
 	if (!strcmp(key, "name")) {
-		if (!*value || strlen(value) >= sizeof s->name || strspn(value, "abcdefghijklmnopqrstuvwxyz0123456789-_.") != strlen(value))
-			return fail(err, errlen, s->path, line, "bad name '%s'; expected name: [a-z0-9-]+ (at most 63 characters)", value);
+		if (!*value || strlen(value) >= sizeof s->name ||
+		    strspn(value, "abcdefghijklmnopqrstuvwxyz0123456789-_.") != strlen(value))
+			return fail(err, errlen, s->path, line,
+				    "bad name '%s'; expected name: [a-z0-9-]+ (at most 63 characters)", value);
 		strcpy(s->name, value);
 		s->name_line = line;
 	} else if (!strcmp(key, "window")) {
 		char *end;
 		long window = strtol(value, &end, 10);
 		if (strcmp(value, "-") && (*end || window < 1 || window > 13))
-			return fail(err, errlen, s->path, line, "bad window '%s'; expected window: N (1-13, design.md's list) or window: -", value);
+			return fail(err, errlen, s->path, line,
+				    "bad window '%s'; expected window: N (1-13, design.md's list) or window: -", value);
 		snprintf(s->window, sizeof s->window, "%s", value);
 	} else if (!strcmp(key, "target")) {
 		if (strlen(value) >= sizeof s->target)
 			return fail(err, errlen, s->path, line, "target too long; expected at most 511 characters");
 		strcpy(s->target, value);
 		if (split_target(s) < 0)
-			return fail(err, errlen, s->path, line, "bad target; expected target: DRIVER ARGS... or /path/to/command ARGS... (at most %d words, quotes balanced)", FC_SCN_MAX_ARGS);
+			return fail(err, errlen, s->path, line,
+				    "bad target; expected target: DRIVER ARGS... or /path/to/command ARGS... (at most %d words, "
+				    "quotes balanced)",
+				    FC_SCN_MAX_ARGS);
 	} else if (!strcmp(key, "plan")) {
 		if (*value && fc_plan_parse(value, &plan, plan_err, sizeof plan_err) < 0)
 			return fail(err, errlen, s->path, line, "%s", plan_err);
@@ -114,7 +121,8 @@ static int set_field(struct fc_scenario *s, const char *key, char *value, int li
 		s->repeat = (int)repeat;
 	} else if (!strcmp(key, "timeout")) {
 		if (fc_parse_duration_arg(value, &s->timeout_ns) < 0)
-			return fail(err, errlen, s->path, line, "bad timeout '%s'; expected timeout: DURATION (e.g. 10s, 500ms)", value);
+			return fail(err, errlen, s->path, line, "bad timeout '%s'; expected timeout: DURATION (e.g. 10s, 500ms)",
+				    value);
 	} else if (!strcmp(key, "check")) {
 		return parse_checks(s, value, err, errlen, line);
 	} else if (!strcmp(key, "expect")) {
@@ -124,18 +132,24 @@ static int set_field(struct fc_scenario *s, const char *key, char *value, int li
 			s->xfail = 1;
 			snprintf(s->xfail_reason, sizeof s->xfail_reason, "%s", trim(value + 5));
 		} else {
-			return fail(err, errlen, s->path, line, "bad expect '%s'; expected expect: pass or expect: xfail REASON", value);
+			return fail(err, errlen, s->path, line, "bad expect '%s'; expected expect: pass or expect: xfail REASON",
+				    value);
 		}
 	} else if (!strcmp(key, "defect")) {
-		if (!*value || strlen(value) >= sizeof s->defect || strspn(value, "abcdefghijklmnopqrstuvwxyz0123456789-") != strlen(value))
-			return fail(err, errlen, s->path, line, "bad defect '%s'; expected defect: NAME (a seeded defect, e.g. torn-oldact)", value);
+		if (!*value || strlen(value) >= sizeof s->defect ||
+		    strspn(value, "abcdefghijklmnopqrstuvwxyz0123456789-") != strlen(value))
+			return fail(err, errlen, s->path, line,
+				    "bad defect '%s'; expected defect: NAME (a seeded defect, e.g. torn-oldact)", value);
 		strcpy(s->defect, value);
 	} else if (!strcmp(key, "seed")) {
 		if (!*value || strspn(value, "0123456789") != strlen(value) || strlen(value) >= sizeof s->seed)
 			return fail(err, errlen, s->path, line, "bad seed '%s'; expected seed: N (a whole number)", value);
 		strcpy(s->seed, value);
 	} else {
-		return fail(err, errlen, s->path, line, "unknown key '%s'; expected one of name, window, target, plan, repeat, timeout, check, expect, seed, defect", key);
+		return fail(err, errlen, s->path, line,
+			    "unknown key '%s'; expected one of name, window, target, plan, repeat, timeout, check, expect, seed, "
+			    "defect",
+			    key);
 	}
 	return 0;
 }
@@ -158,7 +172,8 @@ int fc_scenario_load(const char *path, struct fc_scenario *s, char *err, size_t 
 		line_no++;
 		if (!strchr(text, '\n') && !feof(f)) {
 			fclose(f);
-			return fail(err, errlen, path, line_no, "line too long; expected at most %zu characters", sizeof text - 2);
+			return fail(err, errlen, path, line_no, "line too long; expected at most %zu characters",
+				    sizeof text - 2);
 		}
 		char *line = trim(text);
 		if (*line == '#') {
@@ -175,7 +190,9 @@ int fc_scenario_load(const char *path, struct fc_scenario *s, char *err, size_t 
 		char *colon = strchr(line, ':');
 		if (!colon) {
 			fclose(f);
-			return fail(err, errlen, path, line_no, "expected 'key: value' (keys: name, window, target, plan, repeat, timeout, check, expect, seed, defect)");
+			return fail(err, errlen, path, line_no,
+				    "expected 'key: value' (keys: name, window, target, plan, repeat, timeout, check, expect, "
+				    "seed, defect)");
 		}
 		*colon = 0;
 		const char *key = trim(line);
@@ -198,7 +215,8 @@ int fc_scenario_load(const char *path, struct fc_scenario *s, char *err, size_t 
 	}
 	fclose(f);
 	if (saw_comment_first != 1)
-		return fail(err, errlen, path, 1, "a scenario opens with a comment naming the window it replays (# window N: ...)");
+		return fail(err, errlen, path, 1,
+			    "a scenario opens with a comment naming the window it replays (# window N: ...)");
 	if (!s->name[0])
 		return fail(err, errlen, path, line_no, "no name; expected a line name: NAME");
 	if (!s->argc)

@@ -12,22 +12,22 @@ struct fc_scenario {
 	char name[64];
 	int name_line;
 	char window[8];
-	char summary[256];              /* the opening comment's first line */
-	char target[512];               /* as written */
-	char argbuf[1024];              /* the words of target, NUL-separated */
+	char summary[256]; /* the opening comment's first line */
+	char target[512];  /* as written */
+	char argbuf[1024]; /* the words of target, NUL-separated */
 	char *argv[FC_SCN_MAX_ARGS + 1];
 	int argc;
 	char plan[FC_PLAN_MAX];
 	int repeat;
 	uint64_t timeout_ns;
-	unsigned checks;                /* bitset of enum fc_oracle */
-	unsigned strict;                /* named in check: the driver must report them */
-	int order[16];                  /* the check: list in its order */
+	unsigned checks; /* bitset of enum fc_oracle */
+	unsigned strict; /* named in check: the driver must report them */
+	int order[16];   /* the check: list in its order */
 	int norder;
 	int xfail;
 	char xfail_reason[256];
-	char seed[24];                  /* empty: the run's --seed */
-	char defect[64];                /* the seeded defect it is built to catch */
+	char seed[24];   /* empty: the run's --seed */
+	char defect[64]; /* the seeded defect it is built to catch */
 };
 
 /* Load PATH; on error returns -1 with "PATH:LINE: what, expected form". */

@@ -5,9 +5,9 @@
 #include <stddef.h>
 
 struct fc_result {
-	int code;          /* exit code of forkchaos (128+N for a signal) */
-	char out[65536];   /* its stdout */
-	char err[16384];   /* its stderr */
+	int code;        /* exit code of forkchaos (128+N for a signal) */
+	char out[65536]; /* its stdout */
+	char err[16384]; /* its stderr */
 };
 
 /* Path of a build output, from the test binary's own location

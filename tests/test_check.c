@@ -69,7 +69,9 @@ static const char *probe(void)
 
 Test(check, passing_scenario_exits_0, .timeout = 60)
 {
-	scenario("a.scn", "# window -: a plain pass\nname: plain\ntarget: %s pipe2 3\nplan: pipe2:when=2:error=EMFILE\nrepeat: 2\n", probe());
+	scenario("a.scn",
+		 "# window -: a plain pass\nname: plain\ntarget: %s pipe2 3\nplan: pipe2:when=2:error=EMFILE\nrepeat: 2\n",
+		 probe());
 	cr_assert_eq(CHECK("-j", "2"), 0, "out: %s err: %s", r.out, r.err);
 	cr_expect(fc_line(r.out, "PASS  plain"), "out: %s", r.out);
 	cr_expect(strstr(r.out, "0/2 runs failed"), "out: %s", r.out);
@@ -87,7 +89,8 @@ Test(check, hang_fails_no_hang_and_names_where, .timeout = 60)
 
 Test(check, crash_is_named_and_xfail_is_not_a_failure, .timeout = 60)
 {
-	scenario("c.scn", "# window -: crashes\nname: crashes\ntarget: %s kill 11\nrepeat: 1\nexpect: xfail crashes on purpose\n", probe());
+	scenario("c.scn", "# window -: crashes\nname: crashes\ntarget: %s kill 11\nrepeat: 1\nexpect: xfail crashes on purpose\n",
+		 probe());
 	cr_assert_eq(CHECK("--tap"), 0, "out: %s err: %s", r.out, r.err);
 	cr_expect(fc_line(r.out, "not ok 1 - crashes # TODO crashes on purpose"), "out: %s", r.out);
 }
@@ -101,7 +104,8 @@ Test(check, crash_without_xfail_fails_no_crash, .timeout = 60)
 
 Test(check, xpass_fails_the_run, .timeout = 60)
 {
-	scenario("x.scn", "# window -: passes\nname: passes\ntarget: %s exit 0\nrepeat: 1\nexpect: xfail believed broken\n", probe());
+	scenario("x.scn", "# window -: passes\nname: passes\ntarget: %s exit 0\nrepeat: 1\nexpect: xfail believed broken\n",
+		 probe());
 	cr_assert_eq(CHECK(NULL), 1, "out: %s", r.out);
 	cr_expect(fc_line(r.out, "XPASS passes"), "out: %s", r.out);
 }
@@ -140,7 +144,9 @@ Test(check, scenario_must_open_with_its_window_comment, .timeout = 60)
 
 Test(check, strict_check_without_observation_fails, .timeout = 60)
 {
-	scenario("q.scn", "# window -: claims a check it cannot see\nname: blind\ntarget: %s exit 0\ncheck: no-fd-leak\nrepeat: 1\n", probe());
+	scenario("q.scn",
+		 "# window -: claims a check it cannot see\nname: blind\ntarget: %s exit 0\ncheck: no-fd-leak\nrepeat: 1\n",
+		 probe());
 	cr_assert_eq(CHECK(NULL), 1, "out: %s", r.out);
 	cr_expect(strstr(r.out, "[no-fd-leak]"), "out: %s", r.out);
 }
@@ -152,15 +158,17 @@ Test(check, junit_is_well_formed_with_one_testcase_each, .timeout = 60)
 	scenario("1.scn", "# window -: ok\nname: one\ntarget: %s exit 0\nrepeat: 1\n", probe());
 	scenario("2.scn", "# window -: crash\nname: two\ntarget: %s kill 9\nrepeat: 1\n", probe());
 	cr_assert_eq(CHECK("--junit", junit), 1);
-	const char *py[] = { "/usr/bin/python3", "-c",
-			     "import sys, xml.etree.ElementTree as E\n"
-			     "t = E.parse(sys.argv[1]).getroot()\n"
-			     "cases = t.findall('.//testcase')\n"
-			     "print('cases', len(cases))\n"
-			     "for c in cases:\n"
-			     "    f = c.find('failure')\n"
-			     "    print(c.get('name'), 'failure' if f is not None else 'ok', f.get('type') if f is not None else '')\n",
-			     junit, NULL };
+	const char *py[] = {
+		"/usr/bin/python3", "-c",
+		"import sys, xml.etree.ElementTree as E\n"
+		"t = E.parse(sys.argv[1]).getroot()\n"
+		"cases = t.findall('.//testcase')\n"
+		"print('cases', len(cases))\n"
+		"for c in cases:\n"
+		"    f = c.find('failure')\n"
+		"    print(c.get('name'), 'failure' if f is not None else 'ok', f.get('type') if f is not None else '')\n",
+		junit, NULL
+	};
 	cr_assert_eq(fc_exec(&r, (char *const *)py), 0, "not XML: %s", r.err);
 	cr_expect(fc_line(r.out, "cases 2"), "out: %s", r.out);
 	cr_expect(fc_line(r.out, "one ok"), "out: %s", r.out);
@@ -195,11 +203,15 @@ Test(check, sigint_stops_the_run_with_exit_3_and_partial_results, .timeout = 60)
 	fc_temp_path(marker, sizeof marker, "started");
 	fc_temp_path(junit, sizeof junit, "junit.xml");
 	scenario("1.scn", "# window -: quick\nname: a-quick\ntarget: %s exit 0\nrepeat: 1\n", probe());
-	scenario("2.scn", "# window -: long\nname: b-long\ntarget: /bin/sh -c 'touch %s; exec %s hang'\ntimeout: 50s\nrepeat: 10\n", marker, probe());
+	scenario("2.scn",
+		 "# window -: long\nname: b-long\ntarget: /bin/sh -c 'touch %s; exec %s hang'\ntimeout: 50s\nrepeat: 10\n",
+		 marker, probe());
 	int out[2];
 	cr_assert_eq(pipe(out), 0);
-	pid_t pid = fc_spawn_forkchaos((const char *const[]){ "forkchaos", "check", "--lib", fc_build_path("targets/libfcprobe.so"),
-							  "--junit", junit, dir, NULL }, out[1]);
+	pid_t pid = fc_spawn_forkchaos((const char *const[]){ "forkchaos", "check", "--lib",
+							      fc_build_path("targets/libfcprobe.so"), "--junit", junit, dir,
+							      NULL },
+				       out[1]);
 	close(out[1]);
 	/* the long scenario is running once its marker exists */
 	cr_assert(fc_await_file(marker), "the long scenario never started");
@@ -226,7 +238,9 @@ Test(check, driver_that_cannot_run_is_a_harness_error, .timeout = 60)
 {
 	/* exit 2: the driver could not run its pattern; that is no verdict on
 	 * the library, and CI must not read it as one */
-	scenario("e.scn", "# window -: cannot run\nname: cannot\ntarget: /bin/sh -c \"echo cannot load the library >&2; exit 2\"\nrepeat: 3\n");
+	scenario("e.scn",
+		 "# window -: cannot run\nname: cannot\ntarget: /bin/sh -c \"echo cannot load the library >&2; exit 2\"\nrepeat: "
+		 "3\n");
 	cr_assert_eq(CHECK(NULL), 2, "out: %s", r.out);
 	cr_expect(strstr(r.out, "ERROR cannot"), "out: %s", r.out);
 	cr_expect(strstr(r.out, "cannot load the library"), "the driver's message is shown: %s", r.out);
@@ -237,7 +251,9 @@ Test(check, failure_line_names_every_failed_invariant, .timeout = 60)
 {
 	/* a target that reports two broken invariants: the headline follows
 	 * the check: order, the other is listed too */
-	scenario("t.scn", "# window -: two failures\nname: two\ntarget: /bin/sh -c 'echo \"fds 3 4\" >> $FORKCHAOS_REPORT; echo \"flag nonblock 1 0\" >> $FORKCHAOS_REPORT'\ncheck: flags-honoured no-fd-leak\nrepeat: 1\n");
+	scenario("t.scn",
+		 "# window -: two failures\nname: two\ntarget: /bin/sh -c 'echo \"fds 3 4\" >> $FORKCHAOS_REPORT; echo \"flag "
+		 "nonblock 1 0\" >> $FORKCHAOS_REPORT'\ncheck: flags-honoured no-fd-leak\nrepeat: 1\n");
 	cr_assert_eq(CHECK(NULL), 1, "out: %s", r.out);
 	cr_expect(strstr(r.out, "[flags-honoured] flag nonblock: expected 1, got 0"), "out: %s", r.out);
 	cr_expect(strstr(r.out, "(also failed: no-fd-leak)"), "out: %s", r.out);
@@ -254,14 +270,19 @@ Test(check, zombie_left_behind_fails_no_stray, .timeout = 60)
 
 Test(check, malformed_report_line_fails_its_oracle, .timeout = 60)
 {
-	scenario("m.scn", "# window -: a broken report\nname: broken-report\ntarget: /bin/sh -c 'echo \"fds x y\" >> $FORKCHAOS_REPORT'\nrepeat: 1\n");
+	scenario("m.scn",
+		 "# window -: a broken report\nname: broken-report\ntarget: /bin/sh -c 'echo \"fds x y\" >> "
+		 "$FORKCHAOS_REPORT'\nrepeat: 1\n");
 	cr_assert_eq(CHECK(NULL), 1, "out: %s", r.out);
 	cr_expect(strstr(r.out, "[no-fd-leak] malformed observation 'fds x y'"), "out: %s", r.out);
 }
 
 Test(check, target_that_signals_its_runner_is_a_harness_error, .timeout = 60)
 {
-	scenario("k.scn", "# window -: signals its parent\nname: kills-parent\ntarget: /bin/sh -c 'kill -TERM $PPID; exec %s hang'\ntimeout: 20s\nrepeat: 1\n", probe());
+	scenario("k.scn",
+		 "# window -: signals its parent\nname: kills-parent\ntarget: /bin/sh -c 'kill -TERM $PPID; exec %s "
+		 "hang'\ntimeout: 20s\nrepeat: 1\n",
+		 probe());
 	cr_assert_eq(CHECK(NULL), 2, "not judged, so never a pass: %s", r.out);
 	cr_expect(strstr(r.out, "ERROR kills-parent"), "out: %s", r.out);
 }
@@ -280,7 +301,8 @@ Test(check, relative_target_is_relative_to_the_scenario_folder, .timeout = 60)
 
 Test(check, xpass_is_not_ok_in_tap, .timeout = 60)
 {
-	scenario("x.scn", "# window -: passes\nname: passes\ntarget: %s exit 0\nrepeat: 1\nexpect: xfail believed broken\n", probe());
+	scenario("x.scn", "# window -: passes\nname: passes\ntarget: %s exit 0\nrepeat: 1\nexpect: xfail believed broken\n",
+		 probe());
 	cr_assert_eq(CHECK("--tap"), 1);
 	cr_expect(fc_line(r.out, "not ok 1 - passes (XPASS"), "out: %s", r.out);
 }
@@ -311,8 +333,11 @@ Test(check, sighup_stops_the_run_like_sigint, .timeout = 60)
 {
 	char marker[256];
 	fc_temp_path(marker, sizeof marker, "started");
-	scenario("2.scn", "# window -: long\nname: b-long\ntarget: /bin/sh -c 'touch %s; exec %s hang'\ntimeout: 50s\nrepeat: 3\n", marker, probe());
-	pid_t pid = fc_spawn_forkchaos((const char *const[]){ "forkchaos", "check", "--lib", fc_build_path("targets/libfcprobe.so"), dir, NULL }, -1);
+	scenario("2.scn",
+		 "# window -: long\nname: b-long\ntarget: /bin/sh -c 'touch %s; exec %s hang'\ntimeout: 50s\nrepeat: 3\n", marker,
+		 probe());
+	pid_t pid = fc_spawn_forkchaos(
+		(const char *const[]){ "forkchaos", "check", "--lib", fc_build_path("targets/libfcprobe.so"), dir, NULL }, -1);
 	cr_assert(fc_await_file(marker), "the scenario never started");
 	kill(pid, SIGHUP);
 	int status;

@@ -8,13 +8,13 @@
 #include <sys/types.h>
 
 /* Both paths, by the flag that selects them. */
-#define PATH_PIDFD   0
+#define PATH_PIDFD 0
 #define PATH_GENERIC FFD_USE_FORK
 
 /* A gate holds children until the parent opens it (closes the write end). */
 struct gate {
-    int read_fd;
-    int write_fd;
+	int read_fd;
+	int write_fd;
 };
 
 void gate_make(struct gate *gate);

@@ -8,7 +8,8 @@ static char err[512];
 
 Test(plan, full_rule_is_parsed, .timeout = 10)
 {
-	cr_assert_eq(fc_plan_parse("pipe2,fork:when=2..8+3:error=EMFILE:delay=5ms:proc=child", &plan, err, sizeof err), 0, "%s", err);
+	cr_assert_eq(fc_plan_parse("pipe2,fork:when=2..8+3:error=EMFILE:delay=5ms:proc=child", &plan, err, sizeof err), 0, "%s",
+		     err);
 	const struct fc_rule *rule = &plan.rules[0];
 	cr_expect(fc_rule_has_call(rule, FC_ID_pipe2));
 	cr_expect(fc_rule_has_call(rule, FC_ID_fork));
@@ -57,7 +58,12 @@ Test(plan, several_rules_keep_their_order, .timeout = 10)
 
 Test(plan, errors_name_rule_column_and_expectation, .timeout = 10)
 {
-	static const struct { const char *plan; const char *rule; const char *column; const char *expected; } cases[] = {
+	static const struct {
+		const char *plan;
+		const char *rule;
+		const char *column;
+		const char *expected;
+	} cases[] = {
 		{ "pipe2:when=0:error=EIO", "rule 1", "column 12", "FIRST >= 1" },
 		{ "pipe2:error=EBOGUS", "rule 1", "column 13", "errno name" },
 		{ "fork:error=EIO;nosuchcall:delay=1ms", "rule 2", "column 16", "unknown call" },
@@ -92,7 +98,9 @@ Test(plan, errors_name_rule_column_and_expectation, .timeout = 10)
 
 Test(plan, prob_threshold_spans_the_range, .timeout = 10)
 {
-	cr_assert_eq(fc_plan_parse("dup:prob=1:error=EIO;dup:prob=25%:seed=3:error=EIO;dup:prob=0:error=EIO", &plan, err, sizeof err), 0, "%s", err);
+	cr_assert_eq(
+		fc_plan_parse("dup:prob=1:error=EIO;dup:prob=25%:seed=3:error=EIO;dup:prob=0:error=EIO", &plan, err, sizeof err),
+		0, "%s", err);
 	cr_expect_eq(plan.rules[0].prob_threshold, UINT64_MAX);
 	cr_expect_eq(plan.rules[1].prob_threshold, UINT64_MAX / 4 + 1);
 	cr_expect_eq(plan.rules[2].prob_threshold, 0);

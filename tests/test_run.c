@@ -24,8 +24,8 @@ Test(run, malformed_plan_exits_2_without_running_the_target, .timeout = 30)
 {
 	char marker[256];
 	fc_temp_path(marker, sizeof marker, "marker");
-	const char *argv[] = { fc_build_path("forkchaos"), "run", "--plan", "pipe2:when=3:error=EMFILE;fork:when=x",
-			       "--", "/usr/bin/touch", marker, NULL };
+	const char *argv[] = { fc_build_path("forkchaos"), "run",  "--plan", "pipe2:when=3:error=EMFILE;fork:when=x", "--",
+			       "/usr/bin/touch",           marker, NULL };
 	cr_assert_eq(fc_exec(&r, (char *const *)argv), 2);
 	cr_expect_neq(access(marker, F_OK), 0, "the target ran despite the bad plan");
 	/* one line naming the rule, the column and what was expected */
@@ -55,7 +55,7 @@ Test(run, missing_command_exits_2_and_leaves_no_trace_file, .timeout = 30)
 
 Test(run, timeout_kills_the_whole_tree_and_exits_124, .timeout = 30)
 {
-	const char *argv[] = { fc_build_path("forkchaos"), "run", "--timeout", "300ms", "--",
+	const char *argv[] = { fc_build_path("forkchaos"),     "run",  "--timeout", "300ms", "--",
 			       fc_build_path("targets/probe"), "hang", NULL };
 	cr_assert_eq(fc_exec(&r, (char *const *)argv), 124, "stderr: %s", r.err);
 	cr_expect(strstr(r.err, "timeout"), "stderr: %s", r.err);
@@ -68,9 +68,16 @@ Test(run, ld_preload_is_prepended_not_replaced, .timeout = 30)
 {
 	/* verify_asan_link_order=0: under SAN= forkchaos itself is sanitized and
 	 * would refuse an LD_PRELOAD ahead of its runtime */
-	const char *argv[] = { "/usr/bin/env", "LD_PRELOAD=/lib/x86_64-linux-gnu/libm.so.6",
-			       "ASAN_OPTIONS=verify_asan_link_order=0", fc_build_path("forkchaos"),
-			       "run", "--", fc_build_path("targets/probe"), "env", "LD_PRELOAD", NULL };
+	const char *argv[] = { "/usr/bin/env",
+			       "LD_PRELOAD=/lib/x86_64-linux-gnu/libm.so.6",
+			       "ASAN_OPTIONS=verify_asan_link_order=0",
+			       fc_build_path("forkchaos"),
+			       "run",
+			       "--",
+			       fc_build_path("targets/probe"),
+			       "env",
+			       "LD_PRELOAD",
+			       NULL };
 	cr_assert_eq(fc_exec(&r, (char *const *)argv), 0, "stderr: %s", r.err);
 	const char *line = fc_line(r.out, "env LD_PRELOAD ");
 	cr_assert(line, "out: %s", r.out);
@@ -82,7 +89,8 @@ Test(run, trace_is_json_lines_with_the_design_fields, .timeout = 30)
 	char trace[256];
 	fc_temp_path(trace, sizeof trace, "trace.jsonl");
 	cr_assert_eq(fc_probe(&r, "pipe2:when=2:error=EMFILE;fork:when=1:delay=1ms", trace,
-			      (const char *const[]){ "fork", "1", "2", NULL }), 0, "stderr: %s", r.err);
+			      (const char *const[]){ "fork", "1", "2", NULL }),
+		     0, "stderr: %s", r.err);
 	const char *argv[] = { "/usr/bin/python3", "tests/check_trace.py", trace, NULL };
 	cr_assert_eq(fc_exec(&r, (char *const *)argv), 0, "trace check: %s %s", r.out, r.err);
 	cr_expect(fc_line(r.out, "call pipe2 injected 1"), "summary: %s", r.out);
@@ -106,8 +114,9 @@ Test(run, help_documents_every_option, .timeout = 30)
 		cr_expect(strstr(r.out, options[i]), "run --help lacks %s", options[i]);
 	const char *top[] = { fc_build_path("forkchaos"), "--help", NULL };
 	cr_assert_eq(fc_exec(&r, (char *const *)top), 0);
-	const char *items[] = { "error=", "retval=", "delay=", "delay_exit=", "signal=", "at=", "when=", "prob=",
-				"seed=", "caller=", "lib=", "proc=", "sig=", "fd=", "syscall:nr=", "pipe2", "sys_clone3" };
+	const char *items[] = { "error=", "retval=", "delay=",      "delay_exit=", "signal=",   "at=",
+				"when=",  "prob=",   "seed=",       "caller=",     "lib=",      "proc=",
+				"sig=",   "fd=",     "syscall:nr=", "pipe2",       "sys_clone3" };
 	for (size_t i = 0; i < sizeof items / sizeof items[0]; i++)
 		cr_expect(strstr(r.out, items[i]), "--help lacks %s", items[i]);
 }
@@ -136,7 +145,8 @@ Test(run, interrupt_kills_a_command_that_ignores_it_and_exits_3, .timeout = 40)
 	char marker[256], script[1024];
 	fc_temp_path(marker, sizeof marker, "started");
 	snprintf(script, sizeof script, "trap '' TERM; touch %s; exec %s hang", marker, fc_build_path("targets/probe"));
-	pid_t pid = fc_spawn_forkchaos((const char *const[]){ "forkchaos", "run", "--timeout", "60s", "--", "/bin/sh", "-c", script, NULL }, -1);
+	pid_t pid = fc_spawn_forkchaos(
+		(const char *const[]){ "forkchaos", "run", "--timeout", "60s", "--", "/bin/sh", "-c", script, NULL }, -1);
 	cr_assert(fc_await_file(marker), "the command never started");
 	kill(pid, SIGTERM);
 	int status;

@@ -44,7 +44,8 @@ Test(shim, delay_of_50ms_is_observed, .timeout = 30)
 {
 	cr_assert_eq(PROBE("pipe2:delay=50ms", "delay"), 0);
 	long ret, us;
-	cr_assert_eq(sscanf(fc_line(r.out, "delay ") ? fc_line(r.out, "delay ") : "", "delay %ld %ld", &ret, &us), 2, "out: %s", r.out);
+	cr_assert_eq(sscanf(fc_line(r.out, "delay ") ? fc_line(r.out, "delay ") : "", "delay %ld %ld", &ret, &us), 2, "out: %s",
+		     r.out);
 	cr_expect_eq(ret, 0, "the delayed call still succeeds");
 	cr_expect_geq(us, 50000, "a delay of 50 ms lasted only %ld us", us);
 }
@@ -239,7 +240,8 @@ Test(shim, fd_selector_matches_the_fd_argument, .timeout = 30)
 
 Test(shim, lib_selector_fires_only_for_calls_from_that_library, .timeout = 30)
 {
-	cr_assert_eq(PROBE("pipe:lib=libfcprobe:error=ENFILE", "lib", fc_build_path("targets/libfcprobe.so")), 0, "stderr: %s", r.err);
+	cr_assert_eq(PROBE("pipe:lib=libfcprobe:error=ENFILE", "lib", fc_build_path("targets/libfcprobe.so")), 0, "stderr: %s",
+		     r.err);
 	cr_expect(fc_line(r.out, "lib 1 -1 ENFILE"), "out: %s", r.out);
 	cr_expect(fc_line(r.out, "main 1 0 OK"), "out: %s", r.out);
 }
@@ -296,7 +298,8 @@ Test(shim, trace_lines_from_threads_never_interleave, .timeout = 60)
 	 * (tests/check_trace.py; forked children: run.trace_is_json_lines...) */
 	char trace[256];
 	fc_temp_path(trace, sizeof trace, "t.jsonl");
-	cr_assert_eq(fc_probe(&r, "pipe2:prob=0.1:seed=5:error=EMFILE", trace, (const char *const[]){ "threads", "300", NULL }), 0);
+	cr_assert_eq(fc_probe(&r, "pipe2:prob=0.1:seed=5:error=EMFILE", trace, (const char *const[]){ "threads", "300", NULL }),
+		     0);
 	const char *check[] = { "/usr/bin/python3", "tests/check_trace.py", trace, NULL };
 	cr_assert_eq(fc_exec(&r, (char *const *)check), 0, "trace check: %s %s", r.out, r.err);
 	int injected = 0;
@@ -317,9 +320,10 @@ Test(shim, mem_calls_are_traced_only_when_asked, .timeout = 30)
 
 /* ---- regressions: targets that once broke the shim itself ---- */
 
-#define STRESS(bin, plan, trace, ...) \
-	fc_exec(&r, (char *const *)(const char *const[]){ fc_build_path("forkchaos"), "run", "--timeout", "60s", \
-		"--plan", plan, "--trace", trace, "--", fc_build_path(bin), __VA_ARGS__, NULL })
+#define STRESS(bin, plan, trace, ...)                                                                                        \
+	fc_exec(&r,                                                                                                          \
+		(char *const *)(const char *const[]){ fc_build_path("forkchaos"), "run", "--timeout", "60s", "--plan", plan, \
+						      "--trace", trace, "--", fc_build_path(bin), __VA_ARGS__, NULL })
 
 static char scratch[256];
 
@@ -340,9 +344,20 @@ Test(shim_regress, traced_handlers_do_not_deadlock_on_malloc, .timeout = 120)
 	 * allocating libunwind lookup, from handlers too */
 	fc_temp_path(scratch, sizeof scratch, "t.jsonl");
 	/* no tcache: every malloc takes the arena lock the other thread holds */
-	const char *argv[] = { fc_build_path("forkchaos"), "run", "--timeout", "60s", "--plan", "waitpid:delay=1ns", "--trace", scratch,
-			       "--", "/usr/bin/env", "GLIBC_TUNABLES=glibc.malloc.tcache_count=0",
-			       fc_build_path("targets/stress-stripped"), "handler-malloc", NULL };
+	const char *argv[] = { fc_build_path("forkchaos"),
+			       "run",
+			       "--timeout",
+			       "60s",
+			       "--plan",
+			       "waitpid:delay=1ns",
+			       "--trace",
+			       scratch,
+			       "--",
+			       "/usr/bin/env",
+			       "GLIBC_TUNABLES=glibc.malloc.tcache_count=0",
+			       fc_build_path("targets/stress-stripped"),
+			       "handler-malloc",
+			       NULL };
 	cr_assert_eq(fc_exec(&r, (char *const *)argv), 0, "err: %s", r.err);
 	cr_expect(fc_line(r.out, "ok handler-malloc"));
 	unlink(scratch);
@@ -382,7 +397,8 @@ Test(shim_regress, closefrom_then_reused_fds_never_receive_the_trace, .timeout =
 Test(shim_regress, counts_from_signal_handlers_are_not_lost, .timeout = 120)
 {
 	fc_temp_path(scratch, sizeof scratch, "t.jsonl");
-	cr_assert_eq(STRESS("targets/stress", "write:fd=3:when=20000+:error=EIO", "/dev/null", "sigrace", "400000"), 0, "err: %s", r.err);
+	cr_assert_eq(STRESS("targets/stress", "write:fd=3:when=20000+:error=EIO", "/dev/null", "sigrace", "400000"), 0, "err: %s",
+		     r.err);
 	long writes, failures;
 	const char *line = fc_line(r.out, "sigrace ");
 	cr_assert(line && sscanf(line, "sigrace writes %ld failures %ld", &writes, &failures) == 2, "out: %s", r.out);
@@ -391,16 +407,20 @@ Test(shim_regress, counts_from_signal_handlers_are_not_lost, .timeout = 120)
 
 Test(shim_regress, caller_names_longer_than_64_characters_match, .timeout = 60)
 {
-	cr_assert_eq(STRESS("targets/stress", "pipe:caller=a_function_with_a_rather_long_name_of_more_than_sixty_four_characters_x:error=EMFILE",
-			    "/dev/null", "longcaller"), 0);
+	cr_assert_eq(STRESS("targets/stress",
+			    "pipe:caller=a_function_with_a_rather_long_name_of_more_than_sixty_four_characters_x:error=EMFILE",
+			    "/dev/null", "longcaller"),
+		     0);
 	cr_expect(fc_line(r.out, "long -1 EMFILE"), "out: %s", r.out);
 }
 
 Test(shim_regress, caller_on_a_stripped_binary_warns_in_the_trace, .timeout = 60)
 {
 	fc_temp_path(scratch, sizeof scratch, "t.jsonl");
-	cr_assert_eq(STRESS("targets/stress-stripped", "pipe:caller=a_function_with_a_rather_long_name_of_more_than_sixty_four_characters_x:error=EMFILE",
-			    scratch, "longcaller"), 0);
+	cr_assert_eq(STRESS("targets/stress-stripped",
+			    "pipe:caller=a_function_with_a_rather_long_name_of_more_than_sixty_four_characters_x:error=EMFILE",
+			    scratch, "longcaller"),
+		     0);
 	cr_expect(fc_line(r.out, "long 0 OK"), "no symbols, no match: %s", r.out);
 	const char *trace = read_back(scratch);
 	cr_expect(strstr(trace, "\"call\":\"warning\"") && strstr(trace, "no function of that name"), "no warning in the trace");
@@ -424,8 +444,10 @@ Test(shim_regress, vfork_in_a_constructor_before_ours_works, .timeout = 60)
 Test(shim_regress, seed_is_decimal_in_the_launcher_and_the_shim, .timeout = 60)
 {
 	char eight[sizeof r.out], zero_eight[sizeof r.out], ten[sizeof r.out];
-	const char *argv8[] = { fc_build_path("forkchaos"), "run", "--seed", "8", "--plan", "dup:prob=0.5:error=EMFILE", "--",
-				fc_build_path("targets/probe"), "prob", "64", NULL };
+	const char *argv8[] = {
+		fc_build_path("forkchaos"),     "run",  "--seed", "8", "--plan", "dup:prob=0.5:error=EMFILE", "--",
+		fc_build_path("targets/probe"), "prob", "64",     NULL
+	};
 	cr_assert_eq(fc_exec(&r, (char *const *)argv8), 0);
 	snprintf(eight, sizeof eight, "%s", r.out);
 	argv8[3] = "08";

@@ -320,7 +320,7 @@ static int in_syscall(pid_t pid, pid_t tid, long nr, long arg)
 	long got_nr;
 	unsigned long got_arg;
 	return ok && sscanf(line, "%ld 0x%lx", &got_nr, &got_arg) == 2 && got_nr == nr &&
-	       (arg < 0 || got_arg == (unsigned long)arg);
+		(arg < 0 || got_arg == (unsigned long)arg);
 }
 
 /* Wait (bounded) until thread TID sleeps in syscall NR; 0 when it never did. */

@@ -85,7 +85,10 @@ int obs_fd_count(void)
 
 const char *obs_status(const struct ffd_info *info, char *buf, size_t len)
 {
-	const char *kind = info->code == CLD_EXITED ? "exited" : info->code == CLD_KILLED ? "killed" : info->code == CLD_DUMPED ? "dumped" : "code?";
+	const char *kind = info->code == CLD_EXITED ? "exited"
+		: info->code == CLD_KILLED          ? "killed"
+		: info->code == CLD_DUMPED          ? "dumped"
+						    : "code?";
 	snprintf(buf, len, "%s:%d", kind, (int)info->status);
 	return buf;
 }
