@@ -50,14 +50,11 @@ static _Atomic int pidfd_mode = MODE_UNKNOWN;
  * failure and is reported. */
 static int means_unsupported(int err)
 {
-#ifdef FFD_DEFECT_PIDFD_NO_FALLBACK
 	/* DEFECT pidfd-no-fallback (window 13): every error is reported, so a
      * kernel or seccomp filter without pidfd makes ffd_fork fail. */
-	(void)err;
-	return 0;
-#else
+	if (FFD_DEFECT(PIDFD_NO_FALLBACK))
+		return 0;
 	return err == ENOSYS || err == EPERM || err == EINVAL;
-#endif
 }
 
 static void downgrade(int from, int to)
