@@ -97,9 +97,9 @@ int ffd__posix_spawn(pid_t *pid, const char *path, const posix_spawn_file_action
 	if (err == 0)
 		return 0;
 	/* RACE: window 7 (posix_spawn returns its error, it does not set
-     * errno): errno is set from the return value.  DEFECT spawn-errno
-     * (review 4, window 7): without it, the caller sees whatever errno
-     * happened to hold. */
+     * errno): errno is set from the return value.
+     * DEFECT spawn-errno (review 4, window 7): without it, the caller sees
+     * whatever errno happened to hold. */
 	if (!FFD_DEFECT(SPAWN_ERRNO))
 		errno = err;
 	return -1;

@@ -72,10 +72,10 @@ static int go_wait(struct go_channel *go)
 	return n == (ssize_t)sizeof(value) ? 0 : -1;
 }
 
-/* ffd__slot_check outside the handler.  Its wait4, write and close are
- * cancellation points; a thread cancelled there would leave the slot
- * CLAIMED for ever (ffd_close would spin on it).  RACE: cancellation:
- * not inside a claim. */
+/* ffd__slot_check outside the handler.  RACE: cancellation: its wait4,
+ * write and close are cancellation points; a thread cancelled there would
+ * leave the slot CLAIMED for ever (ffd_close would spin on it).  So no
+ * cancellation inside a claim. */
 static enum ffd__check check_uncancellable(struct ffd__slot *slot)
 {
 	int old_state;
@@ -92,10 +92,10 @@ static void publish(struct ffd__slot *slot, pid_t pid)
 	/* RACE: window 11 (death before publication): a SIGCHLD that arrived
      * while the slot was still RESERVED was skipped by the handler, so look
      * for ourselves now that the pid is visible; the CAS inside decides
-     * between us and a concurrent handler.  DEFECT unpublished-death
-     * (review 3, window 11): without this check, a death whose SIGCHLD came
-     * before publication is never written to the death pipe; the descriptor
-     * never becomes readable. */
+     * between us and a concurrent handler.
+     * DEFECT unpublished-death (review 3, window 11): without this check, a
+     * death whose SIGCHLD came before publication is never written to the
+     * death pipe; the descriptor never becomes readable. */
 	if (!FFD_DEFECT(UNPUBLISHED_DEATH))
 		(void)check_uncancellable(slot);
 }
@@ -107,6 +107,11 @@ static void abandon_child(struct ffd__slot *slot, pid_t pid)
 	int saved_errno = errno;
 	kill(pid, SIGKILL);
 	for (;;) {
+		/* RACE: abandon-claim: the handler, or a waiter's peek, may be
+		 * finishing this child right now.  LIVE -> RESERVED by CAS takes
+		 * it out of their sight only if nobody claimed it; else wait for
+		 * the finisher (CLAIMED) or accept its work (DONE), so the child is
+		 * reaped exactly once and the write end closed exactly once. */
 		int state = FFD__SLOT_LIVE;
 		if (atomic_compare_exchange_strong(&slot->state, &state, FFD__SLOT_RESERVED)) {
 			/* The handler no longer sees it: we are the only reaper. */
@@ -250,6 +255,10 @@ static int deliver(struct ffd__slot *slot, int fd, struct ffd_info *info, int op
 	}
 	struct ffd__record rec = slot->record;
 	if (!(options & FFD_WNOWAIT)) {
+		/* RACE: two-waiters: two plain ffd_wait on one finished fd.  The
+		 * status is taken (exchange) before the pipe is drained, so exactly
+		 * one caller consumes it; the loser answers ECHILD, and the drain
+		 * polls first so that nobody blocks reading an empty pipe. */
 		if (atomic_exchange(&slot->consumed, 1)) {
 			errno = ECHILD; /* another thread took it meanwhile */
 			return -1;
@@ -326,7 +335,7 @@ int ffd__generic_close(struct ffd__slot *slot, int fd)
 	ffd__sweep_orphans();
 	for (;;) {
 		int state = atomic_load_explicit(&slot->state, memory_order_acquire);
-		/* RACE: fd reuse across threads: once close() returns, another
+		/* RACE: fd-reuse: across threads, once close() returns, another
          * thread's pipe2 may get the same number; a slot that still names
          * it would be found by that thread's ffd_wait/ffd_close (a stale
          * DONE slot answered ECHILD, and closing "it" closed the new

@@ -219,9 +219,9 @@ static void *orphan_reaper(void *arg)
 	int fd = (int)(intptr_t)arg;
 	siginfo_t si;
 	long ret;
-	/* RACE: an FFD_NONBLOCK pidfd makes waitid(P_PIDFD) answer EAGAIN at
-     * once on a live child: the reaper would give up and leave a zombie.
-     * The descriptor is ours alone now; make it blocking. */
+	/* RACE: reaper-nonblock: an FFD_NONBLOCK pidfd makes waitid(P_PIDFD)
+     * answer EAGAIN at once on a live child: the reaper would give up and
+     * leave a zombie.  The descriptor is ours alone now; make it blocking. */
 	int fl = fcntl(fd, F_GETFL);
 	if (fl >= 0 && (fl & O_NONBLOCK))
 		fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
@@ -242,8 +242,11 @@ static int start_orphan_reaper(int fd)
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 	pthread_attr_setstacksize(&attr, 64 * 1024);
 
-	/* The thread starts with every signal blocked, so it never takes a
-     * signal meant for the application's threads. */
+	/* RACE: reaper-mask: a thread that blocked signals itself could take a
+     * signal meant for the application's threads between its start and its
+     * own pthread_sigmask.  The mask is set here, around pthread_create, so
+     * the thread starts with every signal blocked and has no such moment;
+     * a signal for this thread meanwhile waits for the restore below. */
 	sigset_t all, saved_mask;
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &saved_mask);

@@ -51,15 +51,16 @@ static void chain_old_action(int sig, siginfo_t *info, void *uctx)
 static enum ffd__check slot_finish(struct ffd__slot *slot, int from, pid_t pid, int gone)
 {
 	int expected = from;
-	/* RACE: ffd_close orphans the slot (LIVE -> ORPHAN) between our read
-     * of LIVE and our claim: the child is still ours to reap, or it would
-     * stay a zombie (only the handler looks at ORPHAN slots again). */
+	/* RACE: close-orphan: ffd_close orphans the slot (LIVE -> ORPHAN)
+     * between our read of LIVE and our claim: the child is still ours to
+     * reap, or it would stay a zombie (only the handler looks at ORPHAN
+     * slots again). */
 	while (!atomic_compare_exchange_strong(&slot->state, &expected, FFD__SLOT_CLAIMED)) {
 		if (from != FFD__SLOT_LIVE || expected != FFD__SLOT_ORPHAN)
 			return FFD__CHILD_RETRY; /* someone else is on it */
 		from = FFD__SLOT_ORPHAN;
 	}
-	/* RACE: slot reuse (ABA): between our read of the pid and the claim,
+	/* RACE: slot-reuse: (ABA) between our read of the pid and the claim,
      * another thread may have finished this child, released the slot and
      * published a new child in it, LIVE again.  The claim then belongs to
      * the new child: give it back rather than report our old pid's fate
@@ -186,9 +187,9 @@ static int install_now(void)
 	memset(&action, 0, sizeof(action));
 	action.sa_sigaction = sigchld_handler;
 	sigemptyset(&action.sa_mask);
-	/* RACE: window 4 (EINTR in unrelated code): SA_RESTART.  DEFECT
-     * no-restart (review 5, window 4): without it every blocking call the
-     * signal interrupts fails with EINTR. */
+	/* RACE: window 4 (EINTR in unrelated code): SA_RESTART.
+     * DEFECT no-restart (review 5, window 4): without it every blocking call
+     * the signal interrupts fails with EINTR. */
 	action.sa_flags = SA_SIGINFO | (FFD_DEFECT(NO_RESTART) ? 0 : SA_RESTART);
 
 	/* DEFECT torn-oldact (review 1, window 1): the kernel makes the handler
@@ -247,8 +248,10 @@ restore_mask : {
 int ffd__sigchld_install(void)
 {
 	/* install_state: INSTALL_NONE, INSTALL_DONE, or the pid of the process
-     * installing.  A fork during the install leaves the child a "busy" state
-     * that no thread of the child will ever finish: take it over. */
+     * installing.  RACE: install-fork: a fork while another thread installs
+     * leaves the child a "busy" state that no thread of the child will ever
+     * finish: a state naming another pid is taken over (install_now then
+     * finds the handler already in place if the parent got that far). */
 	pid_t self = getpid();
 	for (;;) {
 		int state = atomic_load_explicit(&install_state, memory_order_acquire);

@@ -19,7 +19,7 @@ ffd_defect_flag = -DFFD_DEFECT_NAME=$(shell echo $(1) | tr a-z- A-Z_)
 FFD_DEFECT_LIBS := $(foreach d,$(FFD_DEFECTS),$(BUILD)/defects/libffd-$(d).so)
 
 FFD_TEST_SRCS := tests/test_ffd.c tests/test_ffd_generic.c \
-                 tests/test_ffd_pidfd.c tests/test_ffd_util.c
+                 tests/test_ffd_pidfd.c tests/test_ffd_tags.c tests/test_ffd_util.c
 FFD_TEST_HDRS := tests/test_ffd_util.h
 
 ALL_OUTPUTS += $(BUILD)/libffd.so $(BUILD)/libffd.a $(BUILD)/libffd.pc \
@@ -69,10 +69,11 @@ defects: $(FFD_DEFECT_LIBS)
 
 # The Criterion binary compiles the library sources in directly, with the
 # host flags, so `make SAN=address,undefined` sanitizes the library too.
+# FFD_TEST_ROOT: where the tags tests read lib/'s sources and documents.
 $(BUILD)/tests/test_ffd: $(FFD_TEST_SRCS) $(FFD_TEST_HDRS) $(FFD_SRCS) $(FFD_HDRS) lib/lib.mk
 	$(call say,CCLD,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(HOST_CFLAGS) -Ilib -o $@ $(FFD_TEST_SRCS) $(FFD_SRCS) \
+	$(Q)$(CC) $(HOST_CFLAGS) -Ilib -DFFD_TEST_ROOT='"$(CURDIR)"' -o $@ $(FFD_TEST_SRCS) $(FFD_SRCS) \
 		$(HOST_LDFLAGS) -lcriterion -lpthread
 
 install-lib: $(BUILD)/libffd.so $(BUILD)/libffd.a $(BUILD)/libffd.pc
