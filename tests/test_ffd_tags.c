@@ -177,54 +177,59 @@ static void defect_name(const char *id, char *name, size_t size)
 	name[i] = '\0';
 }
 
+/* The tags of lib/'s sources, and the tag column of lib/README.md's tables
+ * (the sources and the document are not kept: items are copies). */
+static void load_tags(struct tags *tags, struct items *rows)
+{
+	char *src = read_lib_sources();
+	char *readme = read_doc("lib/README.md");
+	scan_tags(src, tags);
+	table_column(readme, "| tag |", 0, rows);
+	free(readme);
+	free(src);
+}
+
+static int window_listed(int n)
+{
+	for (size_t i = 0; i < N_WINDOWS; i++)
+		if (windows[i].n == n)
+			return 1;
+	return 0;
+}
+
 Test(tags, every_window_has_its_tag, .timeout = 10)
 {
 	struct tags tags;
-	char *src = read_lib_sources();
-	scan_tags(src, &tags);
+	struct items rows;
+	load_tags(&tags, &rows);
 	for (size_t i = 0; i < N_WINDOWS; i++)
 		cr_expect(tags.window[windows[i].n], "window %d (%s) of lib/windows.def has no `RACE: window %d` in lib/",
 			  windows[i].n, windows[i].slug, windows[i].n);
-	free(src);
 }
 
 Test(tags, every_readme_race_has_its_tag, .timeout = 10)
 {
 	struct tags tags;
 	struct items rows;
-	char *src = read_lib_sources();
-	char *readme = read_doc("lib/README.md");
-	scan_tags(src, &tags);
-	table_column(readme, "| tag |", 0, &rows);
+	load_tags(&tags, &rows);
 	cr_assert_gt(rows.n, 0, "lib/README.md has no table whose first column is `tag`");
 	for (int i = 0; i < rows.n; i++)
 		cr_expect(items_has(&tags.names, rows.text[i]), "lib/README.md lists the race `%s`, lib/ has no `RACE: %s:`",
 			  rows.text[i], rows.text[i]);
-	free(readme);
-	free(src);
 }
 
 Test(tags, every_tag_names_a_window_or_a_readme_row, .timeout = 10)
 {
 	struct tags tags;
 	struct items rows;
-	char *src = read_lib_sources();
-	char *readme = read_doc("lib/README.md");
-	scan_tags(src, &tags);
-	table_column(readme, "| tag |", 0, &rows);
+	load_tags(&tags, &rows);
 	for (int i = 0; i < tags.names.n; i++)
 		cr_expect(items_has(&rows, tags.names.text[i]), "`RACE: %s:` in lib/ has no row in lib/README.md's tag tables",
 			  tags.names.text[i]);
 	for (int i = 0; i < tags.malformed.n; i++)
 		cr_expect_fail("`RACE: %s` in lib/ names neither `window N` nor `tag:`", tags.malformed.text[i]);
-	for (int n = 0; n < MAX_ITEMS; n++) {
-		int listed = 0;
-		for (size_t i = 0; i < N_WINDOWS; i++)
-			listed |= windows[i].n == n;
-		cr_expect(!tags.window[n] || listed, "`RACE: window %d` in lib/ is not a window of lib/windows.def", n);
-	}
-	free(readme);
-	free(src);
+	for (int n = 0; n < MAX_ITEMS; n++)
+		cr_expect(!tags.window[n] || window_listed(n), "`RACE: window %d` in lib/ is not a window of lib/windows.def", n);
 }
 
 Test(tags, defects_md_follows_defects_def, .timeout = 10)
@@ -264,10 +269,8 @@ Test(tags, every_defect_has_its_branch, .timeout = 10)
 			snprintf(marker, sizeof(marker), "DEFECT %s (window %d)", name, defects[i].window);
 		cr_expect_not_null(strstr(src, use), "defect %s: no `%s` in lib/", name, use);
 		cr_expect_not_null(strstr(src, marker), "defect %s: no `%s` comment in lib/", name, marker);
-		int listed = 0;
-		for (size_t w = 0; w < N_WINDOWS; w++)
-			listed |= windows[w].n == defects[i].window;
-		cr_expect(listed, "defect %s: window %d is not in lib/windows.def", name, defects[i].window);
+		cr_expect(window_listed(defects[i].window), "defect %s: window %d is not in lib/windows.def", name,
+			  defects[i].window);
 	}
 	free(src);
 }
