@@ -12,15 +12,15 @@
  * kernel makes every pidfd close-on-exec), then adjust it with fcntl. */
 int ffd__set_fd_flags(int fd, int flags)
 {
-#ifdef FFD_DEFECT_FCNTL_UNCHECKED
-	/* DEFECT fcntl-unchecked (review 6, window 8): results ignored, so a
-     * failure silently loses FFD_NONBLOCK or clears nothing. */
-	if (flags & FFD_NONBLOCK)
-		(void)fcntl(fd, F_SETFL, O_NONBLOCK);
-	if (!(flags & FFD_CLOEXEC))
-		(void)fcntl(fd, F_SETFD, 0);
-	return 0;
-#else
+	if (FFD_DEFECT(FCNTL_UNCHECKED)) {
+		/* DEFECT fcntl-unchecked (review 6, window 8): results ignored, so
+		 * a failure silently loses FFD_NONBLOCK or clears nothing. */
+		if (flags & FFD_NONBLOCK)
+			(void)fcntl(fd, F_SETFL, O_NONBLOCK);
+		if (!(flags & FFD_CLOEXEC))
+			(void)fcntl(fd, F_SETFD, 0);
+		return 0;
+	}
 	/* RACE: window 8 (fcntl failure ignored): every fcntl is checked and its
      * errno reported; the caller releases everything it took. */
 	if ((flags & FFD_NONBLOCK) && fcntl(fd, F_SETFL, O_NONBLOCK) < 0)
@@ -28,7 +28,6 @@ int ffd__set_fd_flags(int fd, int flags)
 	if (!(flags & FFD_CLOEXEC) && fcntl(fd, F_SETFD, 0) < 0)
 		return -1;
 	return 0;
-#endif
 }
 
 /* Cleanup-path close: one attempt, never retried (the descriptor is gone on
@@ -44,22 +43,22 @@ void ffd__close_keep_errno(int fd)
 /* ffd_close's close: exactly one attempt. */
 int ffd__close_fd(int fd)
 {
-#ifdef FFD_DEFECT_CLOSE_EINTR_RETRY
-	/* DEFECT close-eintr-retry (review 7, window 9): on Linux the descriptor
-     * is already released when close() reports EINTR, so the retry closes
-     * whatever now has that number (another thread's fd), or fails EBADF. */
-	int ret;
-	do
-		ret = close(fd);
-	while (ret < 0 && errno == EINTR);
-	return ret;
-#else
+	if (FFD_DEFECT(CLOSE_EINTR_RETRY)) {
+		/* DEFECT close-eintr-retry (review 7, window 9): on Linux the
+		 * descriptor is already released when close() reports EINTR, so
+		 * the retry closes whatever now has that number (another thread's
+		 * fd), or fails EBADF. */
+		int ret;
+		do
+			ret = close(fd);
+		while (ret < 0 && errno == EINTR);
+		return ret;
+	}
 	/* RACE: window 9 (close retried on EINTR): never retried; EINTR means
      * the descriptor is gone, which is what the caller asked for. */
 	if (close(fd) < 0 && errno != EINTR)
 		return -1;
 	return 0;
-#endif
 }
 
 void ffd__decode_status(int wstatus, struct ffd__record *rec)
@@ -97,13 +96,12 @@ int ffd__posix_spawn(pid_t *pid, const char *path, const posix_spawn_file_action
 	int err = posix_spawn(pid, path, fa, attr, argv, envp);
 	if (err == 0)
 		return 0;
-#ifndef FFD_DEFECT_SPAWN_ERRNO
 	/* RACE: window 7 (posix_spawn returns its error, it does not set
-     * errno): errno is set from the return value. */
-	errno = err;
-#endif
-	/* DEFECT spawn-errno (review 4, window 7): without the line above, the
-     * caller sees whatever errno happened to hold. */
+     * errno): errno is set from the return value.
+     * DEFECT spawn-errno (review 4, window 7): without it, the caller sees
+     * whatever errno happened to hold. */
+	if (!FFD_DEFECT(SPAWN_ERRNO))
+		errno = err;
 	return -1;
 }
 

@@ -72,10 +72,10 @@ static int go_wait(struct go_channel *go)
 	return n == (ssize_t)sizeof(value) ? 0 : -1;
 }
 
-/* ffd__slot_check outside the handler.  Its wait4, write and close are
- * cancellation points; a thread cancelled there would leave the slot
- * CLAIMED for ever (ffd_close would spin on it).  RACE: cancellation:
- * not inside a claim. */
+/* ffd__slot_check outside the handler.  RACE: cancellation: its wait4,
+ * write and close are cancellation points; a thread cancelled there would
+ * leave the slot CLAIMED for ever (ffd_close would spin on it).  So no
+ * cancellation inside a claim. */
 static enum ffd__check check_uncancellable(struct ffd__slot *slot)
 {
 	int old_state;
@@ -89,19 +89,17 @@ static void publish(struct ffd__slot *slot, pid_t pid)
 {
 	atomic_store_explicit(&slot->pid, pid, memory_order_relaxed);
 	atomic_store_explicit(&slot->state, FFD__SLOT_LIVE, memory_order_release);
-#ifndef FFD_DEFECT_UNPUBLISHED_DEATH
 	/* RACE: window 11 (death before publication): a SIGCHLD that arrived
      * while the slot was still RESERVED was skipped by the handler, so look
      * for ourselves now that the pid is visible; the CAS inside decides
-     * between us and a concurrent handler. */
-	(void)check_uncancellable(slot);
-#endif
-	/* DEFECT unpublished-death (review 3, window 11): without the check
-     * above, a death whose SIGCHLD came before publication is never written
-     * to the death pipe; the descriptor never becomes readable. */
+     * between us and a concurrent handler.
+     * DEFECT unpublished-death (review 3, window 11): without this check, a
+     * death whose SIGCHLD came before publication is never written to the
+     * death pipe; the descriptor never becomes readable. */
+	if (!FFD_DEFECT(UNPUBLISHED_DEATH))
+		(void)check_uncancellable(slot);
 }
 
-#ifndef FFD_DEFECT_RELEASE_IGNORED
 /* The "go" write failed after publication: the child would wait forever.
  * Kill it, take the slot back from the SIGCHLD side, and reap it here. */
 static void abandon_child(struct ffd__slot *slot, pid_t pid)
@@ -109,6 +107,11 @@ static void abandon_child(struct ffd__slot *slot, pid_t pid)
 	int saved_errno = errno;
 	kill(pid, SIGKILL);
 	for (;;) {
+		/* RACE: abandon-claim: the handler, or a waiter's peek, may be
+		 * finishing this child right now.  LIVE -> RESERVED by CAS takes
+		 * it out of their sight only if nobody claimed it; else wait for
+		 * the finisher (CLAIMED) or accept its work (DONE), so the child is
+		 * reaped exactly once and the write end closed exactly once. */
 		int state = FFD__SLOT_LIVE;
 		if (atomic_compare_exchange_strong(&slot->state, &state, FFD__SLOT_RESERVED)) {
 			/* The handler no longer sees it: we are the only reaper. */
@@ -124,7 +127,6 @@ static void abandon_child(struct ffd__slot *slot, pid_t pid)
 	}
 	errno = saved_errno;
 }
-#endif
 
 /* What every new child of the generic path starts with: dead orphans
  * finished, a slot, and the handler installed.  NULL with errno on failure,
@@ -153,15 +155,13 @@ int ffd__generic_fork(int flags, pid_t *ppid)
 	if (go_open(&go) < 0)
 		goto fail_slot;
 	if (pipe2(death, O_CLOEXEC) < 0) {
-#ifdef FFD_DEFECT_PIPE_FAIL_LEAK
 		/* DEFECT pipe-fail-leak (review 2, window 5): the go channel taken
-         * just before is forgotten. */
-		goto fail_slot;
-#else
+		 * just before is forgotten. */
+		if (FFD_DEFECT(PIPE_FAIL_LEAK))
+			goto fail_slot;
 		/* RACE: window 5 (pipe failure after another resource was taken):
          * release the go channel too. */
 		goto fail_go;
-#endif
 	}
 	if (ffd__set_fd_flags(death[0], flags) < 0)
 		goto fail_pipe;
@@ -170,15 +170,13 @@ int ffd__generic_fork(int flags, pid_t *ppid)
 
 	pid_t pid = fork();
 	if (pid < 0) {
-#ifdef FFD_DEFECT_FORK_FAIL_LEAK
-		/* DEFECT fork-fail-leak (review 4, window 6): returns at once; the go
-         * channel, both pipe ends and the slot stay taken. */
-		return -1;
-#else
+		/* DEFECT fork-fail-leak (review 4, window 6): returns at once; the
+		 * go channel, both pipe ends and the slot stay taken. */
+		if (FFD_DEFECT(FORK_FAIL_LEAK))
+			return -1;
 		/* RACE: window 6 (fork failure): everything taken is released in
          * reverse order and fork's errno is what the caller sees. */
 		goto fail_pipe;
-#endif
 	}
 	if (pid == 0) {
 		close(death[0]);
@@ -189,8 +187,9 @@ int ffd__generic_fork(int flags, pid_t *ppid)
 	}
 
 	publish(slot, pid);
-	if (go_release(&go) < 0) {
-#ifndef FFD_DEFECT_RELEASE_IGNORED
+	/* DEFECT release-ignored (review 3, window 10): the failure is ignored
+	 * and the descriptor handed out; the child never runs on. */
+	if (go_release(&go) < 0 && !FFD_DEFECT(RELEASE_IGNORED)) {
 		/* RACE: window 10 (failed "go" write): the child would block
          * forever; kill and reap it, fail with the write's errno. */
 		abandon_child(slot, pid);
@@ -198,9 +197,6 @@ int ffd__generic_fork(int flags, pid_t *ppid)
 		ffd__close_keep_errno(death[0]);
 		ffd__slot_release(slot);
 		return -1;
-#endif
-		/* DEFECT release-ignored (review 3, window 10): the failure is
-         * ignored and the descriptor handed out; the child never runs on. */
 	}
 	go_close(&go);
 	if (ppid)
@@ -210,9 +206,7 @@ int ffd__generic_fork(int flags, pid_t *ppid)
 fail_pipe:
 	ffd__close_keep_errno(death[0]);
 	ffd__close_keep_errno(death[1]);
-#ifndef FFD_DEFECT_PIPE_FAIL_LEAK
 fail_go:
-#endif
 	go_close(&go);
 fail_slot:
 	ffd__slot_release(slot);
@@ -261,6 +255,10 @@ static int deliver(struct ffd__slot *slot, int fd, struct ffd_info *info, int op
 	}
 	struct ffd__record rec = slot->record;
 	if (!(options & FFD_WNOWAIT)) {
+		/* RACE: two-waiters: two plain ffd_wait on one finished fd.  The
+		 * status is taken (exchange) before the pipe is drained, so exactly
+		 * one caller consumes it; the loser answers ECHILD, and the drain
+		 * polls first so that nobody blocks reading an empty pipe. */
 		if (atomic_exchange(&slot->consumed, 1)) {
 			errno = ECHILD; /* another thread took it meanwhile */
 			return -1;
@@ -337,7 +335,7 @@ int ffd__generic_close(struct ffd__slot *slot, int fd)
 	ffd__sweep_orphans();
 	for (;;) {
 		int state = atomic_load_explicit(&slot->state, memory_order_acquire);
-		/* RACE: fd reuse across threads: once close() returns, another
+		/* RACE: fd-reuse: across threads, once close() returns, another
          * thread's pipe2 may get the same number; a slot that still names
          * it would be found by that thread's ffd_wait/ffd_close (a stale
          * DONE slot answered ECHILD, and closing "it" closed the new

@@ -13,6 +13,26 @@
  * pidfd support: the caller falls back to the generic path. */
 #define FFD__FALLBACK (-3)
 
+/* Seeded defects (defects.def, DEFECTS.md).  A defect build compiles these
+ * same sources with -DFFD_DEFECT_NAME=ID; FFD_DEFECT(ID) is an integer
+ * constant expression, 1 in that build and 0 in every other, so each faulty
+ * branch is compiled and type-checked in the fixed build too (it cannot rot
+ * unseen) and the optimizer drops it there.  An ID missing from the list
+ * does not compile. */
+enum ffd__defect {
+	FFD__DEFECT_NONE = 0,
+#define D(id, window, review, what) FFD__DEFECT_##id,
+#include "defects.def"
+#undef D
+};
+/* The only conditional: it selects a defect, it hides no code. */
+#if !defined(FFD_DEFECT_NAME)
+#define FFD_DEFECT_NAME NONE /* the fixed library */
+#endif
+#define FFD__DEFECT_ENUM(id) FFD__DEFECT_##id
+#define FFD__DEFECT_SELECTED(name) FFD__DEFECT_ENUM(name) /* expands FFD_DEFECT_NAME first */
+#define FFD_DEFECT(id) (FFD__DEFECT_##id == FFD__DEFECT_SELECTED(FFD_DEFECT_NAME))
+
 #define FFD__ALL_FLAGS (FFD_CLOEXEC | FFD_NONBLOCK | FFD_USE_FORK)
 #define FFD__ALL_OPTIONS (FFD_WNOHANG | FFD_WNOWAIT)
 

@@ -50,14 +50,11 @@ static _Atomic int pidfd_mode = MODE_UNKNOWN;
  * failure and is reported. */
 static int means_unsupported(int err)
 {
-#ifdef FFD_DEFECT_PIDFD_NO_FALLBACK
 	/* DEFECT pidfd-no-fallback (window 13): every error is reported, so a
      * kernel or seccomp filter without pidfd makes ffd_fork fail. */
-	(void)err;
-	return 0;
-#else
+	if (FFD_DEFECT(PIDFD_NO_FALLBACK))
+		return 0;
 	return err == ENOSYS || err == EPERM || err == EINVAL;
-#endif
 }
 
 static void downgrade(int from, int to)
@@ -152,6 +149,60 @@ int ffd__pidfd_fork(int flags, pid_t *ppid)
 	return pidfd;
 }
 
+/* Kill and reap pid, but only while it is a child of ours: on these error
+ * paths the pid may already name someone else (see pidfd-spawn below). */
+static void end_if_ours(pid_t pid)
+{
+	int saved_errno = errno;
+	siginfo_t si;
+	memset(&si, 0, sizeof(si));
+	if (syscall(SYS_waitid, (long)P_PID, (long)pid, &si, (long)(WEXITED | WNOHANG | WNOWAIT), NULL) == 0)
+		ffd__kill_and_reap(pid);
+	errno = saved_errno;
+}
+
+/* RACE: pidfd-spawn: posix_spawn gives a pid, not a pidfd (glibc 2.36 has
+ * no pidfd_spawn, and its file actions and attributes are opaque, so we
+ * cannot clone3(CLONE_PIDFD) and apply them ourselves): the pidfd is opened
+ * after it returns.  We cannot reap the child in between (no handler on
+ * this path) and a zombie still has a pidfd, but a foreign reaper
+ * (waitpid(-1) in another thread, SIG_IGN, SA_NOCLDWAIT) can take it, and
+ * its pid can go to another process: pidfd_open then answers ESRCH, or a
+ * pidfd of that other process.  So the pidfd is proved ours before it is
+ * used: waitid(P_PIDFD, WNOHANG|WNOWAIT) on it answers ECHILD for a process
+ * that is not our child; the child is then reported as reaped elsewhere
+ * (ECHILD, as window 12), and nobody is killed or handed out.  What stays
+ * open: in that same instant, after a full pid wrap-around, the pid going
+ * to a new child of ours (another thread's fork): no check tells two
+ * children of ours apart; only a pidfd from the spawn itself (glibc 2.39's
+ * pidfd_spawn) would close that. */
+static long open_spawned(pid_t pid)
+{
+	long fd = syscall(SYS_pidfd_open, (long)pid, 0L);
+	if (fd < 0) {
+		if (errno == ESRCH) {
+			errno = ECHILD; /* a foreign reaper took it, nobody has the pid */
+			return -1;
+		}
+		end_if_ours(pid);
+		return -1;
+	}
+	siginfo_t si;
+	long ret;
+	do {
+		memset(&si, 0, sizeof(si));
+		ret = syscall(SYS_waitid, (long)FFD__P_PIDFD, fd, &si, (long)(WEXITED | WNOHANG | WNOWAIT), NULL);
+	} while (ret < 0 && errno == EINTR);
+	if (ret == 0)
+		return fd; /* our child, alive or a zombie (WNOWAIT kept it one) */
+	int err = errno;
+	ffd__close_keep_errno((int)fd);
+	if (err != ECHILD)
+		end_if_ours(pid); /* no answer: as for a failed pidfd_open */
+	errno = err;
+	return -1;
+}
+
 int ffd__pidfd_spawn(int flags, pid_t *ppid, const char *path, const posix_spawn_file_actions_t *fa,
 		     const posix_spawnattr_t *attr, char *const argv[], char *const envp[])
 {
@@ -164,19 +215,11 @@ int ffd__pidfd_spawn(int flags, pid_t *ppid, const char *path, const posix_spawn
 	pid_t pid;
 	if (ffd__posix_spawn(&pid, path, fa, attr, argv, envp) < 0)
 		return -1;
-	/* The child cannot be reaped before this by us (no handler here); a
-     * zombie still has a pidfd.  Only a foreign reaper can make it vanish. */
-	long pidfd = syscall(SYS_pidfd_open, (long)pid, 0L);
-	if (pidfd < 0) {
-		if (errno == ESRCH) {
-			errno = ECHILD; /* a foreign reaper already took it */
-			return -1;
-		}
-		ffd__kill_and_reap(pid);
+	long pidfd = open_spawned(pid);
+	if (pidfd < 0)
 		return -1;
-	}
 	if (ffd__set_fd_flags((int)pidfd, flags) < 0) {
-		ffd__kill_and_reap(pid);
+		ffd__kill_and_reap(pid); /* proved ours above, and still unreaped */
 		ffd__close_keep_errno((int)pidfd);
 		return -1;
 	}
@@ -222,9 +265,9 @@ static void *orphan_reaper(void *arg)
 	int fd = (int)(intptr_t)arg;
 	siginfo_t si;
 	long ret;
-	/* RACE: an FFD_NONBLOCK pidfd makes waitid(P_PIDFD) answer EAGAIN at
-     * once on a live child: the reaper would give up and leave a zombie.
-     * The descriptor is ours alone now; make it blocking. */
+	/* RACE: reaper-nonblock: an FFD_NONBLOCK pidfd makes waitid(P_PIDFD)
+     * answer EAGAIN at once on a live child: the reaper would give up and
+     * leave a zombie.  The descriptor is ours alone now; make it blocking. */
 	int fl = fcntl(fd, F_GETFL);
 	if (fl >= 0 && (fl & O_NONBLOCK))
 		fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
@@ -245,8 +288,11 @@ static int start_orphan_reaper(int fd)
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 	pthread_attr_setstacksize(&attr, 64 * 1024);
 
-	/* The thread starts with every signal blocked, so it never takes a
-     * signal meant for the application's threads. */
+	/* RACE: reaper-mask: a thread that blocked signals itself could take a
+     * signal meant for the application's threads between its start and its
+     * own pthread_sigmask.  The mask is set here, around pthread_create, so
+     * the thread starts with every signal blocked and has no such moment;
+     * a signal for this thread meanwhile waits for the restore below. */
 	sigset_t all, saved_mask;
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &saved_mask);

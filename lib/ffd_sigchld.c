@@ -14,11 +14,9 @@
  * so that the handler only ever reads a buffer that is completely written:
  * the index is published with a release store after the buffer is filled. */
 static struct sigaction old_actions[2];
-#ifdef FFD_DEFECT_TORN_OLDACT
-static _Atomic int old_index = 0; /* read straight from the buffer being filled */
-#else
-static _Atomic int old_index = -1; /* -1: nothing published, do not chain */
-#endif
+/* -1: nothing published, do not chain.  DEFECT torn-oldact: 0, the handler
+ * reads straight from the buffer being filled. */
+static _Atomic int old_index = FFD_DEFECT(TORN_OLDACT) ? 0 : -1;
 
 enum { INSTALL_NONE = -2, INSTALL_DONE = -1 };
 static _Atomic int install_state = INSTALL_NONE;
@@ -29,16 +27,13 @@ static void chain_old_action(int sig, siginfo_t *info, void *uctx)
 	if (idx < 0)
 		return;
 	const struct sigaction *old = &old_actions[idx];
-#ifdef FFD_DEFECT_CHAIN_SIGDFL
-	/* DEFECT chain-sigdfl (review 1, window 2): SA_SIGINFO is trusted before
-     * the handler value, so SIG_DFL/SIG_IGN are called as addresses 0/1. */
-	if (old->sa_flags & SA_SIGINFO) {
+	if (FFD_DEFECT(CHAIN_SIGDFL) && (old->sa_flags & SA_SIGINFO)) {
+		/* DEFECT chain-sigdfl (review 1, window 2): SA_SIGINFO is trusted
+		 * before the handler value, so SIG_DFL/SIG_IGN are called as
+		 * addresses 0/1. */
 		old->sa_sigaction(sig, info, uctx);
 		return;
 	}
-	if (old->sa_handler != SIG_DFL && old->sa_handler != SIG_IGN)
-		old->sa_handler(sig);
-#else
 	/* RACE: window 2 (SA_SIGINFO with SIG_DFL/SIG_IGN): the handler value is
      * checked first, whatever the flags say; then the arity follows
      * SA_SIGINFO. */
@@ -48,7 +43,6 @@ static void chain_old_action(int sig, siginfo_t *info, void *uctx)
 		old->sa_sigaction(sig, info, uctx);
 	else
 		old->sa_handler(sig);
-#endif
 }
 
 /* Claim a slot whose child is dead (or gone), reap it, and hand the status
@@ -57,15 +51,16 @@ static void chain_old_action(int sig, siginfo_t *info, void *uctx)
 static enum ffd__check slot_finish(struct ffd__slot *slot, int from, pid_t pid, int gone)
 {
 	int expected = from;
-	/* RACE: ffd_close orphans the slot (LIVE -> ORPHAN) between our read
-     * of LIVE and our claim: the child is still ours to reap, or it would
-     * stay a zombie (only the handler looks at ORPHAN slots again). */
+	/* RACE: close-orphan: ffd_close orphans the slot (LIVE -> ORPHAN)
+     * between our read of LIVE and our claim: the child is still ours to
+     * reap, or it would stay a zombie (only the handler looks at ORPHAN
+     * slots again). */
 	while (!atomic_compare_exchange_strong(&slot->state, &expected, FFD__SLOT_CLAIMED)) {
 		if (from != FFD__SLOT_LIVE || expected != FFD__SLOT_ORPHAN)
 			return FFD__CHILD_RETRY; /* someone else is on it */
 		from = FFD__SLOT_ORPHAN;
 	}
-	/* RACE: slot reuse (ABA): between our read of the pid and the claim,
+	/* RACE: slot-reuse: (ABA) between our read of the pid and the claim,
      * another thread may have finished this child, released the slot and
      * published a new child in it, LIVE again.  The claim then belongs to
      * the new child: give it back rather than report our old pid's fate
@@ -87,15 +82,14 @@ static enum ffd__check slot_finish(struct ffd__slot *slot, int from, pid_t pid, 
 		if (reaped == pid) {
 			ffd__decode_status(wstatus, &rec);
 		} else if (reaped < 0 && errno == ECHILD) {
-#ifdef FFD_DEFECT_FOREIGN_REAPER_HANG
-			/* DEFECT foreign-reaper-hang (review 3, window 12): ECHILD is
-             * taken for "not yet"; the claim is given back and the slot
-             * waits for a SIGCHLD that will never come. */
-			atomic_store_explicit(&slot->state, from, memory_order_release);
-			return FFD__CHILD_ALIVE;
-#else
+			if (FFD_DEFECT(FOREIGN_REAPER_HANG)) {
+				/* DEFECT foreign-reaper-hang (review 3, window 12): ECHILD
+				 * is taken for "not yet"; the claim is given back and the
+				 * slot waits for a SIGCHLD that will never come. */
+				atomic_store_explicit(&slot->state, from, memory_order_release);
+				return FFD__CHILD_ALIVE;
+			}
 			gone = 1;
-#endif
 		} else {
 			/* Not reapable yet (or a transient failure): give the claim
              * back; the next SIGCHLD or the waiter's poll retries. */
@@ -149,12 +143,10 @@ enum ffd__check ffd__slot_check(struct ffd__slot *slot)
 	if (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) < 0) {
 		if (errno != ECHILD)
 			return FFD__CHILD_RETRY;
-#ifdef FFD_DEFECT_FOREIGN_REAPER_HANG
 		/* DEFECT foreign-reaper-hang: "no such child" read as "still running". */
-		return FFD__CHILD_ALIVE;
-#else
+		if (FFD_DEFECT(FOREIGN_REAPER_HANG))
+			return FFD__CHILD_ALIVE;
 		gone = 1;
-#endif
 	} else if (si.si_pid == 0) {
 		return FFD__CHILD_ALIVE;
 	}
@@ -176,20 +168,17 @@ void ffd__sweep_orphans(void)
 	ffd__slot_each(FFD__STATE_BIT(FFD__SLOT_ORPHAN), check_one, NULL);
 }
 
-/* DEFECT handler-errno (review 5, window 3): built with
- * FFD_DEFECT_HANDLER_ERRNO the handler neither saves nor restores errno. */
 static void sigchld_handler(int sig, siginfo_t *info, void *uctx)
 {
-#ifndef FFD_DEFECT_HANDLER_ERRNO
 	/* RACE: window 3 (handler clobbers errno): waitid/wait4/write/close may
      * set errno; the interrupted code must see its own value. */
 	int saved_errno = errno;
-#endif
 	ffd__slot_each(FFD__STATE_BIT(FFD__SLOT_LIVE) | FFD__STATE_BIT(FFD__SLOT_ORPHAN), check_one, NULL);
 	chain_old_action(sig, info, uctx);
-#ifndef FFD_DEFECT_HANDLER_ERRNO
-	errno = saved_errno;
-#endif
+	/* DEFECT handler-errno (review 5, window 3): errno is left as the
+	 * handler's own calls set it. */
+	if (!FFD_DEFECT(HANDLER_ERRNO))
+		errno = saved_errno;
 }
 
 static int install_now(void)
@@ -198,22 +187,18 @@ static int install_now(void)
 	memset(&action, 0, sizeof(action));
 	action.sa_sigaction = sigchld_handler;
 	sigemptyset(&action.sa_mask);
-#ifdef FFD_DEFECT_NO_RESTART
-	/* DEFECT no-restart (review 5, window 4): without SA_RESTART every
-     * blocking call the signal interrupts fails with EINTR. */
-	action.sa_flags = SA_SIGINFO;
-#else
-	/* RACE: window 4 (EINTR in unrelated code): SA_RESTART. */
-	action.sa_flags = SA_SIGINFO | SA_RESTART;
-#endif
+	/* RACE: window 4 (EINTR in unrelated code): SA_RESTART.
+     * DEFECT no-restart (review 5, window 4): without it every blocking call
+     * the signal interrupts fails with EINTR. */
+	action.sa_flags = SA_SIGINFO | (FFD_DEFECT(NO_RESTART) ? 0 : SA_RESTART);
 
-#ifdef FFD_DEFECT_TORN_OLDACT
 	/* DEFECT torn-oldact (review 1, window 1): the kernel makes the handler
      * live before libc copies the old action into the buffer the handler
      * reads; a SIGCHLD in between sees a zeroed old action and is not
      * chained. */
-	return sigaction(SIGCHLD, &action, &old_actions[0]);
-#else
+	if (FFD_DEFECT(TORN_OLDACT))
+		return sigaction(SIGCHLD, &action, &old_actions[0]);
+
 	/* RACE: window 1 (handler live before the old disposition is stored):
      * SIGCHLD is blocked in this thread; the current disposition is read
      * and published first, so the handler, whichever thread runs it, only
@@ -256,7 +241,6 @@ restore_mask : {
 	errno = saved_errno;
 }
 	return ret;
-#endif
 }
 
 /* One-time, thread-safe install.  A failed install can be retried by a later
@@ -264,8 +248,10 @@ restore_mask : {
 int ffd__sigchld_install(void)
 {
 	/* install_state: INSTALL_NONE, INSTALL_DONE, or the pid of the process
-     * installing.  A fork during the install leaves the child a "busy" state
-     * that no thread of the child will ever finish: take it over. */
+     * installing.  RACE: install-fork: a fork while another thread installs
+     * leaves the child a "busy" state that no thread of the child will ever
+     * finish: a state naming another pid is taken over (install_now then
+     * finds the handler already in place if the parent got that far). */
 	pid_t self = getpid();
 	for (;;) {
 		int state = atomic_load_explicit(&install_state, memory_order_acquire);

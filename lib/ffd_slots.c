@@ -10,7 +10,7 @@ struct ffd__block ffd__first_block;
 
 /* Only FREE slots are taken.  Slots inherited through fork from the parent
  * process (owner is another pid) stay as they are in the child: nothing in
- * the child completes them and the handler skips them; the child simply
+ * the child completes them and ffd__slot_each skips them; the child simply
  * grows its table if it needs more. */
 static int slot_take(struct ffd__slot *slot, pid_t self)
 {
@@ -40,8 +40,11 @@ struct ffd__slot *ffd__slot_reserve(void)
 			block = next;
 			continue;
 		}
-		/* Every slot is busy: append a block.  calloc leaves every slot
-         * FREE; the block becomes visible only through the release CAS. */
+		/* RACE: block-append: every slot is busy: append a block.  calloc
+         * leaves every slot FREE; the block becomes visible only through the
+         * release CAS on the tail's next pointer, so a handler walking the
+         * list sees it complete or not at all, and of two threads appending
+         * at once exactly one block is linked (the other is freed unseen). */
 		struct ffd__block *fresh = calloc(1, sizeof(*fresh));
 		if (!fresh)
 			return NULL; /* errno is ENOMEM */
@@ -79,6 +82,10 @@ struct ffd__slot *ffd__slot_each(unsigned states, struct ffd__slot *(*fn)(struct
 			int state = atomic_load_explicit(&slot->state, memory_order_acquire);
 			if (!(states & FFD__STATE_BIT(state)))
 				continue;
+			/* RACE: inherited-slots: a fork copies the table with slots
+			 * in flight (RESERVED, LIVE, or CLAIMED by a thread the child
+			 * does not have).  Their owner is the parent: the child's
+			 * handler, ffd_wait and ffd_close never touch them. */
 			if (atomic_load_explicit(&slot->owner, memory_order_relaxed) != self)
 				continue;
 			struct ffd__slot *found = fn(slot, arg);

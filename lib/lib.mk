@@ -4,22 +4,22 @@
 
 FFD_SRCS := lib/ffd_common.c lib/ffd_slots.c lib/ffd_sigchld.c \
             lib/ffd_generic.c lib/ffd_pidfd.c
-FFD_HDRS := lib/ffd.h lib/ffd_internal.h
+FFD_HDRS := lib/ffd.h lib/ffd_internal.h lib/defects.def lib/windows.def
 FFD_OBJS := $(patsubst lib/%.c,$(BUILD)/obj/lib/%.o,$(FFD_SRCS))
 FFD_LDFLAGS := -shared -Wl,-soname,libffd.so.1 \
                -Wl,--version-script=lib/libffd.map -Wl,-z,defs -lpthread
 
-# One build per seeded defect: the same sources with one -DFFD_DEFECT_* on.
-# The flag is the name upper-cased with '-' -> '_'.
-FFD_DEFECTS := torn-oldact chain-sigdfl handler-errno no-restart \
-               pipe-fail-leak fork-fail-leak spawn-errno fcntl-unchecked \
-               close-eintr-retry release-ignored unpublished-death \
-               foreign-reaper-hang pidfd-no-fallback
-ffd_defect_flag = -DFFD_DEFECT_$(subst -,_,$(shell echo $(1) | tr a-z A-Z))
+# One build per seeded defect, the defects listed once in lib/defects.def
+# as D(ID, ...): build NAME is ID lower-cased with '_' -> '-', the same
+# sources compiled with -DFFD_DEFECT_NAME=ID (FFD_DEFECT(ID) is then 1).
+# (`D.` in the pattern: an unbalanced parenthesis would end $(shell).)
+FFD_DEFECT_IDS := $(shell sed -n 's/^D.\([A-Z0-9_]*\),.*/\1/p' lib/defects.def)
+FFD_DEFECTS := $(shell echo $(FFD_DEFECT_IDS) | tr A-Z_ a-z-)
+ffd_defect_flag = -DFFD_DEFECT_NAME=$(shell echo $(1) | tr a-z- A-Z_)
 FFD_DEFECT_LIBS := $(foreach d,$(FFD_DEFECTS),$(BUILD)/defects/libffd-$(d).so)
 
 FFD_TEST_SRCS := tests/test_ffd.c tests/test_ffd_generic.c \
-                 tests/test_ffd_pidfd.c tests/test_ffd_util.c
+                 tests/test_ffd_pidfd.c tests/test_ffd_tags.c tests/test_ffd_util.c
 FFD_TEST_HDRS := tests/test_ffd_util.h
 
 ALL_OUTPUTS += $(BUILD)/libffd.so $(BUILD)/libffd.a $(BUILD)/libffd.pc \
@@ -69,10 +69,11 @@ defects: $(FFD_DEFECT_LIBS)
 
 # The Criterion binary compiles the library sources in directly, with the
 # host flags, so `make SAN=address,undefined` sanitizes the library too.
+# FFD_TEST_ROOT: where the tags tests read lib/'s sources and documents.
 $(BUILD)/tests/test_ffd: $(FFD_TEST_SRCS) $(FFD_TEST_HDRS) $(FFD_SRCS) $(FFD_HDRS) lib/lib.mk
 	$(call say,CCLD,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(HOST_CFLAGS) -Ilib -o $@ $(FFD_TEST_SRCS) $(FFD_SRCS) \
+	$(Q)$(CC) $(HOST_CFLAGS) -Ilib -DFFD_TEST_ROOT='"$(CURDIR)"' -o $@ $(FFD_TEST_SRCS) $(FFD_SRCS) \
 		$(HOST_LDFLAGS) -lcriterion -lpthread
 
 install-lib: $(BUILD)/libffd.so $(BUILD)/libffd.a $(BUILD)/libffd.pc

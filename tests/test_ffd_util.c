@@ -133,6 +133,12 @@ bool fd_is_nonblocking(int fd)
 	return fl >= 0 && (fl & O_NONBLOCK);
 }
 
+static void install_filter(const struct sock_fprog *prog)
+{
+	cr_assert_eq(prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), 0);
+	cr_assert_eq(prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, prog), 0, "seccomp: %s", strerror(errno));
+}
+
 void deny_syscall(long nr, int err)
 {
 	struct sock_filter code[] = {
@@ -145,6 +151,24 @@ void deny_syscall(long nr, int err)
 		.len = (unsigned short)(sizeof(code) / sizeof(code[0])),
 		.filter = code,
 	};
-	cr_assert_eq(prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), 0);
-	cr_assert_eq(prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog), 0, "seccomp: %s", strerror(errno));
+	install_filter(&prog);
+}
+
+void trap_syscall(long nr, unsigned arg1)
+{
+	struct sock_filter code[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (unsigned)nr, 0, 3),
+		/* The low 32 bits of the 64-bit argument. */
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+			 offsetof(struct seccomp_data, args[1]) + (__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__ ? 4 : 0)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, arg1, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRAP),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog prog = {
+		.len = (unsigned short)(sizeof(code) / sizeof(code[0])),
+		.filter = code,
+	};
+	install_filter(&prog);
 }

@@ -42,5 +42,9 @@ bool fd_is_nonblocking(int fd);
  * way a sandbox hides pidfd support).  Criterion runs each test in its own
  * process, so the filter dies with the test. */
 void deny_syscall(long nr, int err);
+/* Deliver SIGSYS instead of making system call nr when its second argument
+ * is arg1 (other calls of nr go through): a handler can then act in the
+ * middle of a library call, and answer for the kernel. */
+void trap_syscall(long nr, unsigned arg1);
 
 #endif
