@@ -1,10 +1,16 @@
 # Scenario drivers: small programs that load the library under test at run
-# time ($FORKCHAOS_LIB) and report observations ($FORKCHAOS_REPORT).
-DRIVER_SRCS := $(filter-out scenarios/drivers/observe.c,$(wildcard scenarios/drivers/*.c))
-DRIVERS := $(patsubst scenarios/drivers/%.c,$(BUILD)/drivers/%,$(DRIVER_SRCS))
+# time ($FORKCHAOS_LIB) and report observations ($FORKCHAOS_REPORT).  A
+# driver NAME is scenarios/drivers/NAME.c, plus its parts NAME_*.c and
+# NAME.h, NAME.def when it has any; observe.c/h serve them all.
+DRIVER_NAMES := $(filter-out observe,$(foreach f,$(wildcard scenarios/drivers/*.c),$(if $(findstring _,$(notdir $(f))),,$(basename $(notdir $(f))))))
+DRIVERS := $(patsubst %,$(BUILD)/drivers/%,$(DRIVER_NAMES))
 ALL_OUTPUTS += $(DRIVERS)
 
-$(BUILD)/drivers/%: scenarios/drivers/%.c scenarios/drivers/observe.c scenarios/drivers/observe.h lib/ffd.h
-	$(call say,CC,$@)
-	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(TARGET_CFLAGS) -Ilib -o $@ $< scenarios/drivers/observe.c -ldl -lpthread
+define driver_rule
+$(BUILD)/drivers/$(1): scenarios/drivers/$(1).c $(wildcard scenarios/drivers/$(1)_*.c scenarios/drivers/$(1).h scenarios/drivers/$(1).def) \
+		scenarios/drivers/observe.c scenarios/drivers/observe.h lib/ffd.h
+	$$(call say,CC,$$@)
+	$$(Q)mkdir -p $$(@D)
+	$$(Q)$$(CC) $$(TARGET_CFLAGS) -Ilib -o $$@ $$(filter %.c,$$^) -ldl -lpthread
+endef
+$(foreach d,$(DRIVER_NAMES),$(eval $(call driver_rule,$(d))))

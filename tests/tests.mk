@@ -10,6 +10,9 @@ TEST_UTIL := tests/fc_test_util.c
 ALL_OUTPUTS += $(TARGET_PROGS) $(BUILD)/targets/stress-stripped $(SHIM_TEST_BINS)
 TESTS += $(SHIM_TEST_BINS)
 
+# The targets' shared subcommand table and pipe_closed().
+$(BUILD)/targets/probe $(BUILD)/targets/stress $(BUILD)/targets/libfcprobe.so: tests/targets/targets.h
+
 $(BUILD)/targets/lib%.so: tests/targets/lib%.c
 	$(call say,CC,$@)
 	$(Q)mkdir -p $(@D)

@@ -1,15 +1,23 @@
 /* probe: a small target the shim tests run under `forkchaos run`.  Each
- * subcommand exercises one behaviour and prints what it observed, one
- * "key value..." line per observation, for the test to compare. */
+ * subcommand (the table at the end; `probe --help` prints it) exercises one
+ * behaviour and prints what it observed, one "key value..." line per
+ * observation, for the test to compare. */
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include "targets.h"
+
+extern char **environ;
 
 static const char *ename(int err)
 {
@@ -23,9 +31,9 @@ static void report(const char *what, int i, long ret, int err)
 	fflush(stdout);
 }
 
-/* pipe2 N: N pipe2 calls, each pipe closed again */
-static int do_pipe2(int n)
+static int do_pipe2(const struct sub_args *args)
 {
+	int n = (int)args->n;
 	for (int i = 1; i <= n; i++) {
 		int fds[2];
 		int ret = pipe2(fds, O_CLOEXEC);
@@ -38,9 +46,9 @@ static int do_pipe2(int n)
 	return 0;
 }
 
-/* fork N: N forks; each child runs `pipe2 K` if K > 0, then exits */
-static int do_fork(int n, int child_pipes)
+static int do_fork(const struct sub_args *args)
 {
+	int n = (int)args->n, child_pipes = args->k;
 	for (int i = 1; i <= n; i++) {
 		pid_t pid = fork();
 		if (pid == 0) {
@@ -61,8 +69,8 @@ static int do_fork(int n, int child_pipes)
 	return 0;
 }
 
-/* inside: the torn-oldact pattern.  The handler reads the global that
- * sigaction fills as oldact; it reports what it saw. */
+/* The torn-oldact pattern: the handler reads the global that sigaction
+ * fills as oldact; it reports what it saw. */
 static struct sigaction old_global = { .sa_flags = 0x5a5a };
 static volatile sig_atomic_t handler_calls, handler_saw_filled;
 
@@ -72,7 +80,7 @@ static void on_chld(int sig)
 	handler_saw_filled = old_global.sa_flags != 0x5a5a;
 }
 
-static int do_inside(void)
+static int do_inside(const struct sub_args *args)
 {
 	struct sigaction sa = { .sa_handler = on_chld };
 	sigemptyset(&sa.sa_mask);
@@ -82,27 +90,15 @@ static int do_inside(void)
 	return 0;
 }
 
-/* caller: pipe from two named functions */
+/* pipe from two named functions (and via a third) for caller= */
 __attribute__((noipa)) static int from_alpha(void)
 {
-	int fds[2];
-	int ret = pipe(fds);
-	if (ret == 0) {
-		close(fds[0]);
-		close(fds[1]);
-	}
-	return ret;
+	return pipe_closed(0);
 }
 
 __attribute__((noipa)) static int from_beta(void)
 {
-	int fds[2];
-	int ret = pipe(fds);
-	if (ret == 0) {
-		close(fds[1]); /* reverse order: distinct code, no identical folding */
-		close(fds[0]);
-	}
-	return ret;
+	return pipe_closed(1);
 }
 
 static volatile int helper_last;
@@ -114,8 +110,8 @@ __attribute__((noipa)) static int via_helper(void)
 	return ret;
 }
 
-/* census: descriptors before and after a call from via_helper (a caller=
- * rule with depth= must not leave descriptors of the shim's behind) */
+/* descriptors before and after a call from via_helper (a caller= rule
+ * with depth= must not leave descriptors of the shim's behind) */
 static int fd_count(void)
 {
 	int count = 0;
@@ -124,7 +120,7 @@ static int fd_count(void)
 	return count;
 }
 
-static int do_census(void)
+static int do_census(const struct sub_args *args)
 {
 	int before = fd_count();
 	int ret = via_helper();
@@ -132,8 +128,9 @@ static int do_census(void)
 	return 0;
 }
 
-static int do_caller(int n)
+static int do_caller(const struct sub_args *args)
 {
+	int n = (int)args->n;
 	for (int i = 1; i <= n; i++) {
 		int ret = from_alpha();
 		report("alpha", i, ret, errno);
@@ -145,9 +142,9 @@ static int do_caller(int n)
 	return 0;
 }
 
-/* prob N: N dup(1)/close pairs; prints the pattern of failed dups */
-static int do_prob(int n)
+static int do_prob(const struct sub_args *args)
 {
+	int n = (int)args->n;
 	char pattern[1024];
 	int k = 0;
 	for (int i = 0; i < n && k < (int)sizeof pattern - 1; i++) {
@@ -161,8 +158,7 @@ static int do_prob(int n)
 	return 0;
 }
 
-/* errno: errno survives a passed-through successful call */
-static int do_errno(void)
+static int do_errno(const struct sub_args *args)
 {
 	int fds[2];
 	errno = 4242;
@@ -180,8 +176,7 @@ static int do_errno(void)
 	return 0;
 }
 
-/* delay: how long one pipe2 takes, in microseconds */
-static int do_delay(void)
+static int do_delay(const struct sub_args *args)
 {
 	struct timespec a, b;
 	int fds[2];
@@ -193,8 +188,7 @@ static int do_delay(void)
 	return 0;
 }
 
-/* hang: a child and a grandchild that never end */
-static int do_hang(void)
+static int do_hang(const struct sub_args *args)
 {
 	if (fork() == 0) {
 		if (fork() == 0)
@@ -208,27 +202,29 @@ static int do_hang(void)
 	return 0;
 }
 
-/* exit CODE | kill SIG */
-static int do_kill(int sig)
+static int do_exit(const struct sub_args *args)
 {
-	signal(sig, SIG_DFL);
-	raise(sig);
+	return (int)args->n;
+}
+
+static int do_kill(const struct sub_args *args)
+{
+	signal((int)args->n, SIG_DFL);
+	raise((int)args->n);
 	return 99;
 }
 
-/* env NAME: print an environment variable */
-static int do_env(const char *name)
+static int do_env(const struct sub_args *args)
 {
+	const char *name = args->word;
 	const char *value = getenv(name);
 	printf("env %s %s\n", name, value ? value : "(unset)");
 	return 0;
 }
 
-/* spawn: posix_spawn /bin/true, report its return value */
-#include <spawn.h>
-extern char **environ;
-static int do_spawn(const char *path)
+static int do_spawn(const struct sub_args *args)
 {
+	const char *path = args->word ? args->word : "/bin/true";
 	pid_t pid;
 	char *argv[] = { (char *)path, NULL };
 	int ret = posix_spawn(&pid, path, NULL, NULL, argv, environ);
@@ -238,8 +234,7 @@ static int do_spawn(const char *path)
 	return 0;
 }
 
-/* spawnwait: is the spawned /bin/true already dead when posix_spawn returns? */
-static int do_spawnwait(void)
+static int do_spawnwait(const struct sub_args *args)
 {
 	pid_t pid;
 	char *argv[] = { "/bin/true", NULL };
@@ -252,9 +247,7 @@ static int do_spawnwait(void)
 	return 0;
 }
 
-/* sys: syscall(2) by number: getppid, then close(-1) */
-#include <sys/syscall.h>
-static int do_sys(void)
+static int do_sys(const struct sub_args *args)
 {
 	long ret = syscall(SYS_getppid);
 	report("sys_getppid", 1, ret, errno);
@@ -263,8 +256,7 @@ static int do_sys(void)
 	return 0;
 }
 
-/* vfork: the child exits with 7, the parent reports its status */
-static int do_vfork(void)
+static int do_vfork(const struct sub_args *args)
 {
 	pid_t pid = vfork();
 	if (pid == 0)
@@ -277,8 +269,6 @@ static int do_vfork(void)
 	return 0;
 }
 
-/* threads N: 4 threads, N pipe2 each; counts the failures */
-#include <pthread.h>
 static int thread_failures;
 
 static void *pipe_loop(void *arg)
@@ -296,8 +286,9 @@ static void *pipe_loop(void *arg)
 	return NULL;
 }
 
-static int do_threads(int n)
+static int do_threads(const struct sub_args *args)
 {
+	int n = (int)args->n;
 	pthread_t threads[4];
 	for (int i = 0; i < 4; i++)
 		pthread_create(&threads[i], NULL, pipe_loop, &n);
@@ -307,17 +298,16 @@ static int do_threads(int n)
 	return 0;
 }
 
-/* exec N: re-exec this program as `pipe2 N` (the shim must come along) */
-static int do_exec(const char *n)
+/* the shim must come along into the new image, and count from 1 again */
+static int do_exec(const struct sub_args *args)
 {
-	char *argv[] = { "probe", "pipe2", (char *)n, NULL };
+	char *argv[] = { "probe", "pipe2", (char *)args->word, NULL };
 	execv("/proc/self/exe", argv);
 	perror("execv");
 	return 1;
 }
 
-/* fdsel: close(-1) on two numbers; reports each */
-static int do_fdsel(void)
+static int do_fdsel(const struct sub_args *args)
 {
 	int ret = close(1000);
 	report("close1000", 1, ret, errno);
@@ -326,9 +316,9 @@ static int do_fdsel(void)
 	return 0;
 }
 
-/* closeexit: close a pipe end, then close it again (EBADF if the first
- * close really closed it, whatever it reported) */
-static int do_closeexit(void)
+/* close a pipe end, then close it again (EBADF if the first close really
+ * closed it, whatever it reported) */
+static int do_closeexit(const struct sub_args *args)
 {
 	int fds[2];
 	if (pipe(fds) < 0)
@@ -341,10 +331,9 @@ static int do_closeexit(void)
 	return 0;
 }
 
-/* lib: pipe from a function in a shared library, then from main */
-#include <dlfcn.h>
-static int do_lib(const char *path)
+static int do_lib(const struct sub_args *args)
 {
+	const char *path = args->word;
 	void *handle = dlopen(path, RTLD_NOW);
 	int (*lib_pipe)(void) = handle ? (int (*)(void))dlsym(handle, "fcprobe_lib_pipe") : NULL;
 	if (!lib_pipe) {
@@ -358,8 +347,8 @@ static int do_lib(const char *path)
 	return 0;
 }
 
-/* handler: a SIGUSR1 handler calls pipe2; the signal comes from the shim
- * (kill with signal=...), so the trace must show the handler's call */
+/* a SIGUSR1 handler calls pipe2; the signal comes from the shim (kill
+ * with signal=...), so the trace must show the handler's call */
 static volatile sig_atomic_t handler_pipe_ret = 99;
 static void on_usr1(int sig)
 {
@@ -371,7 +360,7 @@ static void on_usr1(int sig)
 	}
 }
 
-static int do_handler(void)
+static int do_handler(const struct sub_args *args)
 {
 	signal(SIGUSR1, on_usr1);
 	int fds[2];
@@ -380,54 +369,32 @@ static int do_handler(void)
 	return 0;
 }
 
+static const struct subcommand subcommands[] = {
+	{ "pipe2", do_pipe2, "[N]", "N pipe2 calls (1), each pipe closed again" },
+	{ "fork", do_fork, "[N [K]]", "N forks (1); each child makes K pipes (0), the parent waits" },
+	{ "census", do_census, "", "descriptors before and after a pipe from via_helper" },
+	{ "inside", do_inside, "", "SIGCHLD handler install: did the handler see oldact filled?" },
+	{ "caller", do_caller, "[N]", "N rounds (1) of pipe from from_alpha, from_beta, via_helper" },
+	{ "prob", do_prob, "[N]", "N dup(1)/close pairs (1): the pattern of failed dups" },
+	{ "errno", do_errno, "", "errno across passed-through pipe2, close, malloc" },
+	{ "delay", do_delay, "", "how long one pipe2 takes, in microseconds" },
+	{ "hang", do_hang, "", "a child and a grandchild that never end (nor this)" },
+	{ "exit", do_exit, "[CODE]", "exit with CODE (1)" },
+	{ "kill", do_kill, "[SIG]", "die by signal SIG (1)" },
+	{ "env", do_env, "NAME", "print an environment variable" },
+	{ "spawn", do_spawn, "[PATH]", "posix_spawn PATH (/bin/true): its return value" },
+	{ "spawnwait", do_spawnwait, "", "is /bin/true dead when posix_spawn returns?" },
+	{ "sys", do_sys, "", "syscall(2) by number: getppid, then close(12345)" },
+	{ "threads", do_threads, "[N]", "4 threads, N pipe2 each (1): the failures" },
+	{ "exec", do_exec, "[N]", "re-exec as `pipe2 N`" },
+	{ "closeexit", do_closeexit, "", "close a pipe end twice: did the first really close it?" },
+	{ "fdsel", do_fdsel, "", "close(1000), close(1001)" },
+	{ "lib", do_lib, "PATH", "pipe from fcprobe_lib_pipe in the library PATH, then from the program" },
+	{ "handler", do_handler, "", "a pipe, and a pipe2 in a SIGUSR1 handler (the shim's signal)" },
+	{ "vfork", do_vfork, "", "vfork; the child exits 7, the parent reports it" },
+};
+
 int main(int argc, char **argv)
 {
-	const char *cmd = argc > 1 ? argv[1] : "";
-	int n = argc > 2 ? atoi(argv[2]) : 1;
-	if (!strcmp(cmd, "pipe2"))
-		return do_pipe2(n);
-	if (!strcmp(cmd, "fork"))
-		return do_fork(n, argc > 3 ? atoi(argv[3]) : 0);
-	if (!strcmp(cmd, "census"))
-		return do_census();
-	if (!strcmp(cmd, "inside"))
-		return do_inside();
-	if (!strcmp(cmd, "caller"))
-		return do_caller(n);
-	if (!strcmp(cmd, "prob"))
-		return do_prob(n);
-	if (!strcmp(cmd, "errno"))
-		return do_errno();
-	if (!strcmp(cmd, "delay"))
-		return do_delay();
-	if (!strcmp(cmd, "hang"))
-		return do_hang();
-	if (!strcmp(cmd, "exit"))
-		return n;
-	if (!strcmp(cmd, "kill"))
-		return do_kill(n);
-	if (!strcmp(cmd, "env"))
-		return do_env(argv[2]);
-	if (!strcmp(cmd, "spawn"))
-		return do_spawn(argc > 2 ? argv[2] : "/bin/true");
-	if (!strcmp(cmd, "spawnwait"))
-		return do_spawnwait();
-	if (!strcmp(cmd, "sys"))
-		return do_sys();
-	if (!strcmp(cmd, "threads"))
-		return do_threads(n);
-	if (!strcmp(cmd, "exec"))
-		return do_exec(argv[2]);
-	if (!strcmp(cmd, "closeexit"))
-		return do_closeexit();
-	if (!strcmp(cmd, "fdsel"))
-		return do_fdsel();
-	if (!strcmp(cmd, "lib"))
-		return do_lib(argv[2]);
-	if (!strcmp(cmd, "handler"))
-		return do_handler();
-	if (!strcmp(cmd, "vfork"))
-		return do_vfork();
-	fprintf(stderr, "probe: unknown subcommand '%s'\n", cmd);
-	return 64;
+	return SUB_MAIN("probe", subcommands);
 }

@@ -1,5 +1,6 @@
 /* stress: targets that once broke the shim itself (a review's findings),
- * kept as regression tests.  Each prints "ok ..." or "bad ..." lines. */
+ * kept as regression tests (the table at the end; `stress --help` prints
+ * it).  Each prints "ok ..." or "bad ..." lines. */
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -12,9 +13,10 @@
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "targets.h"
 
-/* handler-malloc: a thread holds malloc's locks while SIGCHLD handlers
- * (calling waitpid, traced by the shim) run in the main thread. */
+/* A thread holds malloc's locks while SIGCHLD handlers (calling waitpid,
+ * traced by the shim) run in the main thread. */
 static void reap(int sig)
 {
 	while (waitpid(-1, NULL, WNOHANG) > 0)
@@ -28,7 +30,7 @@ static void *churn(void *arg)
 	return arg;
 }
 
-static int handler_malloc(void)
+static int handler_malloc(const struct sub_args *args)
 {
 	pthread_t thread;
 	signal(SIGCHLD, reap);
@@ -45,8 +47,7 @@ static int handler_malloc(void)
 	return 0;
 }
 
-/* altstack: a SIGCHLD handler on a MINSIGSTKSZ-ish alternate stack. */
-static int altstack(void)
+static int altstack(const struct sub_args *args)
 {
 	/* 8 KiB with a guard page below it: an overflow faults, not corrupts */
 	size_t page = (size_t)sysconf(_SC_PAGESIZE);
@@ -67,11 +68,19 @@ static int altstack(void)
 	return 0;
 }
 
-/* vclose FILE: a vfork child closes every descriptor before exec; the
- * parent then writes to its own file, which must hold only its words. */
-static int vclose(const char *path)
+/* Five pipes, each closed again: traced calls, made once the test's file
+ * sits where the shim's trace could land (vclose, closefrom). */
+static void traced_pipes(void)
 {
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	for (int i = 0; i < 5; i++)
+		pipe_closed(0);
+}
+
+/* A vfork child closes every descriptor before exec; the parent then
+ * writes to its own file, which must hold only its words. */
+static int vclose(const struct sub_args *args)
+{
+	int fd = open(args->word, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 	pid_t pid = vfork();
 	if (pid == 0) {
 		for (int i = 3; i < 1024; i++)
@@ -79,13 +88,7 @@ static int vclose(const char *path)
 		_exit(0);
 	}
 	waitpid(pid, NULL, 0);
-	for (int i = 0; i < 5; i++) {
-		int fds[2];
-		if (pipe(fds) == 0) {
-			close(fds[0]);
-			close(fds[1]);
-		}
-	}
+	traced_pipes();
 	if (write(fd, "mine\n", 5) != 5)
 		return 1;
 	close(fd);
@@ -93,29 +96,23 @@ static int vclose(const char *path)
 	return 0;
 }
 
-/* closefrom FILE: after closefrom(3) the program takes fds up to 200 (where
- * the shim parks its trace) for its own file. */
-static int closefrom_then_reuse(const char *path)
+/* After closefrom(3) the program takes fds 4 to 210 for its own file: the
+ * shim parks its trace from 200 up, and none of it may land in the file. */
+static int closefrom_then_reuse(const struct sub_args *args)
 {
 	closefrom(3);
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	int fd = open(args->word, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 	for (int n = 4; n <= 210; n++)
 		dup2(fd, n);
-	for (int i = 0; i < 5; i++) {
-		int fds[2];
-		if (pipe(fds) == 0) {
-			close(fds[0]);
-			close(fds[1]);
-		}
-	}
+	traced_pipes();
 	if (write(fd, "mine\n", 5) != 5)
 		return 1;
 	puts("ok closefrom");
 	return 0;
 }
 
-/* sigrace N: writes to fd 3 (/dev/null) from the main loop and from a
- * 20 us timer's handler; prints how many writes failed of how many. */
+/* Writes to fd 3 (/dev/null) from the main loop and from a 20 us timer's
+ * handler: the shim's call counts must lose none of either. */
 static long writes, failures;
 static int null_fd;
 
@@ -128,8 +125,9 @@ static void tick(int sig)
 	errno = saved;
 }
 
-static int sigrace(long n)
+static int sigrace(const struct sub_args *args)
 {
+	long n = args->word ? args->n : 100000;
 	null_fd = open("/dev/null", O_WRONLY);
 	if (null_fd != 3)
 		dup2(null_fd, 3), null_fd = 3;
@@ -149,50 +147,37 @@ static int sigrace(long n)
 	return 0;
 }
 
-/* longcaller: a caller= name longer than 64 characters */
+/* a caller= name longer than 64 characters */
 __attribute__((noipa)) static int a_function_with_a_rather_long_name_of_more_than_sixty_four_characters_x(void)
 {
-	int fds[2];
-	int ret = pipe(fds);
-	if (ret == 0) {
-		close(fds[0]);
-		close(fds[1]);
-	}
-	return ret;
+	return pipe_closed(0);
 }
 
-static int longcaller(void)
+static int longcaller(const struct sub_args *args)
 {
 	int ret = a_function_with_a_rather_long_name_of_more_than_sixty_four_characters_x();
 	printf("long %d %s\n", ret, ret < 0 ? strerrorname_np(errno) : "OK");
 	return 0;
 }
 
-/* clone3bad: clone3 with a bad pointer must fail with EFAULT, not crash */
-static int clone3bad(void)
+static int clone3bad(const struct sub_args *args)
 {
 	long ret = syscall(SYS_clone3, (void *)8, 88);
 	printf("clone3 %ld %s\n", ret, ret < 0 ? strerrorname_np(errno) : "OK");
 	return 0;
 }
 
+static const struct subcommand subcommands[] = {
+	{ "handler-malloc", handler_malloc, "", "SIGCHLD handlers run while another thread holds malloc's locks" },
+	{ "altstack", altstack, "", "a SIGCHLD handler on an 8 KiB alternate stack" },
+	{ "vclose", vclose, "FILE", "a vfork child closes every fd; FILE must hold only our words" },
+	{ "closefrom", closefrom_then_reuse, "FILE", "closefrom(3), then fds 4 to 210 for FILE: no trace in it" },
+	{ "sigrace", sigrace, "[N]", "N writes (100000) to fd 3, and more from a 20 us timer: how many failed" },
+	{ "longcaller", longcaller, "", "pipe from a function whose name is longer than 64 characters" },
+	{ "clone3bad", clone3bad, "", "clone3 with a bad pointer: EFAULT, not a crash" },
+};
+
 int main(int argc, char **argv)
 {
-	const char *cmd = argc > 1 ? argv[1] : "";
-	if (!strcmp(cmd, "handler-malloc"))
-		return handler_malloc();
-	if (!strcmp(cmd, "altstack"))
-		return altstack();
-	if (!strcmp(cmd, "vclose") && argc > 2)
-		return vclose(argv[2]);
-	if (!strcmp(cmd, "closefrom") && argc > 2)
-		return closefrom_then_reuse(argv[2]);
-	if (!strcmp(cmd, "sigrace"))
-		return sigrace(argc > 2 ? atol(argv[2]) : 100000);
-	if (!strcmp(cmd, "longcaller"))
-		return longcaller();
-	if (!strcmp(cmd, "clone3bad"))
-		return clone3bad();
-	fprintf(stderr, "stress: unknown subcommand '%s'\n", cmd);
-	return 64;
+	return SUB_MAIN("stress", subcommands);
 }
