@@ -331,7 +331,7 @@ static void print_ready(int job)
 			char repro[8192], others[256];
 			fc_check_repro(&check, s, check.libs[r->lib], repro, sizeof repro);
 			fc_verdict_others(&r->verdict, others, sizeof others);
-			printf("  [%s] %s%s%s%s%s\n      reproduce: %s", fc_oracle_names[r->verdict.oracle], r->verdict.detail,
+			printf("  [%s] %s%s%s%s%s\n      reproduce: %s", fc_oracle_name(r->verdict.oracle), r->verdict.detail,
 			       others[0] ? " (also failed: " : "", others, others[0] ? ")" : "",
 			       r->in_baseline ? " (known: in baseline)" : "", repro);
 		}

@@ -24,7 +24,7 @@ static void xml_escaped(FILE *out, const char *text)
 
 static const char *oracle_of(const struct fc_result *r)
 {
-	return r->verdict.oracle >= 0 ? fc_oracle_names[r->verdict.oracle] : "unknown";
+	return r->verdict.oracle >= 0 ? fc_oracle_name(r->verdict.oracle) : "unknown";
 }
 
 /* Written to PATH.tmp, renamed into place when complete. */

@@ -131,7 +131,7 @@ void fc_check_run_one(const struct fc_check *c, int scenario, int lib, struct fc
 		read_file(report_path, report, sizeof report);
 		read_file(err_path, err_text, sizeof err_text);
 		struct fc_verdict verdict;
-		fc_oracles_evaluate(s->checks, s->strict, s->order, s->norder, report, &outcome, last_line(err_text), &verdict);
+		fc_oracles_evaluate(&s->oracles, report, &outcome, last_line(err_text), &verdict);
 		if (verdict.failed) {
 			if (!res->failed_runs)
 				res->verdict = verdict;
