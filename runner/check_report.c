@@ -52,7 +52,7 @@ int fc_write_junit(const char *path, const struct fc_check *c, const struct fc_r
 		n, failures, errors, skipped, total);
 	fprintf(out, "    <properties><property name=\"lib\" value=\"");
 	xml_escaped(out, c->libs[0]);
-	fprintf(out, "\"/><property name=\"seed\" value=\"%s\"/></properties>\n", c->seed);
+	fprintf(out, "\"/><property name=\"seed\" value=\"%s\"/></properties>\n", c->opt.seed);
 	for (int i = 0; i < n; i++) {
 		const struct fc_result *r = &res[i];
 		const struct fc_scenario *s = &c->scenarios[r->scenario];

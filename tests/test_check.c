@@ -414,3 +414,10 @@ Test(check, alias_in_check_names_the_oracle_and_makes_it_strict, .timeout = 60)
 	cr_assert_eq(CHECK(NULL), 1, "out: %s", r.out);
 	cr_expect(strstr(r.out, "[no-fd-leak] the driver reported nothing"), "out: %s", r.out);
 }
+
+Test(check, bad_jobs_names_the_option_and_the_range, .timeout = 60)
+{
+	scenario("a.scn", "# window -: ok\nname: ok\ntarget: %s exit 0\nrepeat: 1\n", probe());
+	cr_assert_eq(CHECK("-j", "0"), 2, "out: %s", r.out);
+	cr_expect(fc_line(r.err, "forkchaos check: bad --jobs '0': expected a number of jobs from 1 to 64"), "err: %s", r.err);
+}
