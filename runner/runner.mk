@@ -31,3 +31,10 @@ $(BUILD)/obj/canary/%.o: %.c inject/plan.h inject/calls.def runner/*.h runner/or
 $(BUILD)/forkchaos-canary: $(CANARY_OBJS)
 	$(call say,LD,$@)
 	$(Q)$(CC) $(HOST_LDFLAGS) -o $@ $^ $(RUNNER_LIBS)
+
+# The scheduler on its own, with a result type of the test's (sweep and
+# explore will bring theirs); picked up by tests.mk's test_check* glob.
+$(BUILD)/tests/test_check_sched: tests/test_check_sched.c runner/sched.c runner/sched.h
+	$(call say,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(HOST_CFLAGS) -Irunner -o $@ $< runner/sched.c $(HOST_LDFLAGS) -lcriterion
