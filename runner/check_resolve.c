@@ -120,7 +120,11 @@ static int load_scenarios(struct fc_check *c, char files[][PATH_MAX], int nfiles
 static int scenarios(struct fc_check *c)
 {
 	char(*files)[PATH_MAX] = calloc(MAX_FILES, sizeof *files);
-	int nfiles = files ? collect(c->opt.paths, c->opt.npaths, files) : -1;
+	if (!files) {
+		perror("forkchaos check");
+		return -1;
+	}
+	int nfiles = collect(c->opt.paths, c->opt.npaths, files);
 	int rc = nfiles < 0 ? -1 : load_scenarios(c, files, nfiles);
 	free(files);
 	return rc;
@@ -186,12 +190,16 @@ static int defects_known(struct fc_check *c)
 	return 0;
 }
 
+/* Loaded unless --update-baseline is to write it. */
 static int baseline(struct fc_check *c)
 {
 	const char *path = c->opt.baseline;
-	c->baseline = calloc(FC_MAX_BASELINE, sizeof *c->baseline);
-	if (!c->baseline || !path || c->opt.update)
-		return c->baseline ? 0 : -1;
+	if (!(c->baseline = calloc(FC_MAX_BASELINE, sizeof *c->baseline))) {
+		perror("forkchaos check");
+		return -1;
+	}
+	if (!path || c->opt.update)
+		return 0;
 	if ((c->nbaseline = fc_baseline_load(path, c->baseline, FC_MAX_BASELINE)) < 0) {
 		fprintf(stderr, "forkchaos check: cannot read baseline %s: %s; create it with --update-baseline\n", path,
 			strerror(errno));
