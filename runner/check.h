@@ -1,4 +1,5 @@
-/* forkchaos check: shared types of the scenario runner and its reports. */
+/* forkchaos check: the one state of a check (its options, what they
+ * resolved to, the results) and the parts that share it. */
 #ifndef FC_CHECK_H
 #define FC_CHECK_H
 #include <limits.h>
@@ -21,19 +22,39 @@ struct fc_result {
 	struct fc_verdict verdict; /* of the first failing run */
 };
 
+/* The command line (check.c's option table). */
+struct fc_check_options {
+	const char *lib, *junit, *filter, *baseline, *seed;
+	int tap, matrix, update, jobs, repeat;
+	char **paths;
+	int npaths;
+};
+
+#define FC_MAX_LIBS 64
+#define FC_MAX_BASELINE 1024
+
 struct fc_check {
+	struct fc_check_options opt;
+	/* resolved (check_resolve.c) */
 	struct fc_scenario *scenarios;
 	int nscenarios;
-	char libs[64][PATH_MAX]; /* [0] the library under test; --matrix: + the defects */
+	char libs[FC_MAX_LIBS][PATH_MAX]; /* [0] the library under test; --matrix: + the defects */
 	int nlibs;
 	char exe_dir[PATH_MAX];
 	char shim[PATH_MAX];
-	char seed[24];
 	char workdir[PATH_MAX];
-	int jobs, repeat_override;
-	volatile int interrupted;
+	char (*baseline)[64]; /* the names of known failures */
+	int nbaseline;
+	/* run */
+	struct fc_result *results; /* nlibs x nscenarios (lib-major), or nscenarios */
+	int njobs;
+	int interrupted;
 };
 
+/* check_resolve.c: the paths, libraries, defects, baseline, work folder;
+ * each prints its one-line error and returns -1. */
+int fc_check_resolve(struct fc_check *c);
+void fc_check_remove_workdir(const struct fc_check *c);
 /* check_run.c: one scenario on one library, all its repetitions. */
 void fc_check_run_one(const struct fc_check *c, int scenario, int lib, struct fc_result *res);
 /* The one-line command that reproduces scenario S on LIB. */

@@ -24,7 +24,7 @@ static void xml_escaped(FILE *out, const char *text)
 
 static const char *oracle_of(const struct fc_result *r)
 {
-	return r->verdict.oracle >= 0 ? fc_oracle_names[r->verdict.oracle] : "unknown";
+	return r->verdict.oracle >= 0 ? fc_oracle_name(r->verdict.oracle) : "unknown";
 }
 
 /* Written to PATH.tmp, renamed into place when complete. */
@@ -52,7 +52,7 @@ int fc_write_junit(const char *path, const struct fc_check *c, const struct fc_r
 		n, failures, errors, skipped, total);
 	fprintf(out, "    <properties><property name=\"lib\" value=\"");
 	xml_escaped(out, c->libs[0]);
-	fprintf(out, "\"/><property name=\"seed\" value=\"%s\"/></properties>\n", c->seed);
+	fprintf(out, "\"/><property name=\"seed\" value=\"%s\"/></properties>\n", c->opt.seed);
 	for (int i = 0; i < n; i++) {
 		const struct fc_result *r = &res[i];
 		const struct fc_scenario *s = &c->scenarios[r->scenario];

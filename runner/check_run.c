@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "check.h"
+#include "sched.h"
 
 const char *const fc_state_names[] = { "PASS", "FAIL", "XFAIL", "XPASS", "ERROR", "NOT-RUN" };
 
@@ -79,7 +80,7 @@ void fc_check_run_one(const struct fc_check *c, int scenario, int lib, struct fc
 	char report_path[PATH_MAX + 128], err_path[PATH_MAX + 128], env_lib[PATH_MAX + 16], env_report[PATH_MAX + 160];
 	char err_text[4096];
 	const char *extra_env[] = { env_lib, env_report, NULL };
-	int repeat = c->repeat_override ? c->repeat_override : s->repeat;
+	int repeat = c->opt.repeat ? c->opt.repeat : s->repeat;
 	double start = now_s();
 
 	memset(res, 0, sizeof *res);
@@ -87,7 +88,7 @@ void fc_check_run_one(const struct fc_check *c, int scenario, int lib, struct fc
 	res->lib = lib;
 	build_argv(c, s, c->libs[lib], store, argv);
 	snprintf(env_lib, sizeof env_lib, "FORKCHAOS_LIB=%s", c->libs[lib]);
-	for (int run = 0; run < repeat && !c->interrupted && !res->interrupted; run++) {
+	for (int run = 0; run < repeat && !fc_sched_interrupted() && !res->interrupted; run++) {
 		snprintf(report_path, sizeof report_path, "%s/%s.%d.%d.report", c->workdir, s->name, lib, run);
 		snprintf(err_path, sizeof err_path, "%s/%s.%d.%d.err", c->workdir, s->name, lib, run);
 		snprintf(env_report, sizeof env_report, "FORKCHAOS_REPORT=%s", report_path);
@@ -98,7 +99,7 @@ void fc_check_run_one(const struct fc_check *c, int scenario, int lib, struct fc
 			.shim = c->shim,
 			.plan = s->plan,
 			.trace = "",
-			.seed = s->seed[0] ? s->seed : c->seed,
+			.seed = s->seed[0] ? s->seed : c->opt.seed,
 			.extra_env = extra_env,
 			.timeout_ns = s->timeout_ns,
 			.stdin_fd = null_fd,
@@ -131,7 +132,7 @@ void fc_check_run_one(const struct fc_check *c, int scenario, int lib, struct fc
 		read_file(report_path, report, sizeof report);
 		read_file(err_path, err_text, sizeof err_text);
 		struct fc_verdict verdict;
-		fc_oracles_evaluate(s->checks, s->strict, s->order, s->norder, report, &outcome, last_line(err_text), &verdict);
+		fc_oracles_evaluate(&s->oracles, report, &outcome, last_line(err_text), &verdict);
 		if (verdict.failed) {
 			if (!res->failed_runs)
 				res->verdict = verdict;
@@ -144,6 +145,8 @@ void fc_check_run_one(const struct fc_check *c, int scenario, int lib, struct fc
 			break;
 		}
 	}
+	if (fc_sched_interrupted())
+		res->interrupted = 1; /* stopped between runs: the rest not judged */
 	res->seconds = now_s() - start;
 }
 
@@ -183,7 +186,7 @@ void fc_check_repro(const struct fc_check *c, const struct fc_scenario *s, const
 	}
 	used += (size_t)snprintf(buf + used, len - used,
 				 " --seed %s --timeout %.3gs -- env FORKCHAOS_LIB=%s FORKCHAOS_REPORT=/dev/stderr",
-				 s->seed[0] ? s->seed : c->seed, s->timeout_ns / 1e9, lib);
+				 s->seed[0] ? s->seed : c->opt.seed, s->timeout_ns / 1e9, lib);
 	for (int i = 0; argv[i] && used < len; i++) {
 		shell_quote(quoted, sizeof quoted, argv[i]);
 		used += (size_t)snprintf(buf + used, len - used, " %s", quoted);

@@ -1,42 +1,62 @@
-/* The invariant oracles: each written once, evaluated on every run from the
- * driver's report (scenarios/README.md) and the runner's own outcome. */
+/* The invariant oracles: a registry (oracles.def, one row each), evaluated
+ * on every run from the driver's report (scenarios/README.md) and the
+ * runner's own outcome. */
 #ifndef FC_ORACLE_H
 #define FC_ORACLE_H
 #include <stddef.h>
+#include <stdint.h>
 #include "proc.h"
 
 enum fc_oracle {
-	FC_OR_NO_HANG,
-	FC_OR_NO_CRASH,
-	FC_OR_NO_STRAY,
-	FC_OR_NO_FD_LEAK,
-	FC_OR_STATUS_ONCE,
-	FC_OR_CHAINED,
-	FC_OR_ERRNO,
-	FC_OR_NO_EINTR,
-	FC_OR_API_ERRNO,
-	FC_OR_FLAGS,
-	FC_OR_FOREIGN_CLOSE,
+#define FC_ORACLE(id, name, aliases, lines, judge, flags) FC_OR_##id,
+#include "oracles.def"
+#undef FC_ORACLE
 	FC_ORACLE_COUNT,
 	FC_OR_DRIVER = FC_ORACLE_COUNT, /* the driver itself failed: not an oracle */
 };
 
-extern const char *const fc_oracle_names[FC_ORACLE_COUNT + 1];
+/* The flags column of oracles.def. */
+enum { FC_OR_FIRST = 1, FC_OR_SEES = 2 };
+
+typedef uint64_t fc_oracle_set;
+#define FC_OR_BIT(oracle) ((fc_oracle_set)1 << (oracle))
+_Static_assert(FC_OR_DRIVER < 64, "fc_oracle_set holds every oracle and the driver");
+
+struct fc_judge;
+struct fc_obs;
+struct fc_oracle_def {
+	const char *name, *aliases, *lines;
+	int (*judge)(struct fc_judge *j, const struct fc_obs *obs);
+	unsigned flags;
+};
+extern const struct fc_oracle_def fc_oracles[FC_ORACLE_COUNT];
+
+/* The name of ORACLE; "driver" for FC_OR_DRIVER. */
+const char *fc_oracle_name(int oracle);
+/* By name or alias; -1 when unknown. */
 int fc_oracle_lookup(const char *name);
+/* Every oracle's name, space-separated, for messages. */
+void fc_oracle_list(char *buf, size_t len);
+
+/* What a scenario says about its oracles: check: names and orders them,
+ * skip: removes them; every other one is judged too. */
+struct fc_oracle_choice {
+	int order[FC_ORACLE_COUNT]; /* the check: list in its order */
+	int norder;
+	fc_oracle_set named, skipped;
+};
 
 struct fc_verdict {
 	int failed;
-	int harness;         /* the driver could not run its pattern (exit 2) */
-	int oracle;          /* the headline: the first failed in the scenario's order */
-	unsigned failed_set; /* every oracle that failed */
+	int harness;              /* the driver could not run its pattern (exit 2) */
+	int oracle;               /* the headline: the first failed in the scenario's order */
+	fc_oracle_set failed_set; /* every oracle that failed */
 	char detail[480];
 };
 
-/* CHECKS: bitset of oracles to evaluate; STRICT: those must have their
- * observation in REPORT (a missing one fails: a check that cannot see is
- * not a pass).  DRIVER_ERR: the tail of the driver's stderr, for messages. */
-void fc_oracles_evaluate(unsigned checks, unsigned strict, const int *order, int norder, const char *report,
-			 const struct fc_outcome *out, const char *driver_err, struct fc_verdict *verdict);
+/* DRIVER_ERR: the tail of the driver's stderr, for messages. */
+void fc_oracles_evaluate(const struct fc_oracle_choice *choice, const char *report, const struct fc_outcome *out,
+			 const char *driver_err, struct fc_verdict *verdict);
 /* "api-errno, no-stray": the failed oracles other than the headline. */
 void fc_verdict_others(const struct fc_verdict *verdict, char *buf, size_t len);
 #endif

@@ -1,5 +1,4 @@
 /* forkchaos run: one command under the shim. */
-#include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +8,7 @@
 #include <unistd.h>
 #include <sys/wait.h>
 #include "forkchaos.h"
+#include "opts.h"
 #include "plan.h"
 #include "proc.h"
 
@@ -76,61 +76,52 @@ void fc_pick_seed(char *buf, size_t len)
 	snprintf(buf, len, "%lu", (unsigned long)((now.tv_nsec ^ (now.tv_sec << 12) ^ getpid()) & 0xffffffff));
 }
 
+struct run_options {
+	const char *plan, *trace, *seed, *shim;
+	uint64_t timeout_ns;
+	int verbose;
+};
+
+#define OPT(...) FC_OPT_ROW(struct run_options, __VA_ARGS__)
+static const struct fc_opt run_options[] = {
+	OPT("plan", 'p', FC_OPT_TEXT, plan),
+	OPT("trace", 't', FC_OPT_TEXT, trace),
+	OPT("timeout", 'T', FC_OPT_DURATION, timeout_ns),
+	OPT("seed", 's', FC_OPT_SEED, seed),
+	OPT("shim", 0, FC_OPT_TEXT, shim),
+	OPT("verbose", 'v', FC_OPT_FLAG, verbose),
+	FC_OPT_END,
+};
+#undef OPT
+
+static const struct fc_opt_spec run_spec = {
+	.sub = "run",
+	.usage = run_usage,
+	.opts = run_options,
+	.in_order = 1,
+	.no_operand = "no command given; usage: forkchaos run [OPTIONS] -- CMD [ARGS...]",
+};
+
 int fc_cmd_run(int argc, char **argv)
 {
-	static const struct option options[] = {
-		{ "plan", required_argument, 0, 'p' },    { "trace", required_argument, 0, 't' },
-		{ "timeout", required_argument, 0, 'T' }, { "seed", required_argument, 0, 's' },
-		{ "shim", required_argument, 0, 'S' },    { "verbose", no_argument, 0, 'v' },
-		{ "help", no_argument, 0, 'h' },          { 0, 0, 0, 0 },
-	};
-	const char *plan_text = getenv("FORKCHAOS_PLAN"), *trace = NULL, *seed = NULL, *shim_arg = NULL;
-	uint64_t timeout_ns = 60ull * 1000000000u;
-	int verbose = 0, opt;
+	struct run_options o = { .plan = getenv("FORKCHAOS_PLAN"), .timeout_ns = 60ull * 1000000000u };
 	char shim[PATH_MAX], trace_abs[PATH_MAX], seed_buf[32];
 	static struct fc_plan plan;
-
-	optind = 1;
-	while ((opt = getopt_long(argc, argv, "+p:t:T:s:vh", options, NULL)) != -1) {
-		switch (opt) {
-		case 'p': plan_text = optarg; break;
-		case 't': trace = optarg; break;
-		case 'T':
-			if (fc_parse_duration_arg(optarg, &timeout_ns) < 0) {
-				fprintf(stderr, "forkchaos run: bad --timeout '%s': expected a duration like 30, 500ms or 2s\n",
-					optarg);
-				return FC_EXIT_USAGE;
-			}
-			break;
-		case 's':
-			seed = optarg;
-			if (fc_parse_seed(seed) < 0) {
-				fprintf(stderr, "forkchaos run: bad --seed '%s': expected a whole number below 2^64\n", seed);
-				return FC_EXIT_USAGE;
-			}
-			break;
-		case 'S': shim_arg = optarg; break;
-		case 'v': verbose = 1; break;
-		case 'h': fputs(run_usage, stdout); return 0;
-		default: fputs("forkchaos run: see `forkchaos run --help`\n", stderr); return FC_EXIT_USAGE;
-		}
-	}
-	if (optind >= argc) {
-		fputs("forkchaos run: no command given; usage: forkchaos run [OPTIONS] -- CMD [ARGS...]\n", stderr);
-		return FC_EXIT_USAGE;
-	}
-	if (plan_text && *plan_text && fc_check_plan(plan_text, &plan) < 0)
+	int cmd, rc = fc_opts_parse(&run_spec, argc, argv, &o, &cmd);
+	if (rc >= 0)
+		return rc;
+	if (o.plan && *o.plan && fc_check_plan(o.plan, &plan) < 0)
 		return FC_EXIT_USAGE; /* the command is not run */
-	if (shim_arg) {
+	if (o.shim) {
 		/* an explicit shim must be one: ld.so would skip anything else
 		 * with a warning and run the command unshimmed */
-		if (!is_shared_object(shim_arg)) {
+		if (!is_shared_object(o.shim)) {
 			fprintf(stderr,
 				"forkchaos run: --shim %s: not a readable ELF shared object; expected a libforkchaos.so\n",
-				shim_arg);
+				o.shim);
 			return FC_EXIT_USAGE;
 		}
-		setenv("FORKCHAOS_SHIM", shim_arg, 1);
+		setenv("FORKCHAOS_SHIM", o.shim, 1);
 	}
 	if (!fc_find_shim(shim, sizeof shim)) {
 		fprintf(stderr,
@@ -138,69 +129,68 @@ int fc_cmd_run(int argc, char **argv)
 			"build it with `make` or pass --shim\n");
 		return FC_EXIT_USAGE;
 	}
-	if (!seed && getenv("FORKCHAOS_SEED") && *getenv("FORKCHAOS_SEED")) {
-		seed = getenv("FORKCHAOS_SEED");
-		if (fc_parse_seed(seed) < 0) {
+	if (!o.seed && getenv("FORKCHAOS_SEED") && *getenv("FORKCHAOS_SEED")) {
+		o.seed = getenv("FORKCHAOS_SEED");
+		if (fc_parse_seed(o.seed) < 0) {
 			fprintf(stderr, "forkchaos run: bad FORKCHAOS_SEED '%s' in the environment: expected a whole number\n",
-				seed);
+				o.seed);
 			return FC_EXIT_USAGE;
 		}
 	}
-	if (!seed && plan.uses_prob_without_seed) {
+	if (!o.seed && plan.uses_prob_without_seed) {
 		fc_pick_seed(seed_buf, sizeof seed_buf);
-		seed = seed_buf;
-		fprintf(stderr, "forkchaos: seed %s (replay with --seed %s)\n", seed, seed);
+		o.seed = seed_buf;
+		fprintf(stderr, "forkchaos: seed %s (replay with --seed %s)\n", o.seed, o.seed);
 	}
-	if (trace) {
+	if (o.trace) {
 		/* Start a fresh trace; the first process to load the shim writes
 		 * its header line. An absolute path survives the target's chdir. */
-		int fd = open(trace, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-		if (fd < 0 || !realpath(trace, trace_abs)) {
-			fprintf(stderr, "forkchaos run: cannot write trace '%s': %m\n", trace);
+		int fd = open(o.trace, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		if (fd < 0 || !realpath(o.trace, trace_abs)) {
+			fprintf(stderr, "forkchaos run: cannot write trace '%s': %m\n", o.trace);
 			return FC_EXIT_USAGE;
 		}
 		close(fd);
-		trace = trace_abs;
+		o.trace = trace_abs;
 	}
 	struct fc_target target = {
-		.argv = argv + optind,
+		.argv = argv + cmd,
 		.shim = shim,
-		.plan = plan_text,
-		.trace = trace,
-		.seed = seed,
-		.timeout_ns = timeout_ns,
+		.plan = o.plan,
+		.trace = o.trace,
+		.seed = o.seed,
+		.timeout_ns = o.timeout_ns,
 		.stdin_fd = -1,
 		.stdout_fd = -1,
 		.stderr_fd = -1,
 	};
 	struct fc_outcome outcome;
-	if (verbose)
-		fprintf(stderr, "forkchaos: running %s with plan '%s'\n", argv[optind], plan_text ? plan_text : "");
+	if (o.verbose)
+		fprintf(stderr, "forkchaos: running %s with plan '%s'\n", argv[cmd], o.plan ? o.plan : "");
 	if (fc_run_target(&target, &outcome) < 0) {
-		fprintf(stderr, "forkchaos run: cannot start %s: %m\n", argv[optind]);
+		fprintf(stderr, "forkchaos run: cannot start %s: %m\n", argv[cmd]);
 		return FC_EXIT_USAGE;
 	}
 	if (outcome.exec_errno) {
-		fprintf(stderr, "forkchaos run: cannot run '%s': %s\n", argv[optind], strerror(outcome.exec_errno));
-		if (trace)
-			unlink(trace); /* nothing ran: leave no empty trace behind */
+		fprintf(stderr, "forkchaos run: cannot run '%s': %s\n", argv[cmd], strerror(outcome.exec_errno));
+		if (o.trace)
+			unlink(o.trace); /* nothing ran: leave no empty trace behind */
 		return FC_EXIT_USAGE;
 	}
 	if (outcome.killed_after_interrupt) {
 		fprintf(stderr,
 			"forkchaos run: interrupted: '%s' outlived the signal passed on to it by 5 s; killed its process tree "
 			"(stuck: %s)\n",
-			argv[optind], outcome.stuck);
+			argv[cmd], outcome.stuck);
 		return FC_EXIT_INTERRUPTED;
 	}
 	if (outcome.timed_out)
-		fprintf(stderr, "forkchaos run: timeout: '%s' ran past %.3gs; killed its process tree (stuck: %s)\n",
-			argv[optind], timeout_ns / 1e9, outcome.stuck);
+		fprintf(stderr, "forkchaos run: timeout: '%s' ran past %.3gs; killed its process tree (stuck: %s)\n", argv[cmd],
+			o.timeout_ns / 1e9, outcome.stuck);
 	if (outcome.strays)
-		fprintf(stderr, "forkchaos run: '%s' left %d process(es) behind; killed and reaped\n", argv[optind],
-			outcome.strays);
+		fprintf(stderr, "forkchaos run: '%s' left %d process(es) behind; killed and reaped\n", argv[cmd], outcome.strays);
 	int code = fc_outcome_exit_code(&outcome);
-	if (verbose)
-		fprintf(stderr, "forkchaos: '%s' ended with exit code %d\n", argv[optind], code);
+	if (o.verbose)
+		fprintf(stderr, "forkchaos: '%s' ended with exit code %d\n", argv[cmd], code);
 	return code;
 }

@@ -7,7 +7,7 @@ RUNNER_CFLAGS := $(HOST_CFLAGS) -Iinject -Irunner -I$(BUILD)/gen
 
 ALL_OUTPUTS += $(BUILD)/forkchaos
 
-$(BUILD)/obj/host/%.o: %.c inject/plan.h inject/calls.def runner/*.h $(GEN_SYSNAMES)
+$(BUILD)/obj/host/%.o: %.c inject/plan.h inject/calls.def runner/*.h runner/oracles.def lib/windows.def $(GEN_SYSNAMES)
 	$(call say,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(RUNNER_CFLAGS) -c -o $@ $<
@@ -15,3 +15,26 @@ $(BUILD)/obj/host/%.o: %.c inject/plan.h inject/calls.def runner/*.h $(GEN_SYSNA
 $(BUILD)/forkchaos: $(RUNNER_OBJS)
 	$(call say,LD,$@)
 	$(Q)$(CC) $(HOST_LDFLAGS) -o $@ $^ $(RUNNER_LIBS)
+
+# forkchaos with one more oracle row (tests/canary_oracle.def) and nothing
+# else changed: tests/test_check.c shows that a new row reaches every
+# scenario.  Every runner object is rebuilt, as the row count sizes them.
+CANARY_OBJS := $(patsubst %.c,$(BUILD)/obj/canary/%.o,$(RUNNER_SRCS) tests/canary_oracle.c) \
+               $(patsubst %.c,$(BUILD)/obj/host/%.o,$(RUNNER_SHARED))
+ALL_OUTPUTS += $(BUILD)/forkchaos-canary
+
+$(BUILD)/obj/canary/%.o: %.c inject/plan.h inject/calls.def runner/*.h runner/oracles.def lib/windows.def tests/canary_oracle.def $(GEN_SYSNAMES)
+	$(call say,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(RUNNER_CFLAGS) -DFC_ORACLES_EXTRA='"../tests/canary_oracle.def"' -c -o $@ $<
+
+$(BUILD)/forkchaos-canary: $(CANARY_OBJS)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(HOST_LDFLAGS) -o $@ $^ $(RUNNER_LIBS)
+
+# The scheduler on its own, with a result type of the test's (sweep and
+# explore will bring theirs); picked up by tests.mk's test_check* glob.
+$(BUILD)/tests/test_check_sched: tests/test_check_sched.c runner/sched.c runner/sched.h
+	$(call say,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(HOST_CFLAGS) -Irunner -o $@ $< runner/sched.c $(HOST_LDFLAGS) -lcriterion

@@ -1,5 +1,6 @@
-/* Scenario file parser: `key: value` lines, `#` comments.  Every error names
- * the file, the line and the form that was expected. */
+/* Scenario file parser: `key: value` lines, `#` comments, one table of
+ * keys.  Every error names the file, the line and the form that was
+ * expected. */
 #include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -9,13 +10,34 @@
 #include "proc.h"
 #include "scenario.h"
 
-static int fail(char *err, size_t errlen, const char *path, int line, const char *fmt, ...)
+/* window: N is one of lib/windows.def's rows, numbered 1..N in order:
+ * asserted here, so the valid range is derived, never written down. */
+enum {
+	WINDOW_NONE,
+#define W(n, slug, text) WINDOW_##n,
+#include "../lib/windows.def"
+#undef W
+	WINDOWS_END
+};
+#define W(n, slug, text) _Static_assert(WINDOW_##n == n, "lib/windows.def: window " #n " is out of order (1, 2, ...)");
+#include "../lib/windows.def"
+#undef W
+
+/* Where an error is: the file and line, and the caller's buffer. */
+struct where {
+	const char *path;
+	int line;
+	char *err;
+	size_t errlen;
+};
+
+static int fail(const struct where *w, const char *fmt, ...)
 {
 	va_list ap;
-	int used = snprintf(err, errlen, "%s:%d: ", path, line);
+	int used = snprintf(w->err, w->errlen, "%s:%d: ", w->path, w->line);
 	va_start(ap, fmt);
-	if (used >= 0 && (size_t)used < errlen)
-		vsnprintf(err + used, errlen - (size_t)used, fmt, ap);
+	if (used >= 0 && (size_t)used < w->errlen)
+		vsnprintf(w->err + used, w->errlen - (size_t)used, fmt, ap);
 	va_end(ap);
 	return -1;
 }
@@ -28,6 +50,12 @@ static char *trim(char *s)
 	while (end > s && isspace((unsigned char)end[-1]))
 		*--end = 0;
 	return s;
+}
+
+/* VALUE is a non-empty word of CHARSET that fits a buffer of SIZE. */
+static int is_word(const char *value, const char *charset, size_t size)
+{
+	return *value && strlen(value) < size && strspn(value, charset) == strlen(value);
 }
 
 /* Split TARGET into words; single or double quotes group words. */
@@ -62,119 +90,193 @@ static int split_target(struct fc_scenario *s)
 	return s->argc ? 0 : -1;
 }
 
-static int parse_checks(struct fc_scenario *s, char *value, char *err, size_t errlen, int line)
+static int oracle_named(const char *word, const struct where *w)
 {
-	s->checks = 0;
-	for (char *word = strtok(value, " \t,"); word; word = strtok(NULL, " \t,")) {
-		int oracle = fc_oracle_lookup(word);
-		if (oracle < 0) {
-			char names[512] = "";
-			for (int i = 0; i < FC_ORACLE_COUNT; i++)
-				snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s", i ? " " : "",
-					 fc_oracle_names[i]);
-			return fail(err, errlen, s->path, line, "unknown invariant '%s'; expected some of: %s", word, names);
-		}
-		if (!(s->checks >> oracle & 1) && s->norder < (int)(sizeof s->order / sizeof s->order[0]))
-			s->order[s->norder++] = oracle;
-		s->checks |= 1u << oracle;
+	int oracle = fc_oracle_lookup(word);
+	if (oracle < 0) {
+		char names[1024];
+		fc_oracle_list(names, sizeof names);
+		return fail(w, "unknown invariant '%s'; expected some of: %s", word, names);
 	}
-	s->strict = s->checks;
+	return oracle;
+}
+
+static int set_name(struct fc_scenario *s, char *value, const struct where *w)
+{
+	if (!is_word(value, "abcdefghijklmnopqrstuvwxyz0123456789-_.", sizeof s->name))
+		return fail(w, "bad name '%s'; expected name: [a-z0-9-]+ (at most 63 characters)", value);
+	strcpy(s->name, value);
+	s->name_line = w->line;
 	return 0;
 }
 
-static int set_field(struct fc_scenario *s, const char *key, char *value, int line, char *err, size_t errlen)
+static int set_window(struct fc_scenario *s, char *value, const struct where *w)
 {
-	char plan_err[512];
+	char *end;
+	long window = strtol(value, &end, 10);
+	if (strcmp(value, "-") && (*end || window < 1 || window >= WINDOWS_END))
+		return fail(w, "bad window '%s'; expected window: N (1-%d, lib/windows.def) or window: -", value,
+			    WINDOWS_END - 1);
+	snprintf(s->window, sizeof s->window, "%s", value);
+	return 0;
+}
+
+static int set_target(struct fc_scenario *s, char *value, const struct where *w)
+{
+	if (strlen(value) >= sizeof s->target)
+		return fail(w, "target too long; expected at most %zu characters", sizeof s->target - 1);
+	strcpy(s->target, value);
+	if (split_target(s) < 0)
+		return fail(w,
+			    "bad target; expected target: DRIVER ARGS... or /path/to/command ARGS... (at most %d words, quotes "
+			    "balanced)",
+			    FC_SCN_MAX_ARGS);
+	return 0;
+}
+
+static int set_plan(struct fc_scenario *s, char *value, const struct where *w)
+{
 	static struct fc_plan plan;
-	if (!strcmp(key, "name")) {
-		if (!*value || strlen(value) >= sizeof s->name ||
-		    strspn(value, "abcdefghijklmnopqrstuvwxyz0123456789-_.") != strlen(value))
-			return fail(err, errlen, s->path, line,
-				    "bad name '%s'; expected name: [a-z0-9-]+ (at most 63 characters)", value);
-		strcpy(s->name, value);
-		s->name_line = line;
-	} else if (!strcmp(key, "window")) {
-		char *end;
-		long window = strtol(value, &end, 10);
-		if (strcmp(value, "-") && (*end || window < 1 || window > 13))
-			return fail(err, errlen, s->path, line,
-				    "bad window '%s'; expected window: N (1-13, design.md's list) or window: -", value);
-		snprintf(s->window, sizeof s->window, "%s", value);
-	} else if (!strcmp(key, "target")) {
-		if (strlen(value) >= sizeof s->target)
-			return fail(err, errlen, s->path, line, "target too long; expected at most 511 characters");
-		strcpy(s->target, value);
-		if (split_target(s) < 0)
-			return fail(err, errlen, s->path, line,
-				    "bad target; expected target: DRIVER ARGS... or /path/to/command ARGS... (at most %d words, "
-				    "quotes balanced)",
-				    FC_SCN_MAX_ARGS);
-	} else if (!strcmp(key, "plan")) {
-		if (*value && fc_plan_parse(value, &plan, plan_err, sizeof plan_err) < 0)
-			return fail(err, errlen, s->path, line, "%s", plan_err);
-		snprintf(s->plan, sizeof s->plan, "%s", value);
-	} else if (!strcmp(key, "repeat")) {
-		char *end;
-		long repeat = strtol(value, &end, 10);
-		if (*end || repeat < 1 || repeat > 10000)
-			return fail(err, errlen, s->path, line, "bad repeat '%s'; expected repeat: N (1-10000)", value);
-		s->repeat = (int)repeat;
-	} else if (!strcmp(key, "timeout")) {
-		if (fc_parse_duration_arg(value, &s->timeout_ns) < 0)
-			return fail(err, errlen, s->path, line, "bad timeout '%s'; expected timeout: DURATION (e.g. 10s, 500ms)",
-				    value);
-	} else if (!strcmp(key, "check")) {
-		return parse_checks(s, value, err, errlen, line);
-	} else if (!strcmp(key, "expect")) {
-		if (!strcmp(value, "pass")) {
-			s->xfail = 0;
-		} else if (!strncmp(value, "xfail", 5) && (value[5] == ' ' || value[5] == '\t') && *trim(value + 5)) {
-			s->xfail = 1;
-			snprintf(s->xfail_reason, sizeof s->xfail_reason, "%s", trim(value + 5));
-		} else {
-			return fail(err, errlen, s->path, line, "bad expect '%s'; expected expect: pass or expect: xfail REASON",
-				    value);
-		}
-	} else if (!strcmp(key, "defect")) {
-		if (!*value || strlen(value) >= sizeof s->defect ||
-		    strspn(value, "abcdefghijklmnopqrstuvwxyz0123456789-") != strlen(value))
-			return fail(err, errlen, s->path, line,
-				    "bad defect '%s'; expected defect: NAME (a seeded defect, e.g. torn-oldact)", value);
-		strcpy(s->defect, value);
-	} else if (!strcmp(key, "seed")) {
-		if (!*value || strspn(value, "0123456789") != strlen(value) || strlen(value) >= sizeof s->seed)
-			return fail(err, errlen, s->path, line, "bad seed '%s'; expected seed: N (a whole number)", value);
-		strcpy(s->seed, value);
-	} else {
-		return fail(err, errlen, s->path, line,
-			    "unknown key '%s'; expected one of name, window, target, plan, repeat, timeout, check, expect, seed, "
-			    "defect",
-			    key);
+	char plan_err[512];
+	if (*value && fc_plan_parse(value, &plan, plan_err, sizeof plan_err) < 0)
+		return fail(w, "%s", plan_err);
+	snprintf(s->plan, sizeof s->plan, "%s", value);
+	return 0;
+}
+
+static int set_repeat(struct fc_scenario *s, char *value, const struct where *w)
+{
+	char *end;
+	long repeat = strtol(value, &end, 10);
+	if (*end || repeat < 1 || repeat > 10000)
+		return fail(w, "bad repeat '%s'; expected repeat: N (1-10000)", value);
+	s->repeat = (int)repeat;
+	return 0;
+}
+
+static int set_timeout(struct fc_scenario *s, char *value, const struct where *w)
+{
+	if (fc_parse_duration_arg(value, &s->timeout_ns) < 0)
+		return fail(w, "bad timeout '%s'; expected timeout: DURATION (e.g. 10s, 500ms)", value);
+	return 0;
+}
+
+/* check: orders the headline and makes each named oracle strict; it does
+ * not restrict: every oracle not skipped is judged. */
+static int set_check(struct fc_scenario *s, char *value, const struct where *w)
+{
+	struct fc_oracle_choice *c = &s->oracles;
+	char *save;
+	for (char *word = strtok_r(value, " \t,", &save); word; word = strtok_r(NULL, " \t,", &save)) {
+		int oracle = oracle_named(word, w);
+		if (oracle < 0)
+			return -1;
+		if (c->skipped & FC_OR_BIT(oracle))
+			return fail(w, "'%s' is in check: and in skip:; expected one or the other", word);
+		if (!(c->named & FC_OR_BIT(oracle)))
+			c->order[c->norder++] = oracle;
+		c->named |= FC_OR_BIT(oracle);
 	}
 	return 0;
 }
 
-int fc_scenario_load(const char *path, struct fc_scenario *s, char *err, size_t errlen)
+/* skip: ORACLE REASON, one line per oracle; the reason is for the reader,
+ * and required, so that no oracle is switched off without one. */
+static int set_skip(struct fc_scenario *s, char *value, const struct where *w)
+{
+	struct fc_oracle_choice *c = &s->oracles;
+	char *reason = value + strcspn(value, " \t");
+	if (*reason)
+		*reason++ = 0;
+	reason = trim(reason);
+	int oracle = oracle_named(value, w);
+	if (oracle < 0)
+		return -1;
+	if (fc_oracles[oracle].flags & FC_OR_FIRST)
+		return fail(w, "'%s' cannot be skipped: a hang or a crash makes every other observation moot", value);
+	if (!*reason)
+		return fail(w, "skip: %s has no reason; expected skip: ORACLE REASON (why this scenario cannot be judged by it)",
+			    value);
+	if (c->named & FC_OR_BIT(oracle))
+		return fail(w, "'%s' is in check: and in skip:; expected one or the other", value);
+	if (c->skipped & FC_OR_BIT(oracle))
+		return fail(w, "'%s' skipped twice; expected one skip: line per invariant", value);
+	c->skipped |= FC_OR_BIT(oracle);
+	return 0;
+}
+
+static int set_expect(struct fc_scenario *s, char *value, const struct where *w)
+{
+	if (!strcmp(value, "pass")) {
+		s->xfail = 0;
+	} else if (!strncmp(value, "xfail", 5) && (value[5] == ' ' || value[5] == '\t') && *trim(value + 5)) {
+		s->xfail = 1;
+		snprintf(s->xfail_reason, sizeof s->xfail_reason, "%s", trim(value + 5));
+	} else {
+		return fail(w, "bad expect '%s'; expected expect: pass or expect: xfail REASON", value);
+	}
+	return 0;
+}
+
+static int set_defect(struct fc_scenario *s, char *value, const struct where *w)
+{
+	if (!is_word(value, "abcdefghijklmnopqrstuvwxyz0123456789-", sizeof s->defect))
+		return fail(w, "bad defect '%s'; expected defect: NAME (a seeded defect, e.g. torn-oldact)", value);
+	strcpy(s->defect, value);
+	return 0;
+}
+
+static int set_seed(struct fc_scenario *s, char *value, const struct where *w)
+{
+	if (!is_word(value, "0123456789", sizeof s->seed))
+		return fail(w, "bad seed '%s'; expected seed: N (a whole number)", value);
+	strcpy(s->seed, value);
+	return 0;
+}
+
+static const struct key {
+	const char *name;
+	int (*set)(struct fc_scenario *s, char *value, const struct where *w);
+	int repeatable;
+} keys[] = {
+	{ "name", set_name, 0 },     { "window", set_window, 0 },   { "target", set_target, 0 }, { "plan", set_plan, 0 },
+	{ "repeat", set_repeat, 0 }, { "timeout", set_timeout, 0 }, { "check", set_check, 0 },   { "skip", set_skip, 1 },
+	{ "expect", set_expect, 0 }, { "seed", set_seed, 0 },       { "defect", set_defect, 0 },
+};
+#define NKEYS (sizeof keys / sizeof keys[0])
+_Static_assert(NKEYS <= 32, "the seen-keys mask holds every key");
+
+static const char *key_list(void)
+{
+	static char list[256];
+	size_t used = 0;
+	for (size_t k = 0; k < NKEYS && used < sizeof list; k++)
+		used += (size_t)snprintf(list + used, sizeof list - used, "%s%s", k ? ", " : "", keys[k].name);
+	return list;
+}
+
+static int set_field(struct fc_scenario *s, const char *name, char *value, unsigned *seen, const struct where *w)
+{
+	for (size_t k = 0; k < NKEYS; k++) {
+		if (strcmp(name, keys[k].name))
+			continue;
+		if ((*seen >> k & 1) && !keys[k].repeatable)
+			return fail(w, "'%s' given twice; expected each key at most once", name);
+		*seen |= 1u << k;
+		return keys[k].set(s, value, w);
+	}
+	return fail(w, "unknown key '%s'; expected one of %s", name, key_list());
+}
+
+static int parse_lines(FILE *f, struct fc_scenario *s, struct where *w)
 {
 	char text[8192];
-	int line_no = 0;
-	memset(s, 0, sizeof *s);
-	snprintf(s->path, sizeof s->path, "%s", path);
-	s->repeat = 3;
-	s->timeout_ns = 10ull * 1000000000u;
-	s->checks = ~0u & ((1u << FC_ORACLE_COUNT) - 1);
-	FILE *f = fopen(path, "r");
-	if (!f)
-		return fail(err, errlen, path, 0, "cannot read: %m");
 	int saw_comment_first = -1;
-	char seen_keys[256] = " ";
+	unsigned seen = 0;
 	while (fgets(text, sizeof text, f)) {
-		line_no++;
-		if (!strchr(text, '\n') && !feof(f)) {
-			fclose(f);
-			return fail(err, errlen, path, line_no, "line too long; expected at most %zu characters",
-				    sizeof text - 2);
-		}
+		w->line++;
+		if (!strchr(text, '\n') && !feof(f))
+			return fail(w, "line too long; expected at most %zu characters", sizeof text - 2);
 		char *line = trim(text);
 		if (*line == '#') {
 			if (saw_comment_first < 0)
@@ -188,38 +290,34 @@ int fc_scenario_load(const char *path, struct fc_scenario *s, char *err, size_t 
 		if (saw_comment_first < 0)
 			saw_comment_first = 0;
 		char *colon = strchr(line, ':');
-		if (!colon) {
-			fclose(f);
-			return fail(err, errlen, path, line_no,
-				    "expected 'key: value' (keys: name, window, target, plan, repeat, timeout, check, expect, "
-				    "seed, defect)");
-		}
+		if (!colon)
+			return fail(w, "expected 'key: value' (keys: %s)", key_list());
 		*colon = 0;
-		const char *key = trim(line);
-		if (strstr(seen_keys, key) && strlen(key) < 16) {
-			char probe[20];
-			snprintf(probe, sizeof probe, " %s ", key);
-			if (strstr(seen_keys, probe)) {
-				fclose(f);
-				return fail(err, errlen, path, line_no, "'%s' given twice; expected each key at most once", key);
-			}
-		}
-		if (strlen(seen_keys) + strlen(key) + 2 < sizeof seen_keys) {
-			strcat(seen_keys, key);
-			strcat(seen_keys, " ");
-		}
-		if (set_field(s, key, trim(colon + 1), line_no, err, errlen) < 0) {
-			fclose(f);
+		if (set_field(s, trim(line), trim(colon + 1), &seen, w) < 0)
 			return -1;
-		}
 	}
-	fclose(f);
-	if (saw_comment_first != 1)
-		return fail(err, errlen, path, 1,
-			    "a scenario opens with a comment naming the window it replays (# window N: ...)");
+	if (saw_comment_first != 1) {
+		w->line = 1;
+		return fail(w, "a scenario opens with a comment naming the window it replays (# window N: ...)");
+	}
 	if (!s->name[0])
-		return fail(err, errlen, path, line_no, "no name; expected a line name: NAME");
+		return fail(w, "no name; expected a line name: NAME");
 	if (!s->argc)
-		return fail(err, errlen, path, line_no, "no target; expected a line target: DRIVER ARGS...");
+		return fail(w, "no target; expected a line target: DRIVER ARGS...");
 	return 0;
+}
+
+int fc_scenario_load(const char *path, struct fc_scenario *s, char *err, size_t errlen)
+{
+	struct where w = { path, 0, err, errlen };
+	memset(s, 0, sizeof *s);
+	snprintf(s->path, sizeof s->path, "%s", path);
+	s->repeat = 3;
+	s->timeout_ns = 10ull * 1000000000u;
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return fail(&w, "cannot read: %m");
+	int rc = parse_lines(f, s, &w);
+	fclose(f);
+	return rc;
 }

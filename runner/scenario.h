@@ -3,6 +3,7 @@
 #define FC_SCENARIO_H
 #include <limits.h>
 #include <stdint.h>
+#include "oracle.h"
 #include "plan.h"
 
 #define FC_SCN_MAX_ARGS 32
@@ -20,10 +21,7 @@ struct fc_scenario {
 	char plan[FC_PLAN_MAX];
 	int repeat;
 	uint64_t timeout_ns;
-	unsigned checks; /* bitset of enum fc_oracle */
-	unsigned strict; /* named in check: the driver must report them */
-	int order[16];   /* the check: list in its order */
-	int norder;
+	struct fc_oracle_choice oracles; /* check: and skip: */
 	int xfail;
 	char xfail_reason[256];
 	char seed[24];   /* empty: the run's --seed */

@@ -67,6 +67,25 @@ static const char *probe(void)
 	return fc_build_path("targets/probe");
 }
 
+/* bad.scn from FMT (the probe's path its argument) is refused before
+ * anything runs: exit 2, and MESSAGE on stderr. */
+static void refused(const char *fmt, const char *message)
+{
+	scenario("bad.scn", fmt, probe());
+	cr_assert_eq(CHECK(NULL), 2, "out: %s", r.out);
+	cr_expect(strstr(r.err, message), "err: %s", r.err);
+}
+
+/* check of a target that reports one leaked fd, the scenario's KEYS added. */
+static int leaking(const char *keys)
+{
+	scenario("t.scn",
+		 "# window -: reports a leak\nname: leaks\ntarget: /bin/sh -c 'echo \"fds 3 4\" >> $FORKCHAOS_REPORT'\nrepeat: "
+		 "1\n%s",
+		 keys);
+	return CHECK(NULL);
+}
+
 Test(check, passing_scenario_exits_0, .timeout = 60)
 {
 	scenario("a.scn",
@@ -130,16 +149,13 @@ Test(check, malformed_scenario_exits_2_naming_file_and_line, .timeout = 60)
 
 Test(check, malformed_plan_in_scenario_exits_2, .timeout = 60)
 {
-	scenario("bad.scn", "# window 1: broken plan\nname: broken\ntarget: %s exit 0\nplan: pipe2:when=zero\n", probe());
-	cr_assert_eq(CHECK(NULL), 2);
-	cr_expect(strstr(r.err, "bad.scn:4: bad plan: rule 1"), "err: %s", r.err);
+	refused("# window 1: broken plan\nname: broken\ntarget: %s exit 0\nplan: pipe2:when=zero\n",
+		"bad.scn:4: bad plan: rule 1");
 }
 
 Test(check, scenario_must_open_with_its_window_comment, .timeout = 60)
 {
-	scenario("bad.scn", "name: nocomment\ntarget: %s exit 0\n", probe());
-	cr_assert_eq(CHECK(NULL), 2);
-	cr_expect(strstr(r.err, "bad.scn:1:"), "err: %s", r.err);
+	refused("name: nocomment\ntarget: %s exit 0\n", "bad.scn:1:");
 }
 
 Test(check, strict_check_without_observation_fails, .timeout = 60)
@@ -343,4 +359,65 @@ Test(check, sighup_stops_the_run_like_sigint, .timeout = 60)
 	int status;
 	waitpid(pid, &status, 0);
 	cr_expect(WIFEXITED(status) && WEXITSTATUS(status) == 3, "status 0x%x", status);
+}
+
+Test(check, oracle_added_as_a_row_is_judged_in_every_scenario_but_the_skipping_one, .timeout = 120)
+{
+	/* build/forkchaos-canary is forkchaos with one more row in
+	 * oracles.def (tests/canary_oracle.def), an oracle that fails every
+	 * run it is judged on; the real scenarios never name it */
+	scenario("s.scn",
+		 "# window -: skips it\nname: zz-skips-canary\ntarget: %s exit 0\nrepeat: 1\nskip: canary the test's own\n",
+		 probe());
+	const char *argv[] = { fc_build_path("forkchaos-canary"), "check", "-j", "2", "--repeat", "1", "scenarios/", dir, NULL };
+	cr_assert_eq(fc_exec(&r, (char *const *)argv), 1, "out: %s err: %s", r.out, r.err);
+	int judged = 0, lines = fc_count_prefix(r.out, "PASS ") + fc_count_prefix(r.out, "FAIL ");
+	for (const char *at = r.out; (at = strstr(at, "[canary] the canary oracle was judged")); at++)
+		judged++;
+	cr_expect_geq(lines, 24, "every scenario has its line: %s", r.out);
+	cr_expect_eq(judged, lines - 1, "judged in all but one: %s", r.out);
+	cr_expect(fc_line(r.out, "PASS  zz-skips-canary"), "skip: removed it: %s", r.out);
+}
+
+Test(check, oracle_not_named_in_check_is_still_judged, .timeout = 60)
+{
+	cr_assert_eq(leaking("check: no-stray\n"), 1, "out: %s", r.out);
+	cr_expect(strstr(r.out, "[no-fd-leak] fd census 3 before, 4 after (+1)"), "out: %s", r.out);
+}
+
+Test(check, skipped_oracle_is_not_judged, .timeout = 60)
+{
+	cr_assert_eq(leaking("skip: no-fd-leak the shell's descriptors are not ours\n"), 0, "out: %s", r.out);
+}
+
+Test(check, skip_without_a_reason_exits_2_naming_the_form, .timeout = 60)
+{
+	refused("# window -: no reason\nname: noreason\ntarget: %s exit 0\nskip: no-fd-leak\n",
+		"bad.scn:4: skip: no-fd-leak has no reason; expected skip: ORACLE REASON");
+}
+
+Test(check, hang_cannot_be_skipped, .timeout = 60)
+{
+	refused("# window -: skips hangs\nname: nohang\ntarget: %s exit 0\nskip: no-hang it is slow\n",
+		"bad.scn:4: 'no-hang' cannot be skipped");
+}
+
+Test(check, window_beyond_lib_windows_def_is_refused, .timeout = 60)
+{
+	refused("# window 14: no such window\nname: nowindow\nwindow: 14\ntarget: %s exit 0\n",
+		"bad.scn:3: bad window '14'; expected window: N (1-13, lib/windows.def)");
+}
+
+Test(check, alias_in_check_names_the_oracle_and_makes_it_strict, .timeout = 60)
+{
+	scenario("q.scn", "# window -: blind\nname: blind\ntarget: %s exit 0\ncheck: fds\nrepeat: 1\n", probe());
+	cr_assert_eq(CHECK(NULL), 1, "out: %s", r.out);
+	cr_expect(strstr(r.out, "[no-fd-leak] the driver reported nothing"), "out: %s", r.out);
+}
+
+Test(check, bad_jobs_names_the_option_and_the_range, .timeout = 60)
+{
+	scenario("a.scn", "# window -: ok\nname: ok\ntarget: %s exit 0\nrepeat: 1\n", probe());
+	cr_assert_eq(CHECK("-j", "0"), 2, "out: %s", r.out);
+	cr_expect(fc_line(r.err, "forkchaos check: bad --jobs '0': expected a number of jobs from 1 to 64"), "err: %s", r.err);
 }

@@ -153,3 +153,34 @@ Test(run, interrupt_kills_a_command_that_ignores_it_and_exits_3, .timeout = 40)
 	waitpid(pid, &status, 0);
 	cr_expect(WIFEXITED(status) && WEXITSTATUS(status) == 3, "status 0x%x: expected exit 3 after the grace", status);
 }
+
+Test(run, option_given_twice_is_refused, .timeout = 30)
+{
+	const char *argv[] = { fc_build_path("forkchaos"),
+			       "run",
+			       "--plan",
+			       "pipe2:error=EMFILE",
+			       "-p",
+			       "fork:error=EAGAIN",
+			       "--",
+			       "/bin/true",
+			       NULL };
+	cr_assert_eq(fc_exec(&r, (char *const *)argv), 2);
+	cr_expect(fc_line(r.err, "forkchaos run: --plan given twice; expected it at most once"), "err: %s", r.err);
+}
+
+Test(run, unknown_option_is_one_line_naming_it, .timeout = 30)
+{
+	const char *argv[] = { fc_build_path("forkchaos"), "run", "--bogus", "--", "/bin/true", NULL };
+	cr_assert_eq(fc_exec(&r, (char *const *)argv), 2);
+	cr_expect(fc_line(r.err, "forkchaos run: unknown option '--bogus'; see `forkchaos run --help`"), "err: %s", r.err);
+	cr_expect_eq(fc_count_prefix(r.err, ""), 1, "one line: %s", r.err);
+}
+
+Test(run, bad_timeout_names_the_option_and_the_form, .timeout = 30)
+{
+	const char *argv[] = { fc_build_path("forkchaos"), "run", "-T", "soon", "--", "/bin/true", NULL };
+	cr_assert_eq(fc_exec(&r, (char *const *)argv), 2);
+	cr_expect(fc_line(r.err, "forkchaos run: bad --timeout 'soon': expected a duration like 30, 500ms or 2s"), "err: %s",
+		  r.err);
+}
