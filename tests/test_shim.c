@@ -285,8 +285,10 @@ Test(shim, wait_child_holds_the_call_until_its_child_died, .timeout = 30)
 
 Test(shim, signal_to_child_reaches_the_forked_child, .timeout = 30)
 {
-	/* SIGKILL@child at the exit of fork: the parent's waitpid sees it */
-	cr_assert_eq(PROBE("fork:at=exit:signal=SIGKILL@child", "fork", "1"), 0, "stderr: %s", r.err);
+	/* SIGKILL@child at the exit of fork: the parent's waitpid sees it.  The
+	 * child is held in its pipe2 (a delay) so it cannot exit first. */
+	cr_assert_eq(PROBE("fork:at=exit:signal=SIGKILL@child;pipe2:proc=child:delay=20s", "fork", "1", "1"), 0, "stderr: %s",
+		     r.err);
 	cr_expect(fc_line(r.out, "child1-status killed:9"), "out: %s", r.out);
 	cr_assert_eq(PROBE(NULL, "fork", "1"), 0);
 	cr_expect(fc_line(r.out, "child1-status exited:0"), "without the rule: %s", r.out);
