@@ -60,8 +60,6 @@ void fc__trace_event(const struct fc_call *c, long ret, int err)
 	struct fc_out out;
 	const struct fc_rule *rule = fc__rule(c);
 	const char *call = fc_calls[c->id].name;
-	if (c->id == FC_ID_syscall)
-		call = "syscall";
 
 	fc_out_init(&out, buf, sizeof buf);
 	fc_put_char(&out, '{');
