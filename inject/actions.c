@@ -1,6 +1,6 @@
 /* The actions a rule takes: delay, signal, injected failure.  Order for one
  * call: delay, enter-side signal, skip-with-failure or the real call,
- * at=inside signal (custom wrappers), delay_exit, exit-side failure, trace,
+ * at=inside signal (the INSIDE hook), delay_exit, exit-side failure, trace,
  * errno, exit-side signal last (so a handler that clobbers errno is seen by
  * the caller, as it would be with a real asynchronous signal). */
 #include <time.h>
@@ -27,9 +27,8 @@ static void sleep_ns(uint64_t ns)
  * a later call) the last child this process made. */
 static pid_t child_of(const struct fc_call *c, long ret)
 {
-	int returns_pid = (fc_calls[c->id].cls & FC_CLASS_PROC) && fc_calls[c->id].fail != FC_FAIL_ERRNUM &&
-		c->id != FC_ID_sys_pidfd_open;
-	return returns_pid && ret > 0 ? (pid_t)ret : fc__state.last_child;
+	int returns_child = fc_calls[c->id].flags & FC_F_RET_CHILD;
+	return returns_child && ret > 0 ? (pid_t)ret : fc__state.last_child;
 }
 
 /* wait_child=: hold the window open until the child is dead (a zombie, or
@@ -83,20 +82,21 @@ static long injected_value(const struct fc_call *c, const struct fc_rule *rule, 
 			*err = rule->error;
 		return rule->retval;
 	}
-	switch (fc_calls[c->id].fail) {
-	case FC_FAIL_ERRNUM: return rule->error;
-	case FC_FAIL_NUL: *err = rule->error; return 0;
-	default: *err = rule->error; return -1;
-	}
+	if (fc_calls[c->id].flags & FC_F_RET_ERRNO)
+		return rule->error;
+	*err = rule->error;
+	return fc_calls[c->id].flags & FC_F_RET_PTR ? 0 : -1; /* NULL, or -1 (SIG_ERR too) */
 }
 
-static int call_failed(const struct fc_call *c, long ret)
+/* The errno a result stands for, 0 when the call succeeded. */
+static int failure_errno(const struct fc_call *c, long ret, int err)
 {
-	switch (fc_calls[c->id].fail) {
-	case FC_FAIL_ERRNUM: return ret != 0;
-	case FC_FAIL_NUL: return ret == 0;
-	default: return ret == -1;
-	}
+	unsigned flags = fc_calls[c->id].flags;
+	if (flags & FC_F_RET_ERRNO)
+		return (int)ret;
+	if (flags & FC_F_RET_PTR)
+		return ret == 0 ? err : 0;
+	return ret == -1 ? err : 0;
 }
 
 static int acts_after(const struct fc_rule *rule)
@@ -119,7 +119,7 @@ int fc__pre(struct fc_call *c, long *ret)
 	int err = c->saved_errno;
 	*ret = injected_value(c, rule, &err);
 	c->injected = 1;
-	fc__trace_event(c, *ret, call_failed(c, *ret) ? (fc_calls[c->id].fail == FC_FAIL_ERRNUM ? (int)*ret : err) : 0);
+	fc__trace_event(c, *ret, failure_errno(c, *ret, err));
 	errno = err;
 	return 1;
 }
@@ -146,12 +146,13 @@ long fc__post(struct fc_call *c, long ret)
 		sleep_ns(rule->delay_exit_ns);
 	if (rule && (rule->actions & FC_ACT_WAIT_CHILD))
 		wait_child_exit(child_of(c, ret), rule->wait_child_ns);
+	/* WINDOW: 9 (close retried on EINTR): at=exit:error=EINTR reports EINTR
+	 * after the kernel closed the fd, exactly as Linux does. */
 	if (rule && acts_after(rule)) {
 		ret = injected_value(c, rule, &err);
 		c->injected = 1;
 	}
-	int failed = call_failed(c, ret);
-	fc__trace_event(c, ret, failed ? (fc_calls[c->id].fail == FC_FAIL_ERRNUM ? (int)ret : err) : 0);
+	fc__trace_event(c, ret, failure_errno(c, ret, err));
 	errno = err;
 	if (rule && (rule->actions & FC_ACT_SIGNAL) && c->at != FC_AT_ENTER && c->at != -1)
 		send_signal(rule, c, ret);

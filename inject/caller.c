@@ -27,7 +27,7 @@ int fc__caller_matches(int rule, int depth, void *ra)
 {
 	if (depth <= 1)
 		return fc__caller_in_rule(rule, ra);
-	void *frames[40];
+	void *frames[FC_MAX_DEPTH + 8]; /* the shim's own frames come first */
 	struct frame_walk walk = { frames, 0, sizeof frames / sizeof frames[0] };
 	fc__guard++;
 	_Unwind_Backtrace(note_frame, &walk);

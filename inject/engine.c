@@ -2,12 +2,12 @@
  * intercepted call, so: no locks, no malloc, no syscalls unless a rule with
  * caller=/lib= needs a lookup, counters atomic only when threads exist. */
 #include <sys/single_threaded.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 #include "shim.h"
 
 struct fc_state fc__state = { .trace_fd = -1 };
 void *fc__real[FC_NCALLS];
+unsigned char fc__armed[FC_NCALLS];
 __thread int fc__guard __attribute__((tls_model("initial-exec")));
 
 /* Per-rule counts of matching calls in this process; a forked child starts
@@ -81,7 +81,7 @@ static int proc_matches(const struct fc_rule *rule)
 
 /* Every rule whose selectors match counts the call; the first of them with
  * an action whose when=/prob= fire wins. */
-static void decide(struct fc_call *c, uint32_t candidates)
+static void decide(struct fc_call *c, fc_ruleset candidates)
 {
 	while (candidates) {
 		int index = __builtin_ctz(candidates);
@@ -117,10 +117,10 @@ static int traced(int id)
 	return fc__state.trace_fd >= 0 && (fc_calls[id].cls != FC_CLASS_MEM || fc__state.trace_all_mem);
 }
 
-static void init_call(struct fc_call *c, int id, int sig, int fd, void *ra)
+static void init_call(struct fc_call *c, int id, long nr, int sig, int fd, void *ra)
 {
 	c->id = id;
-	c->nr = -1;
+	c->nr = nr;
 	c->sig = sig;
 	c->fd = fd;
 	c->ra = ra;
@@ -133,51 +133,37 @@ static void init_call(struct fc_call *c, int id, int sig, int fd, void *ra)
 	c->saved_errno = errno;
 }
 
-int fc__enter(struct fc_call *c, int id, int sig, int fd, void *ra)
+int fc__enter(struct fc_call *c, int id, long nr, int sig, int fd, void *ra)
 {
 	if (FC_LIKELY(!fc__state.active) || fc__guard)
 		return 0;
-	uint32_t candidates = fc__state.rules_for[id];
+	fc_ruleset candidates = fc__state.rules_for[id];
+	if (nr >= 0) /* syscall:nr=N and sys_NAME without a line of its own */
+		candidates |= fc__state.rules_for[FC_ID_syscall];
 	if (!candidates && !traced(id))
 		return 0;
-	init_call(c, id, sig, fd, ra);
+	init_call(c, id, nr, sig, fd, ra);
 	if (candidates)
 		decide(c, candidates);
 	return 1;
 }
 
-int fc__enter_sys(struct fc_call *c, long nr, const long a[6], void *ra)
+/* After the plan is loaded and the trace opened: which rules name each
+ * call, and which calls leave the fast path.  Those that make children
+ * always do while the shim is on: the child must count again from 1, and
+ * signal=...@child needs the pid. */
+void fc__arm(void)
 {
-	if (FC_LIKELY(!fc__state.active) || fc__guard)
-		return 0;
-	int id = FC_ID_syscall;
-	int sig = -1, fd = -1;
-	switch (nr) {
-#define X(name, cls, how, rtype, params, args, fail, sigx, fdx, nrx, errnos) X_##how(name, sigx, fdx, nrx)
-#define X_GEN(name, sigx, fdx, nrx)
-#define X_CUSTOM(name, sigx, fdx, nrx)
-#define X_INSIDE(name, sigx, fdx, nrx)
-#define X_SYS(name, sigx, fdx, nrx) \
-	case nrx:                   \
-		id = FC_ID_##name;  \
-		sig = (sigx);       \
-		fd = (fdx);         \
-		break;
-#include "calls.def"
-#undef X
-#undef X_GEN
-#undef X_CUSTOM
-#undef X_INSIDE
-#undef X_SYS
-	}
-	uint32_t candidates = fc__state.rules_for[id] | fc__state.rules_for[FC_ID_syscall];
-	if (!candidates && !traced(id))
-		return 0;
-	init_call(c, id, sig, fd, ra);
-	c->nr = nr;
-	if (candidates)
-		decide(c, candidates);
-	return 1;
+	const struct fc_plan *plan = &fc__state.plan;
+	int on = plan->nrules > 0 || fc__state.trace_fd >= 0;
+	for (int r = 0; r < plan->nrules; r++)
+		for (int id = 0; id < FC_NCALLS; id++)
+			if (fc_rule_has_call(&plan->rules[r], id))
+				fc__state.rules_for[id] |= (fc_ruleset)1 << r;
+	for (int id = 0; id < FC_NCALLS; id++)
+		fc__armed[id] = on &&
+			(fc__state.rules_for[id] || traced(id) || (fc_calls[id].flags & (FC_F_FORKS | FC_F_NOTE_CHILD)));
+	__atomic_store_n(&fc__state.active, on, __ATOMIC_RELEASE);
 }
 
 const struct fc_rule *fc__rule(const struct fc_call *c)
@@ -199,6 +185,20 @@ void fc__after_fork_child(void)
 	fc__state.forks = 0;
 	fc__state.my_pid = getpid();
 	fc__state.last_child = 0;
+}
+
+/* The child's return from a call that made a process: it counts again from
+ * 1, and its trace line (when the call is traced) says side=child. */
+void fc__forked_child(struct fc_call *c, int traced)
+{
+	int err = errno;
+	fc__after_fork_child();
+	if (traced) {
+		c->child_side = 1;
+		c->rule = -1;
+		fc__post(c, 0);
+	}
+	errno = err;
 }
 
 void fc__note_child(pid_t pid)

@@ -10,26 +10,12 @@
 #include "shim.h"
 
 void *fc__real_vfork FC_HIDDEN;
-long (*fc__real_syscall)(long, ...) FC_HIDDEN;
-
-/* The allocator's own entry points: resolving them needs no dlsym, which
- * itself calls calloc. */
-extern void *__libc_malloc(size_t);
-extern void *__libc_calloc(size_t, size_t);
-extern void *__libc_realloc(void *, size_t);
 
 void *fc__resolve(int id)
 {
-	void *fn;
-	switch (id) {
-	case FC_ID_malloc: fn = (void *)__libc_malloc; break;
-	case FC_ID_calloc: fn = (void *)__libc_calloc; break;
-	case FC_ID_realloc: fn = (void *)__libc_realloc; break;
-	default:
-		fc__guard++;
-		fn = dlsym(RTLD_NEXT, fc_calls[id].name);
-		fc__guard--;
-	}
+	fc__guard++;
+	void *fn = dlsym(RTLD_NEXT, fc_calls[id].name);
+	fc__guard--;
 	__atomic_store_n(&fc__real[id], fn, __ATOMIC_RELAXED);
 	return fn;
 }
@@ -87,10 +73,6 @@ static void load_plan(void)
 		_exit(2);
 	}
 	strncpy(fc__state.plan_text, text, sizeof fc__state.plan_text - 1);
-	for (int r = 0; r < fc__state.plan.nrules; r++)
-		for (int id = 0; id < FC_NCALLS; id++)
-			if (fc_rule_has_call(&fc__state.plan.rules[r], id))
-				fc__state.rules_for[id] |= 1u << r;
 }
 
 /* A caller= or lib= that names nothing loaded yet may never fire: say so in
@@ -112,11 +94,12 @@ __attribute__((constructor(101))) static void fc_init(void)
 {
 	int saved_errno = errno;
 	fc__guard++;
+	/* syscalls.def lines are reached through syscall(), which is resolved
+	 * here as the pseudo-call "syscall"; REAL() lines are linked directly */
 	for (int id = 0; id < FC_NCALLS; id++)
-		if (fc_calls[id].how != FC_HOW_SYS && !fc__real[id])
+		if (!(fc_calls[id].flags & (FC_F_SYS | FC_F_REAL)) && !fc__real[id])
 			fc__resolve(id);
-	fc__real_vfork = dlsym(RTLD_NEXT, "vfork");
-	fc__real_syscall = (long (*)(long, ...))dlsym(RTLD_NEXT, "syscall");
+	fc__real_vfork = fc__real[FC_ID_vfork];
 	load_plan();
 	const char *trace = getenv("FORKCHAOS_TRACE");
 	if (fc__state.plan.nrules == 0 && !(trace && *trace)) {
@@ -137,7 +120,7 @@ __attribute__((constructor(101))) static void fc_init(void)
 			warn_unresolved();
 			break;
 		}
-	__atomic_store_n(&fc__state.active, fc__state.plan.nrules > 0 || fc__state.trace_fd >= 0, __ATOMIC_RELEASE);
+	fc__arm();
 	fc__guard--;
 	errno = saved_errno;
 }

@@ -5,6 +5,9 @@ SHIM_OBJS := $(patsubst inject/%.c,$(BUILD)/obj/inject/%.o,$(SHIM_SRCS)) $(BUILD
 SHIM_CFLAGS := $(TARGET_CFLAGS) -fvisibility=default -ftls-model=initial-exec -I$(BUILD)/gen -Iinject
 SHIM_LIBS := -ldl -lgcc_s
 GEN_SYSNAMES := $(BUILD)/gen/sysnames.def
+GEN_CALL_HEADERS := $(BUILD)/gen/call_headers.h
+# The plan parser and the call table, shared with the launcher and test_plan.
+PLAN_SRCS := inject/plan.c inject/plan_keys.c inject/names.c inject/calls.c
 
 ALL_OUTPUTS += $(BUILD)/libforkchaos.so
 
@@ -15,7 +18,13 @@ $(GEN_SYSNAMES):
 	$(Q)printf '#include <sys/syscall.h>\n' | $(CC) -E -dM - | \
 	  sed -n 's/^#define SYS_\([a-z0-9_]*\) .*/X(\1)/p' | sort -u > $@.tmp && mv $@.tmp $@
 
-$(BUILD)/obj/inject/%.o: inject/%.c inject/*.h inject/calls.def $(GEN_SYSNAMES)
+# The headers the calls' types need, from the tables' HEADER("h") facts.
+$(GEN_CALL_HEADERS): inject/calls.def inject/syscalls.def inject/inject.mk
+	$(call say,GEN,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)grep -h '^[A-Z]*(' inject/calls.def inject/syscalls.def | grep -o 'HEADER("[^"]*")' | sed 's/HEADER("\(.*\)")/#include <\1>/' | sort -u > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/obj/inject/%.o: inject/%.c inject/*.h inject/*.def $(GEN_SYSNAMES) $(GEN_CALL_HEADERS)
 	$(call say,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(SHIM_CFLAGS) -c -o $@ $<

@@ -3,37 +3,86 @@
  * before it runs anything). */
 #ifndef FC_PLAN_H
 #define FC_PLAN_H
+#include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
+/* A set of rules is one word: the shim keeps one per call and walks it with
+ * __builtin_ctz, so the rule limit is the width of that word. */
+typedef uint32_t fc_ruleset;
 #define FC_MAX_RULES 32
+_Static_assert(FC_MAX_RULES <= sizeof(fc_ruleset) * CHAR_BIT, "every rule needs a bit in fc_ruleset");
+_Static_assert(sizeof(fc_ruleset) <= sizeof(unsigned), "fc_ruleset is walked with __builtin_ctz");
 #define FC_MAX_NRS 8
+#define FC_MAX_DEPTH 32 /* caller=...:depth=N, frames above the wrapper */
 #define FC_PLAN_MAX 4096
 #define FC_SYM_MAX 96
 
-enum fc_class { FC_CLASS_PROC = 1, FC_CLASS_FD = 2, FC_CLASS_SIGNAL = 4, FC_CLASS_WAIT = 8, FC_CLASS_MEM = 16 };
-enum fc_how { FC_HOW_GEN, FC_HOW_CUSTOM, FC_HOW_INSIDE, FC_HOW_SYS };
-enum fc_fail { FC_FAIL_NEG1, FC_FAIL_NUL, FC_FAIL_ERRNUM, FC_FAIL_SIGERR };
-
-/* Call ids, one per line of calls.def, then the pseudo-call "syscall" that
- * stands for any syscall(2) number without an entry of its own. */
-enum fc_call_id {
-#define X(name, ...) FC_ID_##name,
-#include "calls.def"
+/* The %classes a plan can name: one bit each, and the name. */
+#define FC_CLASSES(X) X(PROC, "%proc") X(FD, "%fd") X(SIGNAL, "%signal") X(WAIT, "%wait") X(MEM, "%mem")
+enum fc_class_bit {
+#define X(cls, text) FC_CLASS_BIT_##cls,
+	FC_CLASSES(X)
 #undef X
+		FC_NCLASSES
+};
+enum fc_class {
+#define X(cls, text) FC_CLASS_##cls = 1 << FC_CLASS_BIT_##cls,
+	FC_CLASSES(X)
+#undef X
+};
+struct fc_class_info {
+	unsigned cls;
+	const char *name;
+};
+extern const struct fc_class_info fc_classes[FC_NCLASSES];
+
+/* The facts a line of calls.def or syscalls.def states (facts.h), one bit
+ * each in fc_calls[].flags, for the parser, the engine and the trace. */
+enum fc_fact {
+	FC_F_RET_FD = 1 << 0,      /* returns a new descriptor */
+	FC_F_RET_CHILD = 1 << 1,   /* returns the pid of a new child (or a thread's tid) */
+	FC_F_RET_ERRNO = 1 << 2,   /* returns the errno, 0 on success; errno untouched */
+	FC_F_RET_PTR = 1 << 3,     /* returns a pointer, NULL on failure */
+	FC_F_RET_HANDLER = 1 << 4, /* returns the old handler, SIG_ERR on failure */
+	FC_F_FD_PAIR = 1 << 5,     /* fills a pair of new descriptors */
+	FC_F_BLOCKING = 1 << 6,    /* may sleep: a signal interrupts it with EINTR */
+	FC_F_REAPS = 1 << 7,       /* the wait family: may reap a child */
+	FC_F_ENTER_ONLY = 1 << 8,  /* can act only at enter (vfork: the child runs on our stack) */
+	FC_F_FD_ARG = 1 << 9,      /* has an argument that fd= compares */
+	FC_F_SIG_ARG = 1 << 10,    /* has an argument that sig= compares */
+	FC_F_GUARD = 1 << 11,      /* may close or replace one descriptor */
+	FC_F_RANGE = 1 << 12,      /* may close a range of descriptors */
+	FC_F_INSIDE = 1 << 13,     /* has an output at=inside can hold back */
+	FC_F_NOTE_CHILD = 1 << 14, /* stores a new child's pid through an argument */
+	FC_F_FORKS = 1 << 15,      /* may return twice: the child counts again from 1 */
+	FC_F_VARARG = 1 << 16,     /* variadic: one word after the last named argument */
+	FC_F_REAL = 1 << 17,       /* the real call is linked directly, not found by dlsym */
+	FC_F_SYS = 1 << 18,        /* a line of syscalls.def: reached through syscall(2) */
+};
+
+/* Call ids, one per line of calls.def, then one per line of syscalls.def,
+ * then the pseudo-call "syscall" that stands for any syscall(2) number
+ * without a line of its own. */
+enum fc_call_id {
+#define CALL(name, ...) FC_ID_##name,
+#define OWN CALL
+#define SYSCALL(name, ...) FC_ID_sys_##name,
+#include "calls.def"
+#include "syscalls.def"
+#undef CALL
+#undef OWN
+#undef SYSCALL
 	FC_ID_syscall,
 	FC_NCALLS
 };
 
 struct fc_call_info {
 	const char *name;
-	unsigned cls;  /* enum fc_class */
-	unsigned how;  /* enum fc_how */
-	unsigned fail; /* enum fc_fail */
-	long nr;       /* syscall number for FC_HOW_SYS */
-	int takes_sig; /* has an argument that sig= compares */
-	int takes_fd;  /* has an argument that fd= compares */
+	unsigned cls;   /* enum fc_class */
+	unsigned flags; /* enum fc_fact */
+	long nr;        /* syscall number of a syscalls.def line, else -1 */
 	const char *errnos;
 };
 extern const struct fc_call_info fc_calls[FC_NCALLS];
@@ -77,7 +126,7 @@ struct fc_plan {
 };
 
 /* Parse TEXT into PLAN.  On error returns -1 and writes one line into ERR:
- * "rule N (`...`), column C: expected ...".  Never allocates. */
+ * "bad plan: rule N `...`, column C: expected ...".  Never allocates. */
 int fc_plan_parse(const char *text, struct fc_plan *plan, char *err, size_t errlen);
 
 /* Warnings that do not stop the run (an errno the call does not document).

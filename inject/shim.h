@@ -33,10 +33,10 @@ struct fc_call {
 
 /* Process-wide state, written by the constructor and by the fork child. */
 struct fc_state {
-	int active;                    /* a plan or a trace is on */
-	int trace_fd;                  /* -1: no trace */
-	int trace_all_mem;             /* trace %mem calls even when no rule names them */
-	uint32_t rules_for[FC_NCALLS]; /* bitset of rules that name each call */
+	int active;                      /* a plan or a trace is on */
+	int trace_fd;                    /* -1: no trace */
+	int trace_all_mem;               /* trace %mem calls even when no rule names them */
+	fc_ruleset rules_for[FC_NCALLS]; /* the rules that name each call */
 	struct fc_plan plan;
 	char plan_text[FC_PLAN_MAX];
 	uint64_t seed;
@@ -49,17 +49,25 @@ struct fc_state {
 };
 extern struct fc_state fc__state FC_HIDDEN;
 extern void *fc__real[FC_NCALLS] FC_HIDDEN;
+/* 1: the shim may have something to do for this call (a rule names it, it
+ * is traced, or it makes children while a plan or trace is on); 0 is the
+ * generated wrappers' fast path. */
+extern unsigned char fc__armed[FC_NCALLS] FC_HIDDEN;
+extern void *fc__real_vfork FC_HIDDEN;
 extern __thread int fc__guard FC_HIDDEN __attribute__((tls_model("initial-exec")));
 
 void *fc__resolve(int id) FC_HIDDEN;
 #define FC_REAL(name) (fc__real[FC_ID_##name] ? fc__real[FC_ID_##name] : fc__resolve(FC_ID_##name))
 
 /* engine.c: the decision.  fc__enter fills C and returns 1 when the shim has
- * anything to do for this call (a rule names it or it is traced). */
-int fc__enter(struct fc_call *c, int id, int sig, int fd, void *ra) FC_HIDDEN;
-int fc__enter_sys(struct fc_call *c, long nr, const long a[6], void *ra) FC_HIDDEN;
+ * anything to do for this call (a rule names it or it is traced); NR is the
+ * syscall(2) number, -1 for a libc call.  fc__arm fills rules_for and
+ * fc__armed from the plan. */
+int fc__enter(struct fc_call *c, int id, long nr, int sig, int fd, void *ra) FC_HIDDEN;
+void fc__arm(void) FC_HIDDEN;
 void fc__before_fork(void) FC_HIDDEN;
 void fc__after_fork_child(void) FC_HIDDEN;
+void fc__forked_child(struct fc_call *c, int traced) FC_HIDDEN;
 uint64_t fc__mix64(uint64_t x) FC_HIDDEN;
 void fc__note_child(pid_t pid) FC_HIDDEN;
 const struct fc_rule *fc__rule(const struct fc_call *c) FC_HIDDEN;

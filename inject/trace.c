@@ -2,6 +2,7 @@
  * descriptor, so lines from threads, signal handlers and forked children
  * never interleave.  Formatting is on the stack and async-signal-safe. */
 #include <fcntl.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <stdio.h>
@@ -12,6 +13,9 @@
 #include "shim.h"
 
 #define LINE_MAX_BYTES 1024
+/* A line written in one write(2) stays whole on a pipe too (a trace to a
+ * FIFO) only up to PIPE_BUF. */
+_Static_assert(LINE_MAX_BYTES <= PIPE_BUF, "a trace line must fit one atomic pipe write");
 
 static void write_line(const char *buf, size_t len)
 {
@@ -60,8 +64,6 @@ void fc__trace_event(const struct fc_call *c, long ret, int err)
 	struct fc_out out;
 	const struct fc_rule *rule = fc__rule(c);
 	const char *call = fc_calls[c->id].name;
-	if (c->id == FC_ID_syscall)
-		call = "syscall";
 
 	fc_out_init(&out, buf, sizeof buf);
 	fc_put_char(&out, '{');

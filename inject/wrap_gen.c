@@ -1,28 +1,47 @@
-/* The generated wrappers: one per GEN line of calls.def.  The fast path (no
- * rule names the call, no trace) is one load and a tail call. */
+/* The generated wrappers: one per CALL line of calls.def.  The fast path (no
+ * rule names the call, no trace) is a load and a tail call, with no frame;
+ * everything else is in a function of its own, the skeleton of hooks.h
+ * with the line's facts as its steps. */
+#undef _FORTIFY_SOURCE /* a wrapper defines the function, not glibc's inline */
 #include <signal.h>
 #include <spawn.h>
 #include <stdlib.h>
-#include <sys/eventfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include "shim.h"
+#include "call_headers.h"
+#include "hooks.h"
 
-#define X(name, cls, how, rtype, params, args, fail, sigx, fdx, nr, errnos) X_##how(name, rtype, params, args, sigx, fdx)
-#define X_CUSTOM(...)
-#define X_INSIDE(...)
-#define X_SYS(...)
-#define X_GEN(name, rtype, params, args, sigx, fdx)                                                         \
-	rtype name params                                                                                   \
-	{                                                                                                   \
-		struct fc_call fc_c;                                                                        \
-		long fc_ret;                                                                                \
-		rtype(*fc_real) params = FC_REAL(name);                                                     \
-		if (FC_LIKELY(!fc__enter(&fc_c, FC_ID_##name, (sigx), (fdx), __builtin_return_address(0)))) \
-			return fc_real args;                                                                \
-		if (fc__pre(&fc_c, &fc_ret))                                                                \
-			return (rtype)(intptr_t)fc_ret;                                                     \
-		rtype fc_result = fc_real args;                                                             \
-		return (rtype)(intptr_t)fc__post(&fc_c, (long)(intptr_t)fc_result);                         \
+/* The slow path's parameters and arguments: the caller's return address
+ * first (for caller= and the trace), then the call's own. */
+#define FC_RA_PARAMS(...) (void *fc_ra, ##__VA_ARGS__)
+#define FC_RA_ARGS(...) (__builtin_return_address(0), ##__VA_ARGS__)
+
+/* What both halves of a wrapper start with: the real call and what it needs. */
+#define FC_PREAMBLE(rtype, params, facts)        \
+	FC_LOCALS(rtype);                        \
+	void *fc_vararg __attribute__((unused)); \
+	rtype(*fc_real) params = NULL;           \
+	FC_AT_STEP(FC_STEP_REAL, facts);         \
+	FC_AT_STEP(FC_STEP_ENTRY, facts)
+
+#define CALL(name, cls, rtype, params, args, errnos, facts)                        \
+	static __attribute__((noinline)) rtype fc_slow_##name FC_RA_PARAMS params  \
+	{                                                                          \
+		FC_PREAMBLE(rtype, params, facts);                                 \
+		if (!fc_real)                                                      \
+			fc_real = FC_REAL(name);                                   \
+		FC_SLOW_PATH(rtype, FC_ID_##name, -1, fc_ra, fc_real args, facts); \
+	}                                                                          \
+	rtype name params                                                          \
+	{                                                                          \
+		FC_PREAMBLE(rtype, params, facts);                                 \
+		if (FC_LIKELY(!fc__armed[FC_ID_##name])) {                         \
+			if (!fc_real)                                              \
+				fc_real = fc__real[FC_ID_##name];                  \
+			if (FC_LIKELY(fc_real != NULL))                            \
+				return fc_real args;                               \
+		}                                                                  \
+		return fc_slow_##name FC_RA_ARGS args;                             \
 	}
+#define OWN(...)
 #include "calls.def"

@@ -59,17 +59,10 @@ static const char usage_head[] = "forkchaos " FC_VERSION " - fault injection and
 
 static void print_calls(FILE *out)
 {
-	static const struct {
-		unsigned cls;
-		const char *name;
-	} classes[] = {
-		{ FC_CLASS_PROC, "%proc" }, { FC_CLASS_FD, "%fd" },   { FC_CLASS_SIGNAL, "%signal" },
-		{ FC_CLASS_WAIT, "%wait" }, { FC_CLASS_MEM, "%mem" },
-	};
-	for (size_t k = 0; k < sizeof classes / sizeof classes[0]; k++) {
-		fprintf(out, "%s:\n", classes[k].name);
+	for (size_t k = 0; k < FC_NCLASSES; k++) {
+		fprintf(out, "%s:\n", fc_classes[k].name);
 		for (int id = 0; id < FC_NCALLS; id++)
-			if (fc_calls[id].cls == classes[k].cls)
+			if (fc_calls[id].cls == fc_classes[k].cls)
 				fprintf(out, "  %-22s errnos: %s\n", fc_calls[id].name, fc_calls[id].errnos);
 	}
 	fprintf(out, "syscall:nr=N and sys_NAME reach any other syscall(2) number.\n");

@@ -1,13 +1,13 @@
 # The forkchaos command.  It shares the plan parser and the call table with
 # the shim, so a plan is validated by the same code that will act on it.
 RUNNER_SRCS := $(wildcard runner/*.c)
-RUNNER_SHARED := inject/plan.c inject/names.c inject/calls.c
+RUNNER_SHARED := $(PLAN_SRCS)
 RUNNER_OBJS := $(patsubst %.c,$(BUILD)/obj/host/%.o,$(RUNNER_SRCS) $(RUNNER_SHARED))
 RUNNER_CFLAGS := $(HOST_CFLAGS) -Iinject -Irunner -I$(BUILD)/gen
 
 ALL_OUTPUTS += $(BUILD)/forkchaos
 
-$(BUILD)/obj/host/%.o: %.c inject/plan.h inject/calls.def runner/*.h runner/oracles.def lib/windows.def $(GEN_SYSNAMES)
+$(BUILD)/obj/host/%.o: %.c inject/*.h inject/*.def runner/*.h runner/oracles.def lib/windows.def $(GEN_SYSNAMES)
 	$(call say,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(RUNNER_CFLAGS) -c -o $@ $<
@@ -23,7 +23,7 @@ CANARY_OBJS := $(patsubst %.c,$(BUILD)/obj/canary/%.o,$(RUNNER_SRCS) tests/canar
                $(patsubst %.c,$(BUILD)/obj/host/%.o,$(RUNNER_SHARED))
 ALL_OUTPUTS += $(BUILD)/forkchaos-canary
 
-$(BUILD)/obj/canary/%.o: %.c inject/plan.h inject/calls.def runner/*.h runner/oracles.def lib/windows.def tests/canary_oracle.def $(GEN_SYSNAMES)
+$(BUILD)/obj/canary/%.o: %.c inject/*.h inject/*.def runner/*.h runner/oracles.def lib/windows.def tests/canary_oracle.def $(GEN_SYSNAMES)
 	$(call say,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(RUNNER_CFLAGS) -DFC_ORACLES_EXTRA='"../tests/canary_oracle.def"' -c -o $@ $<

@@ -87,6 +87,10 @@ Test(plan, errors_name_rule_column_and_expectation, .timeout = 10)
 		{ "vfork:delay_exit=1ms", "rule 1", "column 7", "vfork acts only at enter" },
 		{ "write:at=inside:signal=SIGCHLD", "rule 1", "column 7", "at=inside needs" },
 		{ "pipe2:error=EIO;;fork:error=EIO", "rule 2", "column 17", "between the two" },
+		{ "pipe2:at=later:signal=SIGCHLD", "rule 1", "column 10", "at=enter, at=inside or at=exit" },
+		{ "pipe2:proc=moon:error=EIO", "rule 1", "column 12", "proc=parent, proc=child or proc=any" },
+		{ "pipe2:depth=2:error=EIO", "rule 1", "column 7", "depth= goes with caller=" },
+		{ "pipe2:error", "rule 1", "column 7", "an action: error= retval=" },
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		cr_expect_eq(fc_plan_parse(cases[i].plan, &plan, err, sizeof err), -1, "accepted: %s", cases[i].plan);
@@ -121,4 +125,48 @@ Test(plan, fd_and_sig_fit_a_class_with_some_such_calls, .timeout = 10)
 	cr_expect_eq(fc_plan_parse("%fd:fd=7:error=EBADF", &plan, err, sizeof err), 0, "%s", err);
 	cr_expect_eq(fc_plan_parse("%signal:sig=SIGCHLD:delay=1ms", &plan, err, sizeof err), 0, "%s", err);
 	cr_expect_eq(fc_plan_parse("sigaction,pipe:at=inside:signal=SIGCHLD", &plan, err, sizeof err), 0, "%s", err);
+}
+
+Test(plan, repeated_key_is_refused_naming_rule_and_column, .timeout = 10)
+{
+	static const struct {
+		const char *plan;
+		const char *rule;
+		const char *column;
+		const char *expected;
+	} cases[] = {
+		{ "pipe2:error=EMFILE:error=ENFILE", "rule 1", "column 20", "error= once in a rule" },
+		{ "pipe2:when=2:when=1:error=EIO", "rule 1", "column 14", "when= once in a rule" },
+		{ "fork:error=EIO;sigaction:at=exit:signal=SIGCHLD:at=enter", "rule 2", "column 49", "at= once" },
+		{ "pipe2:delay=1ms:error=EIO:delay=2ms", "rule 1", "column 27", "given at column 7" },
+		{ "kill:sig=SIGCHLD:sig=SIGTERM:error=EPERM", "rule 1", "column 18", "sig= once" },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		cr_expect_eq(fc_plan_parse(cases[i].plan, &plan, err, sizeof err), -1, "accepted: %s", cases[i].plan);
+		cr_expect(strstr(err, cases[i].rule), "'%s': %s", cases[i].plan, err);
+		cr_expect(strstr(err, cases[i].column), "'%s': %s", cases[i].plan, err);
+		cr_expect(strstr(err, cases[i].expected), "'%s': %s", cases[i].plan, err);
+	}
+}
+
+Test(plan, repeated_nr_adds_each_number, .timeout = 10)
+{
+	/* nr= is the one key that may repeat: each adds a number, none wins */
+	cr_assert_eq(fc_plan_parse("syscall:nr=110:nr=39:error=EPERM", &plan, err, sizeof err), 0, "%s", err);
+	cr_expect_eq(plan.rules[0].n_nrs, 2);
+	cr_expect_eq(plan.rules[0].nrs[0], 110);
+	cr_expect_eq(plan.rules[0].nrs[1], 39);
+}
+
+Test(plan, facts_of_a_line_are_its_flags, .timeout = 10)
+{
+	cr_expect_eq(fc_calls[FC_ID_accept4].flags & (FC_F_FD_ARG | FC_F_RET_FD | FC_F_BLOCKING),
+		     FC_F_FD_ARG | FC_F_RET_FD | FC_F_BLOCKING);
+	cr_expect(fc_calls[FC_ID_fork].flags & FC_F_RET_CHILD);
+	cr_expect_not(fc_calls[FC_ID_sys_pidfd_open].flags & FC_F_RET_CHILD, "pidfd_open returns a descriptor");
+	cr_expect(fc_calls[FC_ID_sys_pidfd_open].flags & FC_F_RET_FD);
+	cr_expect(fc_calls[FC_ID_waitpid].flags & FC_F_REAPS);
+	cr_expect_eq(fc_calls[FC_ID_sys_dup2].nr, 33); /* SYS_dup2 on x86_64 */
+	cr_expect_str_eq(fc_calls[FC_ID_sys_dup2].name, "sys_dup2");
+	cr_expect_eq(fc_calls[FC_ID_epoll_wait].cls, FC_CLASS_FD);
 }

@@ -161,6 +161,32 @@ Test(shim, errno_is_untouched_by_pass_through_calls, .timeout = 30)
 	cr_expect(fc_line(r.out, "errno pipe2 0 4242 close 4343 malloc 4444"), "out: %s", r.out);
 }
 
+Test(shim, repeated_plan_key_exits_2_naming_rule_and_column, .timeout = 30)
+{
+	/* the last error= used to win unseen: ENFILE was injected */
+	cr_expect_eq(PROBE("pipe2:error=EMFILE:error=ENFILE", "pipe2", "1"), 2);
+	cr_expect_null(fc_line(r.out, "pipe2 1"), "the target ran: %s", r.out);
+	cr_expect_eq(fc_count_prefix(r.err, "forkchaos"), 1, "stderr: %s", r.err);
+	cr_expect(strstr(r.err, "rule 1") && strstr(r.err, "column 20") && strstr(r.err, "error= once"), "stderr: %s", r.err);
+}
+
+Test(shim, repeated_plan_key_stops_the_target_before_main, .timeout = 30)
+{
+	/* without the launcher: the shim's own parser refuses it, in the target */
+	char preload[512];
+	snprintf(preload, sizeof preload, "LD_PRELOAD=%s", fc_build_path("libforkchaos.so"));
+	const char *argv[] = { "/usr/bin/env",
+			       preload,
+			       "FORKCHAOS_PLAN=pipe2:when=2:when=1:error=EMFILE",
+			       fc_build_path("targets/probe"),
+			       "pipe2",
+			       "2",
+			       NULL };
+	cr_expect_eq(fc_exec(&r, (char *const *)argv), 2, "out: %s err: %s", r.out, r.err);
+	cr_expect_null(fc_line(r.out, "pipe2 1"), "the target ran: %s", r.out);
+	cr_expect(strstr(r.err, "column 14") && strstr(r.err, "when= once"), "stderr: %s", r.err);
+}
+
 Test(shim, retval_replaces_the_result_without_the_call, .timeout = 30)
 {
 	cr_assert_eq(PROBE("pipe2:when=1:retval=-1:error=ENFILE", "pipe2", "2"), 0);

@@ -35,10 +35,10 @@ $(BUILD)/targets/%: tests/targets/%.c
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(TARGET_CFLAGS) -o $@ $< -lpthread -ldl
 
-$(BUILD)/tests/test_plan: tests/test_plan.c $(TEST_UTIL) tests/fc_test_util.h inject/plan.c inject/names.c inject/calls.c $(GEN_SYSNAMES)
+$(BUILD)/tests/test_plan: tests/test_plan.c $(TEST_UTIL) tests/fc_test_util.h $(PLAN_SRCS) inject/*.h inject/*.def $(GEN_SYSNAMES)
 	$(call say,CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(HOST_CFLAGS) -Iinject -I$(BUILD)/gen -o $@ $< $(TEST_UTIL) inject/plan.c inject/names.c inject/calls.c $(HOST_LDFLAGS) -lcriterion
+	$(Q)$(CC) $(HOST_CFLAGS) -Iinject -I$(BUILD)/gen -o $@ $< $(TEST_UTIL) $(PLAN_SRCS) $(HOST_LDFLAGS) -lcriterion
 
 $(BUILD)/tests/test_%: tests/test_%.c $(TEST_UTIL) tests/fc_test_util.h
 	$(call say,CC,$@)

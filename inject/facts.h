@@ -1,0 +1,56 @@
+/* The facts a line of calls.def or syscalls.def can state about its call,
+ * named flags in strace's manner, some with an argument: an expression over
+ * the call's parameters (calls.def) or its raw arguments a[0..5]
+ * (syscalls.def).  Every fact is a bit in fc_calls[].flags (plan.h).
+ *
+ * FC_DATA facts only describe the call, to the parser, the engine and the
+ * trace.  FC_HOOK facts also add one step to the generated wrapper
+ * (hooks.h).  Whoever expands a table defines FC_DATA(kind) and
+ * FC_HOOK(kind, ...) first: calls.c turns both into flag bits, hooks.h into
+ * code.  Included after the system headers, so that these short names
+ * cannot reach into them. */
+#ifndef FC_FACTS_H
+#define FC_FACTS_H
+
+/* What the return value is (none of these: -1 with errno on failure). */
+#define RET_FD FC_DATA(RET_FD)
+#define RET_CHILD FC_DATA(RET_CHILD)
+#define RET_ERRNO FC_DATA(RET_ERRNO)
+#define RET_PTR FC_DATA(RET_PTR)
+#define RET_HANDLER FC_DATA(RET_HANDLER)
+/* What else the call does. */
+#define FD_PAIR FC_DATA(FD_PAIR)
+#define BLOCKING FC_DATA(BLOCKING)
+#define REAPS FC_DATA(REAPS)
+#define ENTER_ONLY FC_DATA(ENTER_ONLY)
+/* HEADER("h"): the wrapper's types come from <h>; inject.mk collects every
+ * HEADER of the tables into build/gen/call_headers.h. */
+#define HEADER(h)
+
+/* The argument that fd= (sig=) compares. */
+#define FD_ARG(x) FC_HOOK(FD_ARG, x)
+#define SIG_ARG(x) FC_HOOK(SIG_ARG, x)
+/* GUARD(fd): the call may close or replace fd (-1: not this time): if it is
+ * the trace's, the trace moves first. */
+#define GUARD(fd) FC_HOOK(GUARD, fd)
+/* RANGE(first, last, spared): the call closes first..last unless spared;
+ * the trace stops over the call and is reopened after. */
+#define RANGE(first, last, spared) FC_HOOK(RANGE, first, last, spared)
+/* INSIDE(out, n): the call fills n objects at out; at=inside holds them back
+ * and signals between the kernel's work and the copy to the caller. */
+#define INSIDE(out, n) FC_HOOK(INSIDE, out, n)
+/* NOTE_CHILD(p): on success the new child's pid is at p (which the caller
+ * may pass as NULL), noted for signal=...@child and wait_child=. */
+#define NOTE_CHILD(p) FC_HOOK(NOTE_CHILD, p)
+/* FORKS, FORKS_IF(cond): the call makes a process; its child starts the
+ * counts again from 1 and its pid is noted. */
+#define FORKS FC_HOOK(FORKS, 1)
+#define FORKS_IF(cond) FC_HOOK(FORKS, cond)
+/* VARARG(last): variadic after LAST; the one word that follows is passed
+ * on as fc_vararg (what glibc's own fcntl does). */
+#define VARARG(last) FC_HOOK(VARARG, last)
+/* REAL(sym): the real call is SYM, linked directly (dlsym allocates, so the
+ * allocator cannot be found through it). */
+#define REAL(sym) FC_HOOK(REAL, sym)
+
+#endif

@@ -1,0 +1,144 @@
+/* The steps of a generated wrapper, shared by the libc wrappers (wrap_gen.c)
+ * and the syscall(2) dispatch (wrap_sys.c).  A wrapper expands the facts of
+ * its line at every step; each hook acts at the step it names, and since the
+ * step is a constant the compiler keeps only that code.  The state a hook
+ * needs lives in the wrapper's locals (FC_LOCALS), never in a global: the
+ * wrappers run in signal handlers and in several threads at once. */
+#ifndef FC_HOOKS_H
+#define FC_HOOKS_H
+#include <stdarg.h>
+#include <stddef.h>
+#include <string.h>
+#include "shim.h"
+#include "facts.h"
+
+enum fc_step {
+	FC_STEP_REAL,   /* which function the real call is */
+	FC_STEP_ENTRY,  /* before the fast path: what the real call needs */
+	FC_STEP_ARGS,   /* the arguments the selectors compare */
+	FC_STEP_BEFORE, /* before the decision */
+	FC_STEP_CALL,   /* just before the real call */
+	FC_STEP_DONE,   /* just after it */
+	FC_STEP_LEAVE,  /* on the way out, whether the call ran or was skipped */
+};
+
+/* The largest output INSIDE holds back (sigaction's oldact). */
+#define FC_INSIDE_MAX sizeof(struct sigaction)
+
+struct fc_hooks {
+	void *user_out;                                          /* INSIDE: the caller's buffer while it is held back */
+	int forking;                                             /* FORKS: this call makes a process */
+	int range_hit;                                           /* RANGE: the trace was in the range */
+	pid_t child;                                             /* NOTE_CHILD: the pid, when the caller passed NULL */
+	_Alignas(max_align_t) unsigned char held[FC_INSIDE_MAX]; /* INSIDE: the private copy */
+};
+
+/* Unused in a wrapper's fast path, where the hooks are dead code. */
+#define FC_LOCALS(rtype)                              \
+	struct fc_call fc_c __attribute__((unused));  \
+	struct fc_hooks fc_h __attribute__((unused)); \
+	long fc_ret __attribute__((unused));          \
+	int fc_on __attribute__((unused)) = 0;        \
+	int fc_sig __attribute__((unused)) = -1;      \
+	int fc_fd __attribute__((unused)) = -1;       \
+	rtype fc_result __attribute__((unused))
+
+#define FC_AT_STEP(step, facts)                      \
+	do {                                         \
+		const enum fc_step fc_step = (step); \
+		(void)fc_step;                       \
+		facts                                \
+	} while (0)
+
+/* Everything after the fast path: the decision, the enter-side actions, the
+ * real call REAL_CALL between the hooks' steps, the exit side. */
+#define FC_SLOW_PATH(rtype, id, nr, ra, real_call, facts)                                        \
+	fc_h.user_out = NULL;                                                                    \
+	fc_h.forking = 0;                                                                        \
+	FC_AT_STEP(FC_STEP_ARGS, facts);                                                         \
+	FC_AT_STEP(FC_STEP_BEFORE, facts);                                                       \
+	fc_on = fc__enter(&fc_c, (id), (nr), fc_sig, fc_fd, (ra));                               \
+	if (fc_on && fc__pre(&fc_c, &fc_ret)) {                                                  \
+		fc_result = (rtype)(intptr_t)fc_ret;                                             \
+	} else {                                                                                 \
+		FC_AT_STEP(FC_STEP_CALL, facts);                                                 \
+		fc_result = real_call;                                                           \
+		FC_AT_STEP(FC_STEP_DONE, facts);                                                 \
+		if (fc_on)                                                                       \
+			fc_result = (rtype)(intptr_t)fc__post(&fc_c, (long)(intptr_t)fc_result); \
+	}                                                                                        \
+	FC_AT_STEP(FC_STEP_LEAVE, facts);                                                        \
+	return fc_result
+
+/* The facts that only describe a call add no code. */
+#define FC_DATA(kind)
+#define FC_HOOK(kind, ...) FC_HOOK_##kind(__VA_ARGS__)
+
+#define FC_HOOK_REAL(sym)                        \
+	if (fc_step == FC_STEP_REAL) {           \
+		extern __typeof__(*fc_real) sym; \
+		fc_real = sym;                   \
+	}
+
+#define FC_HOOK_VARARG(last)                       \
+	if (fc_step == FC_STEP_ENTRY) {            \
+		va_list fc_ap;                     \
+		va_start(fc_ap, last);             \
+		fc_vararg = va_arg(fc_ap, void *); \
+		va_end(fc_ap);                     \
+	}
+
+#define FC_HOOK_FD_ARG(x)            \
+	if (fc_step == FC_STEP_ARGS) \
+		fc_fd = (x);
+
+#define FC_HOOK_SIG_ARG(x)           \
+	if (fc_step == FC_STEP_ARGS) \
+		fc_sig = (x);
+
+#define FC_HOOK_GUARD(fd)              \
+	if (fc_step == FC_STEP_BEFORE) \
+		fc__trace_guard_fd(fd);
+
+#define FC_HOOK_RANGE(first, last, spared)                                                             \
+	if (fc_step == FC_STEP_BEFORE)                                                                 \
+		fc_h.range_hit = fc__trace_range_begin((unsigned)(first), (unsigned)(last), (spared)); \
+	if (fc_step == FC_STEP_LEAVE)                                                                  \
+		fc__trace_range_end(fc_h.range_hit);
+
+/* WINDOW: 1 (torn oldact): with at=inside the new disposition is live and
+ * the signal is delivered before the caller's oldact is filled. */
+#define FC_HOOK_INSIDE(p, n)                                                                              \
+	if (fc_step == FC_STEP_CALL && fc_on && (p) && fc__wants_inside(&fc_c)) {                         \
+		_Static_assert(sizeof *(p) * (n) <= FC_INSIDE_MAX, "INSIDE: fc_hooks.held is too small"); \
+		fc_h.user_out = (p);                                                                      \
+		(p) = (void *)fc_h.held;                                                                  \
+	}                                                                                                 \
+	if (fc_step == FC_STEP_DONE && fc_h.user_out) {                                                   \
+		fc__inside(&fc_c);                                                                        \
+		(p) = fc_h.user_out;                                                                      \
+		if (fc_result == 0)                                                                       \
+			memcpy((p), fc_h.held, sizeof *(p) * (n));                                        \
+	}
+
+#define FC_HOOK_NOTE_CHILD(p)                          \
+	if (fc_step == FC_STEP_CALL && !(p))           \
+		(p) = &fc_h.child;                     \
+	if (fc_step == FC_STEP_DONE && fc_result == 0) \
+		fc__note_child(*(p));
+
+/* The child's return from a call that made a process: it counts again from
+ * 1 and its trace line says side=child. */
+#define FC_HOOK_FORKS(cond)                                              \
+	if (fc_step == FC_STEP_CALL && fc__state.active && (cond)) {     \
+		fc_h.forking = 1;                                        \
+		fc__before_fork();                                       \
+	}                                                                \
+	if (fc_step == FC_STEP_DONE && fc_h.forking && fc_result == 0) { \
+		fc__forked_child(&fc_c, fc_on);                          \
+		return 0;                                                \
+	}                                                                \
+	if (fc_step == FC_STEP_DONE && fc_h.forking && fc_result > 0)    \
+		fc__note_child((pid_t)fc_result);
+
+#endif

@@ -1,0 +1,247 @@
+/* The values of the plan's keys: one parser per key, and the table that
+ * says what each key is (plan_parse.h).  Enumerated values (at=, proc=,
+ * signal=...@DEST) come from word tables, and so do their messages. */
+#include <errno.h>
+#include <stdlib.h>
+#include "plan_parse.h"
+
+/* ---- enumerated values: at=, proc=, signal=...@DEST ---- */
+
+struct word {
+	const char *name;
+	int value;
+};
+#define NWORDS(words) (sizeof(words) / sizeof(words)[0])
+static const struct word at_words[] = { { "enter", FC_AT_ENTER }, { "inside", FC_AT_INSIDE }, { "exit", FC_AT_EXIT } };
+static const struct word proc_words[] = { { "parent", FC_PROC_PARENT }, { "child", FC_PROC_CHILD }, { "any", FC_PROC_ANY } };
+static const struct word dest_words[] = { { "self", FC_DEST_SELF },
+					  { "thread", FC_DEST_THREAD },
+					  { "process", FC_DEST_PROCESS },
+					  { "parent", FC_DEST_PARENT },
+					  { "child", FC_DEST_CHILD } };
+
+/* VALUE as one of the N WORDS into *out; else "expected LEAD" and the words,
+ * each after PREFIX. */
+static int parse_word(struct fc_parse_ctx *ctx, struct span value, const struct word *words, size_t n, const char *lead,
+		      const char *prefix, int *out)
+{
+	char expected[256];
+	for (size_t i = 0; i < n; i++)
+		if (fc__span_is(value, words[i].name)) {
+			*out = words[i].value;
+			return 0;
+		}
+	snprintf(expected, sizeof expected, "expected %s", lead);
+	for (size_t i = 0; i < n; i++)
+		fc__list_add(expected, sizeof expected, i, n, prefix, words[i].name);
+	return fc__plan_fail(ctx, value, expected);
+}
+
+/* ---- the values of the keys, one parser each ---- */
+
+#define KEY_PARSER(name) \
+	static int parse_##name(struct fc_parse_ctx *ctx, struct fc_rule *rule, struct span key, struct span value)
+
+KEY_PARSER(error)
+{
+	rule->error = fc_errno_lookup(value.s, value.len);
+	return rule->error < 0 ? fc__plan_fail(ctx, value, "expected an errno name or number (e.g. error=EAGAIN)") : 0;
+}
+
+KEY_PARSER(retval)
+{
+	return fc__span_long(value, &rule->retval) ? 0 : fc__plan_fail(ctx, value, "expected retval=N, a whole number");
+}
+
+static int parse_duration(struct fc_parse_ctx *ctx, struct span value, uint64_t *ns)
+{
+	if (fc_duration_parse(value.s, value.len, ns) < 0)
+		return fc__plan_fail(ctx, value,
+				     "expected a duration up to 24h: a whole number with ns, us, ms or s (e.g. delay=50ms)");
+	return 0;
+}
+
+KEY_PARSER(delay)
+{
+	return parse_duration(ctx, value, &rule->delay_ns);
+}
+
+KEY_PARSER(delay_exit)
+{
+	return parse_duration(ctx, value, &rule->delay_exit_ns);
+}
+
+KEY_PARSER(wait_child)
+{
+	if (fc_duration_parse(value.s, value.len, &rule->wait_child_ns) < 0 || !rule->wait_child_ns)
+		return fc__plan_fail(ctx, value,
+				     "expected wait_child=DUR, the longest to wait for the child to die (e.g. wait_child=5s)");
+	return 0;
+}
+
+/* Splits VALUE at its first C: *head is what comes before, *tail what comes
+ * after; returns NULL when there is no C (then *head is all of VALUE). */
+static const char *split(struct span value, char c, struct span *head, struct span *tail)
+{
+	const char *at = memchr(value.s, c, value.len);
+	*head = value;
+	*tail = (struct span){ NULL, 0, value.col + value.len };
+	if (at) {
+		head->len = (size_t)(at - value.s);
+		*tail = (struct span){ at + 1, value.len - head->len - 1, value.col + head->len + 1 };
+	}
+	return at;
+}
+
+/* signal=SIG[@DEST] */
+KEY_PARSER(signal)
+{
+	struct span name, dest;
+	const char *at = split(value, '@', &name, &dest);
+	rule->signo = fc_signal_lookup(name.s, name.len);
+	if (rule->signo < 0)
+		return fc__plan_fail(ctx, name,
+				     "expected a signal name or number (e.g. signal=SIGCHLD or signal=SIGCHLD@process)");
+	rule->sigdest = FC_DEST_SELF;
+	if (!at)
+		return 0;
+	return parse_word(ctx, dest, dest_words, NWORDS(dest_words), "a destination after @: ", "", &rule->sigdest);
+}
+
+KEY_PARSER(at)
+{
+	return parse_word(ctx, value, at_words, NWORDS(at_words), "", "at=", &rule->at);
+}
+
+/* when=FIRST[..LAST][+STEP], also FIRST+ (every call from FIRST on). */
+KEY_PARSER(when)
+{
+	static const char *form =
+		"expected when=FIRST[..LAST][+STEP] with FIRST >= 1 (e.g. when=3, when=2..5, when=1+2, when=4+)";
+	struct span first, last, step;
+	const char *plus = split(value, '+', &first, &step);
+	const char *dots = split(first, '.', &first, &last);
+	if (dots && (!last.len || last.s[0] != '.'))
+		return fc__plan_fail(ctx, value, form);
+	if (dots) { /* past the second '.' */
+		last.s++;
+		last.len--;
+		last.col++;
+	}
+	if (!fc__span_ulong(first, &rule->when_first) || rule->when_first == 0)
+		return fc__plan_fail(ctx, first, form);
+	if (dots && !last.len)
+		return fc__plan_fail(ctx, last,
+				     "expected LAST after '..' (when=FIRST..LAST; for every call from FIRST on: when=FIRST+)");
+	if (dots && !fc__span_ulong(last, &rule->when_last))
+		return fc__plan_fail(ctx, last, form);
+	if (dots && rule->when_last < rule->when_first)
+		return fc__plan_fail(ctx, last, "when=FIRST..LAST needs LAST >= FIRST");
+	if (plus && step.len && (!fc__span_ulong(step, &rule->when_step) || rule->when_step == 0))
+		return fc__plan_fail(ctx, step, form);
+	if (!dots)
+		rule->when_last = plus ? 0 : rule->when_first; /* FIRST+ is open-ended */
+	if (!rule->when_step)
+		rule->when_step = 1;
+	rule->has_when = true;
+	return 0;
+}
+
+KEY_PARSER(prob)
+{
+	static const char *form = "expected prob=P with 0 <= P <= 1 (e.g. prob=0.25 or prob=25%)";
+	char buf[32];
+	char *end;
+	if (value.len == 0 || value.len >= sizeof buf)
+		return fc__plan_fail(ctx, value, form);
+	memcpy(buf, value.s, value.len);
+	buf[value.len] = 0;
+	errno = 0;
+	double p = strtod(buf, &end);
+	if (*end == '%') {
+		p /= 100;
+		end++;
+	}
+	if (*end || errno || !(p >= 0 && p <= 1))
+		return fc__plan_fail(ctx, value, form);
+	rule->has_prob = true;
+	rule->prob_threshold = p >= 1 ? UINT64_MAX : (uint64_t)(p * 18446744073709551616.0);
+	return 0;
+}
+
+KEY_PARSER(seed)
+{
+	if (!fc__span_ulong(value, &rule->seed))
+		return fc__plan_fail(ctx, value, "expected seed=S, a whole number");
+	rule->has_seed = true;
+	return 0;
+}
+
+static int copy_symbol(struct fc_parse_ctx *ctx, char *dst, struct span value, const char *what)
+{
+	if (value.len == 0 || value.len >= FC_SYM_MAX)
+		return fc__plan_fail(ctx, value, what);
+	memcpy(dst, value.s, value.len);
+	dst[value.len] = 0;
+	return 0;
+}
+
+KEY_PARSER(caller)
+{
+	return copy_symbol(ctx, rule->caller, value, "expected caller=SYMBOL, a function name");
+}
+
+KEY_PARSER(depth)
+{
+	char expected[96];
+	unsigned long depth;
+	if (fc__span_ulong(value, &depth) && depth >= 1 && depth <= FC_MAX_DEPTH) {
+		rule->depth = (int)depth;
+		return 0;
+	}
+	snprintf(expected, sizeof expected, "expected depth=N with 1 <= N <= %d (frames above the call that caller= looks at)",
+		 FC_MAX_DEPTH);
+	return fc__plan_fail(ctx, value, expected);
+}
+
+KEY_PARSER(lib)
+{
+	return copy_symbol(ctx, rule->lib, value, "expected lib=SONAME (e.g. lib=libffd.so)");
+}
+
+KEY_PARSER(proc)
+{
+	return parse_word(ctx, value, proc_words, NWORDS(proc_words), "", "proc=", &rule->proc);
+}
+
+KEY_PARSER(sig)
+{
+	/* sig=0: kill's existence probe is a call worth selecting too */
+	rule->sel_sig = fc__span_is(value, "0") ? 0 : fc_signal_lookup(value.s, value.len);
+	return rule->sel_sig < 0 ? fc__plan_fail(ctx, value, "expected sig=SIGNAME or a number (e.g. sig=SIGCHLD)") : 0;
+}
+
+KEY_PARSER(fd)
+{
+	long fd;
+	if (!fc__span_long(value, &fd) || fd < 0 || fd > 1 << 30)
+		return fc__plan_fail(ctx, value, "expected fd=N, a file descriptor number");
+	rule->sel_fd = (int)fd;
+	return 0;
+}
+
+KEY_PARSER(nr)
+{
+	long nr;
+	if (!ctx->named_syscall)
+		return fc__plan_fail(ctx, key, "nr= goes with the call name syscall (e.g. syscall:nr=435)");
+	if (!fc__span_long(value, &nr) || nr < 0 || nr > 4095)
+		return fc__plan_fail(ctx, value, "expected nr=N, a syscall number");
+	return fc__plan_add_nr(ctx, rule, value, nr);
+}
+
+const struct fc_key fc__plan_keys[FC_NKEYS] = {
+#define X(name, kind, act) [FC_KEY_##name] = { #name, kind, act, parse_##name },
+	FC_KEYS(X)
+#undef X
+};
