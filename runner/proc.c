@@ -241,6 +241,9 @@ int fc_run_target(const struct fc_target *t, struct fc_outcome *out)
 	sigaddset(&wanted, SIGHUP);
 	sigprocmask(SIG_BLOCK, &wanted, &old_mask);
 
+	/* An interactive command must own the terminal, or its first read
+	 * stops it with SIGTTIN; take it back when it is done. */
+	int tty = t->stdin_fd < 0 && isatty(0) && tcgetpgrp(0) == getpgrp();
 	pid_t pid = fork();
 	if (pid < 0) {
 		int err = errno;
@@ -252,6 +255,10 @@ int fc_run_target(const struct fc_target *t, struct fc_outcome *out)
 	}
 	if (pid == 0) {
 		setpgid(0, 0);
+		/* RACE: the child could exec and read before the parent's
+		 * tcsetpgrp below: both take the terminal, as shells do. */
+		if (tty)
+			hand_terminal(getpid());
 		sigprocmask(SIG_SETMASK, &old_mask, NULL);
 		move_fd(t->stdin_fd, 0);
 		move_fd(t->stdout_fd, 1);
@@ -264,9 +271,6 @@ int fc_run_target(const struct fc_target *t, struct fc_outcome *out)
 		_exit(127);
 	}
 	setpgid(pid, pid);
-	/* An interactive command must own the terminal, or its first read
-	 * stops it with SIGTTIN; take it back when it is done. */
-	int tty = t->stdin_fd < 0 && isatty(0) && tcgetpgrp(0) == getpgrp();
 	if (tty)
 		hand_terminal(pid);
 	close(report[1]);
