@@ -6,8 +6,10 @@
 
 enum { FC_EXIT_OK = 0, FC_EXIT_FAIL = 1, FC_EXIT_USAGE = 2, FC_EXIT_INTERRUPTED = 3 };
 
-int fc_cmd_run(int argc, char **argv);
-int fc_cmd_check(int argc, char **argv);
+/* One function per subcommand (commands.def): argv[0] is its name. */
+#define CMD(name, fn, synopsis, summary) int fn(int argc, char **argv);
+#include "commands.def"
+#undef CMD
 int fc_check_plan(const char *plan_text, struct fc_plan *plan);
 void fc_pick_seed(char *buf, size_t len);
 #endif

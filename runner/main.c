@@ -8,15 +8,8 @@
 #define FC_VERSION "0.1.0"
 #endif
 
-static const char usage_head[] = "forkchaos " FC_VERSION " - fault injection and race replay for fork/signal code\n"
-				 "\n"
-				 "usage: forkchaos run [OPTIONS] -- CMD [ARGS...]   run CMD under the injection shim\n"
-				 "       forkchaos check [OPTIONS] PATHS...           run scenarios, judge invariants, gate CI\n"
-				 "       forkchaos calls                              list the intercepted calls\n"
-				 "       forkchaos --version | --help\n"
-				 "`forkchaos SUBCOMMAND --help` documents each subcommand's options.\n"
-				 "\n"
-				 "PLAN (--plan or $FORKCHAOS_PLAN):  RULE[;RULE...]   RULE := CALLS:ITEM[:ITEM...]\n"
+static const char usage_title[] = "forkchaos " FC_VERSION " - fault injection and race replay for fork/signal code\n\n";
+static const char usage_head[] = "PLAN (--plan or $FORKCHAOS_PLAN):  RULE[;RULE...]   RULE := CALLS:ITEM[:ITEM...]\n"
 				 "  CALLS     name[,name...] | %proc | %fd | %signal | %wait | %mem\n"
 				 "            | sys_NAME (a syscall(2) by name) | syscall:nr=N\n"
 				 "  actions   error=ERRNO      fail with ERRNO (name or number), the real call skipped\n"
@@ -68,10 +61,41 @@ static void print_calls(FILE *out)
 	fprintf(out, "syscall:nr=N and sys_NAME reach any other syscall(2) number.\n");
 }
 
+static const struct command {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *synopsis, *summary;
+} commands[] = {
+#define CMD(name, fn, synopsis, summary) { #name, fn, synopsis, summary },
+#include "commands.def"
+#undef CMD
+};
+#define NCOMMANDS (sizeof commands / sizeof commands[0])
+
+static void print_usage(FILE *out)
+{
+	fputs(usage_title, out);
+	for (size_t i = 0; i < NCOMMANDS; i++) {
+		char head[96];
+		snprintf(head, sizeof head, "forkchaos %s %s", commands[i].name, commands[i].synopsis);
+		fprintf(out, "%s %-44s %s\n", i ? "      " : "usage:", head, commands[i].summary);
+	}
+	fputs("       forkchaos --version | --help\n"
+	      "`forkchaos SUBCOMMAND --help` documents each subcommand's options.\n\n",
+	      out);
+	fputs(usage_head, out);
+}
+
+int fc_cmd_calls(int argc, char **argv)
+{
+	print_calls(stdout);
+	return FC_EXIT_OK;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
-		fputs(usage_head, stdout);
+		print_usage(stdout);
 		printf("\nintercepted calls (forkchaos calls):\n");
 		print_calls(stdout);
 		return argc < 2 ? FC_EXIT_USAGE : FC_EXIT_OK;
@@ -80,14 +104,9 @@ int main(int argc, char **argv)
 		printf("forkchaos %s\n", FC_VERSION);
 		return FC_EXIT_OK;
 	}
-	if (!strcmp(argv[1], "run"))
-		return fc_cmd_run(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "check"))
-		return fc_cmd_check(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "calls")) {
-		print_calls(stdout);
-		return FC_EXIT_OK;
-	}
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		if (!strcmp(argv[1], commands[i].name))
+			return commands[i].run(argc - 1, argv + 1);
 	fprintf(stderr, "forkchaos: unknown subcommand '%s'; see `forkchaos --help`\n", argv[1]);
 	return FC_EXIT_USAGE;
 }
