@@ -206,3 +206,8 @@ void fc__note_child(pid_t pid)
 	if (pid > 0)
 		fc__state.last_child = pid;
 }
+
+void fc__before_exec(void)
+{
+	/* filled in by the per-process exit line (issue 8) */
+}

@@ -69,6 +69,10 @@ void fc__before_fork(void) FC_HIDDEN;
 void fc__after_fork_child(void) FC_HIDDEN;
 void fc__forked_child(struct fc_call *c, int traced) FC_HIDDEN;
 uint64_t fc__mix64(uint64_t x) FC_HIDDEN;
+/* Just before a call that replaces the process image (the exec family):
+ * the shim writes what it has to say of this image (its counts, the last
+ * trace line) and its errno is left as it was. */
+void fc__before_exec(void) FC_HIDDEN;
 void fc__note_child(pid_t pid) FC_HIDDEN;
 const struct fc_rule *fc__rule(const struct fc_call *c) FC_HIDDEN;
 
