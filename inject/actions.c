@@ -5,12 +5,14 @@
  * the caller, as it would be with a real asynchronous signal). */
 #include <time.h>
 #include <unistd.h>
+#include "libc.h"
 #include "shim.h"
+#include "stats.h"
 
 static void sleep_ns(uint64_t ns)
 {
 	struct timespec deadline;
-	clock_gettime(CLOCK_MONOTONIC, &deadline);
+	fc__now(CLOCK_MONOTONIC, &deadline);
 	deadline.tv_sec += (time_t)(ns / 1000000000u);
 	deadline.tv_nsec += (long)(ns % 1000000000u);
 	if (deadline.tv_nsec >= 1000000000) {
@@ -19,7 +21,7 @@ static void sleep_ns(uint64_t ns)
 	}
 	/* An absolute deadline: a handler that interrupts the delay does not
 	 * stretch it, and the delay is never cut short. */
-	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &deadline, NULL) == EINTR)
+	while (fc__clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &deadline) == -EINTR)
 		;
 }
 
@@ -36,42 +38,39 @@ static pid_t child_of(const struct fc_call *c, long ret)
  * enough".  Peeks with WNOWAIT: the child's status stays for its reaper. */
 static void wait_child_exit(pid_t pid, uint64_t max_ns)
 {
-	int (*real_waitid)(idtype_t, id_t, siginfo_t *, int) = FC_REAL(waitid);
 	struct timespec tick = { 0, 1000000 };
 	if (pid <= 0)
 		return;
 	for (uint64_t waited = 0; waited < max_ns; waited += 1000000) {
 		siginfo_t info;
 		info.si_pid = 0;
-		if (real_waitid(P_PID, (id_t)pid, &info, WEXITED | WNOHANG | WNOWAIT) < 0 || info.si_pid == pid)
+		if (fc__waitid(P_PID, pid, &info, WEXITED | WNOHANG | WNOWAIT) < 0 || info.si_pid == pid)
 			return;
-		nanosleep(&tick, NULL);
+		fc__clock_nanosleep(CLOCK_MONOTONIC, 0, &tick);
 	}
 }
 
 static void send_signal(const struct fc_rule *rule, const struct fc_call *c, long ret)
 {
-	int (*real_kill)(pid_t, int) = FC_REAL(kill);
-	int err = errno;
 	pid_t target;
 	switch (rule->sigdest) {
 	case FC_DEST_SELF:
 	case FC_DEST_THREAD:
 		/* The calling thread: delivered before the syscall returns to us. */
-		tgkill(getpid(), gettid(), rule->signo);
+		fc__tgkill(fc__getpid(), fc__gettid(), rule->signo);
 		return;
-	case FC_DEST_PARENT: target = getppid(); break;
+	case FC_DEST_PARENT: target = fc__getppid(); break;
 	case FC_DEST_CHILD:
 		target = child_of(c, ret);
 		if (target <= 0)
 			return;
 		break;
-	default: target = getpid();
+	default: target = fc__getpid();
 	}
-	/* A failed kill (the child is gone) must not show in errno; a handler's
-	 * own change to errno must, so restore only on failure. */
-	if (real_kill(target, rule->signo) < 0)
-		errno = err;
+	/* A raw kill: a failure (the child is gone) does not show in errno,
+	 * while a handler's own change to errno does, as it would with a real
+	 * asynchronous signal. */
+	fc__kill(target, rule->signo);
 }
 
 /* What an injected failure returns, and the errno that goes with it. */
@@ -104,6 +103,21 @@ static int acts_after(const struct fc_rule *rule)
 	return rule->at != FC_AT_ENTER && (rule->actions & (FC_ACT_ERROR | FC_ACT_RETVAL));
 }
 
+/* An injection the call could never give in this mode: a WNOHANG wait
+ * does not block, so no signal can interrupt it.  Said once per rule, in
+ * the stats region (the launcher prints it) and in the trace. */
+static void note_impossible(const struct fc_call *c, const struct fc_rule *rule, int err)
+{
+	if (err != EINTR || !(c->seen & FC_SEEN_WAIT) || !(c->options & WNOHANG))
+		return;
+	if (fc__stats && (__atomic_load_n(&fc__stats->notes[c->rule], __ATOMIC_RELAXED) & FC_NOTE_EINTR_NOHANG))
+		return;
+	fc__note(c->rule, FC_NOTE_EINTR_NOHANG);
+	fc__trace_warning(fc_calls[c->id].name, ":error=EINTR",
+			  " injected into a WNOHANG call, which never blocks and so is never interrupted; at=exit would "
+			  "report EINTR after the real call, losing what it reaped");
+}
+
 int fc__pre(struct fc_call *c, long *ret)
 {
 	const struct fc_rule *rule = fc__rule(c);
@@ -119,6 +133,7 @@ int fc__pre(struct fc_call *c, long *ret)
 	int err = c->saved_errno;
 	*ret = injected_value(c, rule, &err);
 	c->injected = 1;
+	note_impossible(c, rule, err);
 	fc__trace_event(c, *ret, failure_errno(c, *ret, err));
 	errno = err;
 	return 1;
@@ -151,6 +166,8 @@ long fc__post(struct fc_call *c, long ret)
 	if (rule && acts_after(rule)) {
 		ret = injected_value(c, rule, &err);
 		c->injected = 1;
+	} else {
+		fc__seen_result(c, ret);
 	}
 	fc__trace_event(c, ret, failure_errno(c, ret, err));
 	errno = err;

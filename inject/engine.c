@@ -3,6 +3,7 @@
  * caller=/lib= needs a lookup, counters atomic only when threads exist. */
 #include <sys/single_threaded.h>
 #include <unistd.h>
+#include "libc.h"
 #include "shim.h"
 
 struct fc_state fc__state = { .trace_fd = -1 };
@@ -10,23 +11,21 @@ void *fc__real[FC_NCALLS];
 unsigned char fc__armed[FC_NCALLS];
 __thread int fc__guard __attribute__((tls_model("initial-exec")));
 
-/* Per-rule counts of matching calls in this process; a forked child starts
- * again from zero (as strace does). */
-static unsigned long rule_counts[FC_MAX_RULES];
-
-static unsigned long count_call(int rule)
+/* Per-rule counts of this process, in its slot of the stats region (or
+ * private, life.c); a forked child starts again from zero (as strace does). */
+static uint64_t count(uint64_t *counter)
 {
 	/* With one thread, a single unlocked instruction is enough: a signal
 	 * handler cannot split it (a load/add/store could lose the handler's
 	 * own count).  The locked add costs +20-30 ns: only with threads. */
 #if defined(__x86_64__)
 	if (__libc_single_threaded) {
-		unsigned long one = 1;
-		__asm__ volatile("xaddq %0, %1" : "+r"(one), "+m"(rule_counts[rule]));
+		uint64_t one = 1;
+		__asm__ volatile("xaddq %0, %1" : "+r"(one), "+m"(*counter));
 		return one + 1;
 	}
 #endif
-	return __atomic_add_fetch(&rule_counts[rule], 1, __ATOMIC_RELAXED);
+	return __atomic_add_fetch(counter, 1, __ATOMIC_RELAXED);
 }
 
 uint64_t fc__mix64(uint64_t x)
@@ -75,7 +74,7 @@ static int proc_matches(const struct fc_rule *rule)
 	if (rule->proc == FC_PROC_ANY)
 		return 1;
 	/* getpid(), not the cached pid: a vfork child shares our memory */
-	int is_root = getpid() == fc__state.root_pid;
+	int is_root = fc__getpid() == fc__state.root_pid;
 	return rule->proc == FC_PROC_PARENT ? is_root : !is_root;
 }
 
@@ -99,7 +98,7 @@ static void decide(struct fc_call *c, fc_ruleset candidates)
 			continue;
 		if (rule->caller[0] && !fc__caller_matches(index, rule->depth, c->ra))
 			continue;
-		unsigned long n = count_call(index);
+		unsigned long n = count(&fc__matched[index]);
 		if (c->rule >= 0 || !rule->actions)
 			continue;
 		if (rule->has_when && !when_fires(rule, n))
@@ -109,12 +108,25 @@ static void decide(struct fc_call *c, fc_ruleset candidates)
 		c->rule = index;
 		c->n = n;
 		c->at = rule->at;
+		count(&fc__acted[index]);
 	}
 }
 
-static int traced(int id)
+/* Calls whose results feed an observation (a child's death by a signal,
+ * for `crash`) leave the fast path whenever the run has a report. */
+static int observed(int id)
 {
-	return fc__state.trace_fd >= 0 && (fc_calls[id].cls != FC_CLASS_MEM || fc__state.trace_all_mem);
+	return fc__state.report_path[0] && (fc_calls[id].flags & FC_F_REAPS);
+}
+
+int fc__traced(int id)
+{
+	if (fc__state.trace_fd < 0)
+		return 0;
+	if (fc__state.trace_filtered)
+		return fc__state.trace_calls[id / 64] >> (id % 64) & 1;
+	/* %mem calls are many and rarely the story: only when asked */
+	return fc_calls[id].cls != FC_CLASS_MEM || fc__state.trace_all_mem || fc__state.rules_for[id];
 }
 
 static void init_call(struct fc_call *c, int id, long nr, int sig, int fd, void *ra)
@@ -130,6 +142,8 @@ static void init_call(struct fc_call *c, int id, long nr, int sig, int fd, void 
 	c->child_side = 0;
 	c->injected = 0;
 	c->ret_unknown = 0;
+	c->child = 0;
+	c->seen = (fc_calls[id].flags & FC_F_REAPS) ? FC_SEEN_WAIT : 0; /* wpid, options: the ARGS step */
 	c->saved_errno = errno;
 }
 
@@ -140,9 +154,10 @@ int fc__enter(struct fc_call *c, int id, long nr, int sig, int fd, void *ra)
 	fc_ruleset candidates = fc__state.rules_for[id];
 	if (nr >= 0) /* syscall:nr=N and sys_NAME without a line of its own */
 		candidates |= fc__state.rules_for[FC_ID_syscall];
-	if (!candidates && !traced(id))
+	if (!candidates && !fc__traced(id) && !observed(id))
 		return 0;
 	init_call(c, id, nr, sig, fd, ra);
+	fc__note_call(id);
 	if (candidates)
 		decide(c, candidates);
 	return 1;
@@ -155,14 +170,16 @@ int fc__enter(struct fc_call *c, int id, long nr, int sig, int fd, void *ra)
 void fc__arm(void)
 {
 	const struct fc_plan *plan = &fc__state.plan;
-	int on = plan->nrules > 0 || fc__state.trace_fd >= 0;
+	int on = plan->nrules > 0 || fc__state.trace_fd >= 0 || fc__state.report_path[0];
 	for (int r = 0; r < plan->nrules; r++)
 		for (int id = 0; id < FC_NCALLS; id++)
 			if (fc_rule_has_call(&plan->rules[r], id))
 				fc__state.rules_for[id] |= (fc_ruleset)1 << r;
 	for (int id = 0; id < FC_NCALLS; id++)
 		fc__armed[id] = on &&
-			(fc__state.rules_for[id] || traced(id) || (fc_calls[id].flags & (FC_F_FORKS | FC_F_NOTE_CHILD)));
+			(fc__state.rules_for[id] || fc__traced(id) || observed(id) ||
+			 (fc_calls[id].flags & (FC_F_FORKS | FC_F_NOTE_CHILD)) ||
+			 (fc__state.trace_fd >= 0 && (fc_calls[id].flags & (FC_F_GUARD | FC_F_RANGE))));
 	__atomic_store_n(&fc__state.active, on, __ATOMIC_RELEASE);
 }
 
@@ -174,17 +191,6 @@ const struct fc_rule *fc__rule(const struct fc_call *c)
 void fc__before_fork(void)
 {
 	__atomic_add_fetch(&fc__state.forks, 1, __ATOMIC_RELAXED);
-}
-
-/* In the child of fork/clone (not vfork: it shares our memory). */
-void fc__after_fork_child(void)
-{
-	for (int r = 0; r < FC_MAX_RULES; r++)
-		rule_counts[r] = 0;
-	fc__state.lineage = fc__mix64(fc__state.lineage ^ fc__state.forks);
-	fc__state.forks = 0;
-	fc__state.my_pid = getpid();
-	fc__state.last_child = 0;
 }
 
 /* The child's return from a call that made a process: it counts again from
@@ -205,9 +211,4 @@ void fc__note_child(pid_t pid)
 {
 	if (pid > 0)
 		fc__state.last_child = pid;
-}
-
-void fc__before_exec(void)
-{
-	/* filled in by the per-process exit line (issue 8) */
 }

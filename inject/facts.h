@@ -19,10 +19,23 @@
 #define RET_PTR FC_DATA(RET_PTR)
 #define RET_HANDLER FC_DATA(RET_HANDLER)
 /* What else the call does. */
-#define FD_PAIR FC_DATA(FD_PAIR)
 #define BLOCKING FC_DATA(BLOCKING)
-#define REAPS FC_DATA(REAPS)
 #define ENTER_ONLY FC_DATA(ENTER_ONLY)
+/* FD_PAIR(p): on success p[0] and p[1] are two new descriptors (the trace's
+ * "fds"). */
+#define FD_PAIR(p) FC_HOOK(FD_PAIR, p)
+/* REAPS(pid, options, statusp): the wait family with an int status (the
+ * trace's wpid, options, reaped, status); statusp may be NULL.
+ * REAPS_INFO(idtype, id, infop, options): the same for waitid's siginfo. */
+#define REAPS(pid, options, statusp) FC_HOOK(REAPS, pid, options, statusp)
+#define REAPS_INFO(idtype, id, infop, options) FC_HOOK(REAPS_INFO, idtype, id, infop, options)
+/* HANDLER(h, flags): installs the disposition h (a handler, SIG_DFL or
+ * SIG_IGN) with sa_flags FLAGS (-1: none given); FC_NO_HANDLER when the call
+ * only queries. */
+#define HANDLER(h, flags) FC_HOOK(HANDLER, h, flags)
+/* EXECS: on success the process image is replaced; the shim says what it
+ * has to say of this image first (fc__before_exec). */
+#define EXECS FC_HOOK(EXECS, 1)
 /* HEADER("h"): the wrapper's types come from <h>; inject.mk collects every
  * HEADER of the tables into build/gen/call_headers.h. */
 #define HEADER(h)
@@ -46,6 +59,10 @@
  * counts again from 1 and its pid is noted. */
 #define FORKS FC_HOOK(FORKS, 1)
 #define FORKS_IF(cond) FC_HOOK(FORKS, cond)
+/* FORKS_ATFORK: fork() itself, whose child glibc hands to the atfork
+ * handlers (life.c) before it returns: they count the fork and reset the
+ * child; the wrapper only notes the pid. */
+#define FORKS_ATFORK FC_HOOK(FORKS_ATFORK, 1)
 /* VARARG(last): variadic after LAST; the one word that follows is passed
  * on as fc_vararg (what glibc's own fcntl does). */
 #define VARARG(last) FC_HOOK(VARARG, last)

@@ -28,10 +28,17 @@ enum fc_step {
 struct fc_hooks {
 	void *user_out;                                          /* INSIDE: the caller's buffer while it is held back */
 	int forking;                                             /* FORKS: this call makes a process */
-	int range_hit;                                           /* RANGE: the trace was in the range */
+	int range_hit;                                           /* RANGE: the trace's number, when in the range */
+	int guard_old;                                           /* GUARD: the trace's number, when it moved */
 	pid_t child;                                             /* NOTE_CHILD: the pid, when the caller passed NULL */
+	int status;                                              /* REAPS: the status, when the caller passed NULL */
+	siginfo_t info;                                          /* REAPS_INFO: the same for waitid */
 	_Alignas(max_align_t) unsigned char held[FC_INSIDE_MAX]; /* INSIDE: the private copy */
 };
+
+/* Store a pointer into an argument that is a pointer (a libc call's) or a
+ * long (a raw syscall's a[i]). */
+#define FC_SET_ARG(lvalue, ptr) ((lvalue) = (__typeof__(lvalue))(intptr_t)(ptr))
 
 /* Unused in a wrapper's fast path, where the hooks are dead code. */
 #define FC_LOCALS(rtype)                              \
@@ -96,9 +103,11 @@ struct fc_hooks {
 	if (fc_step == FC_STEP_ARGS) \
 		fc_sig = (x);
 
-#define FC_HOOK_GUARD(fd)              \
-	if (fc_step == FC_STEP_BEFORE) \
-		fc__trace_guard_fd(fd);
+#define FC_HOOK_GUARD(fd)                                \
+	if (fc_step == FC_STEP_BEFORE)                   \
+		fc_h.guard_old = fc__trace_guard_fd(fd); \
+	if (fc_step == FC_STEP_LEAVE)                    \
+		fc__trace_guard_end(fc_h.guard_old);
 
 #define FC_HOOK_RANGE(first, last, spared)                                                             \
 	if (fc_step == FC_STEP_BEFORE)                                                                 \
@@ -125,7 +134,50 @@ struct fc_hooks {
 	if (fc_step == FC_STEP_CALL && !(p))           \
 		(p) = &fc_h.child;                     \
 	if (fc_step == FC_STEP_DONE && fc_result == 0) \
-		fc__note_child(*(p));
+		fc__note_child(fc_c.child = *(p));
+
+/* The trace's "fds" of a call that fills a pair. */
+#define FC_HOOK_FD_PAIR(p)                                                \
+	if (fc_step == FC_STEP_DONE && fc_on && (intptr_t)fc_result == 0) \
+		fc__seen_fds(&fc_c, ((int *)(intptr_t)(p))[0], ((int *)(intptr_t)(p))[1]);
+
+/* The wait family: what it was asked, and what it reaped.  A NULL status
+ * is replaced by the wrapper's own (the caller did not want it; the kernel
+ * writes it somewhere of ours instead), so that a child's death by a
+ * signal is seen whoever reaps it.  Linux fills waitid's siginfo on every
+ * success (si_pid 0: nothing waitable), so it needs no zeroing first. */
+#define FC_HOOK_REAPS(w_pid, w_opts, w_statusp)               \
+	if (fc_step == FC_STEP_ARGS) {                        \
+		fc_c.wpid = (long)(w_pid);                    \
+		fc_c.options = (int)(w_opts);                 \
+	}                                                     \
+	if (fc_step == FC_STEP_CALL && fc_on && !(w_statusp)) \
+		FC_SET_ARG(w_statusp, &fc_h.status);          \
+	if (fc_step == FC_STEP_DONE && fc_on)                 \
+		fc__seen_reaped_status(&fc_c, (long)fc_result, (const int *)(intptr_t)(w_statusp));
+
+#define FC_HOOK_REAPS_INFO(w_idtype, w_id, w_infop, w_opts)                                       \
+	if (fc_step == FC_STEP_ARGS) {                                                            \
+		fc_c.wpid = (w_idtype) == P_ALL ? -1 : (long)(w_id);                              \
+		fc_c.options = (int)(w_opts);                                                     \
+	}                                                                                         \
+	if (fc_step == FC_STEP_CALL && fc_on && !(w_infop))                                       \
+		FC_SET_ARG(w_infop, &fc_h.info);                                                  \
+	if (fc_step == FC_STEP_DONE && fc_on && (long)fc_result == 0 && !((int)(w_opts)&WNOWAIT)) \
+		fc__seen_reaped_info(&fc_c, (const siginfo_t *)(intptr_t)(w_infop));
+
+/* A new signal disposition, for the trace. */
+#define FC_HOOK_HANDLER(h, flags)             \
+	if (fc_step == FC_STEP_CALL && fc_on) \
+		fc__seen_handler(&fc_c, (const void *)(h), (int)(flags));
+
+/* An exec: the last word of this image first. */
+#define FC_HOOK_EXECS(unused)                              \
+	if (fc_step == FC_STEP_CALL && fc__state.active) { \
+		int fc_err = errno;                        \
+		fc__before_exec();                         \
+		errno = fc_err;                            \
+	}
 
 /* The child's return from a call that made a process: it counts again from
  * 1 and its trace line says side=child. */
@@ -139,6 +191,14 @@ struct fc_hooks {
 		return 0;                                                \
 	}                                                                \
 	if (fc_step == FC_STEP_DONE && fc_h.forking && fc_result > 0)    \
+		fc__note_child((pid_t)fc_result);
+
+#define FC_HOOK_FORKS_ATFORK(unused)                     \
+	if (fc_step == FC_STEP_DONE && fc_result == 0) { \
+		fc__forked_child(&fc_c, fc_on);          \
+		return 0;                                \
+	}                                                \
+	if (fc_step == FC_STEP_DONE && fc_result > 0)    \
 		fc__note_child((pid_t)fc_result);
 
 #endif

@@ -2,12 +2,12 @@
  * allocate, which must not happen later inside a signal handler), load the
  * plan, open the trace.  A malformed plan stops the target before main(). */
 #include <dlfcn.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include "libc.h"
 #include "shim.h"
+#include "stats.h"
 
 void *fc__real_vfork FC_HIDDEN;
 
@@ -24,53 +24,43 @@ void *fc__resolve(int id)
  * not a whole decimal number that fits (the launcher checks the same). */
 static uint64_t env_u64(const char *name, int *found)
 {
-	const char *text = getenv(name);
-	char *end;
-	*found = 0;
-	if (!text || *text < '0' || *text > '9')
-		return 0;
-	errno = 0;
-	unsigned long long value = strtoull(text, &end, 10);
-	if (*end || errno)
-		return 0;
-	*found = 1;
-	return value;
+	uint64_t value = 0;
+	*found = fc__parse_u64(fc__env(name), &value);
+	return *found ? value : 0;
 }
 
 /* Seed and root pid are chosen once per run and handed down through the
  * environment, so every exec'd descendant shares them. */
 static void settle_lineage(void)
 {
-	char num[32];
+	char num[24];
 	int found;
-	fc__state.my_pid = getpid();
+	fc__state.my_pid = fc__getpid();
 	fc__state.seed = env_u64("FORKCHAOS_SEED", &found);
 	if (!found) {
-		struct timespec now;
-		clock_gettime(CLOCK_REALTIME, &now);
-		fc__state.seed = fc__mix64((uint64_t)now.tv_nsec ^ (uint64_t)now.tv_sec << 20 ^ (uint64_t)getpid());
+		fc__state.seed = fc__mix64(fc__now_ns(CLOCK_REALTIME) ^ (uint64_t)fc__state.my_pid);
 		fc__state.seed &= 0xffffffffull; /* short enough to type back in */
-		snprintf(num, sizeof num, "%llu", (unsigned long long)fc__state.seed);
-		setenv("FORKCHAOS_SEED", num, 1);
+		fc__setenv("FORKCHAOS_SEED", fc__u64_text(fc__state.seed, num));
 	}
 	fc__state.root_pid = (pid_t)env_u64("FORKCHAOS_ROOT_PID", &found);
 	if (!found) {
 		fc__state.root_pid = fc__state.my_pid;
-		snprintf(num, sizeof num, "%d", (int)fc__state.my_pid);
-		setenv("FORKCHAOS_ROOT_PID", num, 1);
+		fc__setenv("FORKCHAOS_ROOT_PID", fc__u64_text((uint64_t)fc__state.my_pid, num));
 	}
 }
 
 static void load_plan(void)
 {
-	const char *text = getenv("FORKCHAOS_PLAN");
+	const char *text = fc__env("FORKCHAOS_PLAN");
 	char err[512];
 	if (!text || !*text)
 		return;
 	if (fc_plan_parse(text, &fc__state.plan, err, sizeof err) < 0) {
 		/* The target must not run under a plan it did not ask for. */
-		dprintf(2, "forkchaos: %s\n", err);
-		_exit(2);
+		fc__write(2, "forkchaos: ", 11);
+		fc__write(2, err, strlen(err));
+		fc__write(2, "\n", 1);
+		fc__sys(SYS_exit_group, 2, 0, 0);
 	}
 	strncpy(fc__state.plan_text, text, sizeof fc__state.plan_text - 1);
 }
@@ -81,12 +71,16 @@ static void warn_unresolved(void)
 {
 	for (int r = 0; r < fc__state.plan.nrules; r++) {
 		const struct fc_rule *rule = &fc__state.plan.rules[r];
-		if (rule->caller[0] && !fc__symtab_resolved(r, 1))
+		if (rule->caller[0] && !fc__symtab_resolved(r, 1)) {
+			fc__note(r, FC_NOTE_CALLER_UNRESOLVED);
 			fc__trace_warning("caller=", rule->caller,
 					  "no function of that name in the objects loaded so far (a stripped binary, or a "
 					  "library not loaded yet)");
-		if (rule->lib[0] && !fc__symtab_resolved(r, 0))
+		}
+		if (rule->lib[0] && !fc__symtab_resolved(r, 0)) {
+			fc__note(r, FC_NOTE_LIB_UNRESOLVED);
 			fc__trace_warning("lib=", rule->lib, "no object of that name loaded so far (it may be dlopen()ed later)");
+		}
 	}
 }
 
@@ -94,6 +88,7 @@ __attribute__((constructor(101))) static void fc_init(void)
 {
 	int saved_errno = errno;
 	fc__guard++;
+	fc__libc_init();
 	/* syscalls.def lines are reached through syscall(), which is resolved
 	 * here as the pseudo-call "syscall"; REAL() lines are linked directly */
 	for (int id = 0; id < FC_NCALLS; id++)
@@ -101,16 +96,23 @@ __attribute__((constructor(101))) static void fc_init(void)
 			fc__resolve(id);
 	fc__real_vfork = fc__real[FC_ID_vfork];
 	load_plan();
-	const char *trace = getenv("FORKCHAOS_TRACE");
-	if (fc__state.plan.nrules == 0 && !(trace && *trace)) {
-		/* No plan, no trace: pass everything through, touch nothing. */
+	const char *trace = fc__env("FORKCHAOS_TRACE"), *report = fc__env("FORKCHAOS_REPORT");
+	if (fc__state.plan.nrules == 0 && !(trace && *trace) && !(report && *report)) {
+		/* No plan, no trace, no report: pass everything through, touch
+		 * nothing. */
 		fc__guard--;
 		errno = saved_errno;
 		return;
 	}
+	if (report && strlen(report) < sizeof fc__state.report_path)
+		strcpy(fc__state.report_path, report);
 	settle_lineage();
-	const char *mem = getenv("FORKCHAOS_TRACE_MEM");
+	fc__life_init();
+	const char *mem = fc__env("FORKCHAOS_TRACE_MEM");
 	fc__state.trace_all_mem = mem && *mem == '1';
+	const char *calls = fc__env("FORKCHAOS_TRACE_CALLS");
+	if (calls && *calls)
+		fc__state.trace_filtered = fc_call_set_parse(calls, fc__state.trace_calls, NULL, 0) == 0;
 	fc__trace_open();
 	for (int r = 0; r < fc__state.plan.nrules; r++)
 		if (fc__state.plan.rules[r].caller[0] || fc__state.plan.rules[r].lib[0]) {

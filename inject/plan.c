@@ -317,3 +317,39 @@ int fc_plan_warn(const struct fc_plan *plan, const char *text, int fd)
 	}
 	return warnings;
 }
+
+/* ---- a list of calls outside a plan (--trace-calls) ---- */
+
+int fc_call_set_parse(const char *text, uint64_t *set, char *err, size_t errlen)
+{
+	memset(set, 0, sizeof(uint64_t) * FC_CALL_WORDS);
+	for (const char *item = text; *item;) {
+		size_t len = strcspn(item, ",");
+		int found = 0;
+		for (size_t k = 0; k < FC_NCLASSES && !found; k++) {
+			if (strlen(fc_classes[k].name) != len || memcmp(item, fc_classes[k].name, len))
+				continue;
+			for (int id = 0; id < FC_NCALLS; id++)
+				if (fc_calls[id].cls & fc_classes[k].cls)
+					set[id / 64] |= 1ull << (id % 64);
+			found = 1;
+		}
+		int id = found ? -1 : fc_call_lookup(item, len);
+		if (id >= 0) {
+			set[id / 64] |= 1ull << (id % 64);
+			found = 1;
+		}
+		if (!found) {
+			if (err)
+				snprintf(err, errlen,
+					 "unknown call '%.*s'; expected calls from `forkchaos calls` or a %%class, "
+					 "comma-separated",
+					 (int)len, item);
+			return -1;
+		}
+		item += len;
+		if (*item == ',')
+			item++;
+	}
+	return 0;
+}

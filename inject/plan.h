@@ -60,6 +60,10 @@ enum fc_fact {
 	FC_F_VARARG = 1 << 16,     /* variadic: one word after the last named argument */
 	FC_F_REAL = 1 << 17,       /* the real call is linked directly, not found by dlsym */
 	FC_F_SYS = 1 << 18,        /* a line of syscalls.def: reached through syscall(2) */
+	FC_F_HANDLER = 1 << 19,    /* installs a signal disposition (the trace names it) */
+	FC_F_EXECS = 1 << 20,      /* replaces the process image on success */
+	FC_F_REAPS_INFO = FC_F_REAPS,
+	FC_F_FORKS_ATFORK = FC_F_FORKS,
 };
 
 /* Call ids, one per line of calls.def, then one per line of syscalls.def,
@@ -134,6 +138,10 @@ int fc_plan_parse(const char *text, struct fc_plan *plan, char *err, size_t errl
 int fc_plan_warn(const struct fc_plan *plan, const char *text, int fd);
 
 int fc_call_lookup(const char *name, size_t len);
+/* A comma-separated list of call names and %classes into a bitset of call
+ * ids (FC_CALL_WORDS words); -1 and a message in ERR for an unknown name. */
+#define FC_CALL_WORDS ((FC_NCALLS + 63) / 64)
+int fc_call_set_parse(const char *text, uint64_t *set, char *err, size_t errlen);
 int fc_errno_lookup(const char *name, size_t len);  /* -1 when unknown */
 int fc_signal_lookup(const char *name, size_t len); /* -1 when unknown */
 bool fc_rule_has_call(const struct fc_rule *rule, int id);

@@ -29,7 +29,29 @@ struct fc_call {
 	int child_side;  /* 1: this is the child's return from fork/clone */
 	int injected;    /* 1: the real call's result was replaced or skipped */
 	int ret_unknown; /* 1: the result is not seen (vfork passes through) */
+	/* What the wrapper's hooks saw, for the trace (seen.c) */
+	unsigned seen; /* enum fc_seen bits: which of the fields below are set */
+	int fds[2];    /* FC_SEEN_FDS: descriptors the call made (nfds of them) */
+	int nfds;
+	pid_t child; /* FC_SEEN_CHILD: the child it made */
+	long wpid;   /* FC_SEEN_WAIT: the wait family's pid/id and options */
+	int options;
+	pid_t reaped; /* FC_SEEN_REAPED: what it reaped, and its wait status */
+	int wstatus;
+	const void *handler; /* FC_SEEN_HANDLER: the disposition installed, */
+	int hflags;          /* its sa_flags (-1: none given) */
 };
+
+enum fc_seen {
+	FC_SEEN_FDS = 1,
+	FC_SEEN_CHILD = 2,
+	FC_SEEN_WAIT = 4,
+	FC_SEEN_REAPED = 8,
+	FC_SEEN_HANDLER = 16,
+};
+
+/* HANDLER of a call that installs nothing (sigaction with act NULL). */
+#define FC_NO_HANDLER ((const void *)-2)
 
 /* Process-wide state, written by the constructor and by the fork child. */
 struct fc_state {
@@ -46,6 +68,10 @@ struct fc_state {
 	pid_t my_pid;        /* cached: getpid() is a syscall */
 	pid_t last_child;    /* for signal=...@child */
 	char trace_path[512];
+	uint64_t trace_calls[(FC_NCALLS + 63) / 64]; /* --trace-calls: the calls traced */
+	int trace_filtered;                          /* 0: every call (but %mem) is traced */
+	uint64_t trace_max;                          /* --trace-max: bytes, 0: no cap */
+	char report_path[512];                       /* $FORKCHAOS_REPORT: observations */
 };
 extern struct fc_state fc__state FC_HIDDEN;
 extern void *fc__real[FC_NCALLS] FC_HIDDEN;
@@ -65,6 +91,7 @@ void *fc__resolve(int id) FC_HIDDEN;
  * fc__armed from the plan. */
 int fc__enter(struct fc_call *c, int id, long nr, int sig, int fd, void *ra) FC_HIDDEN;
 void fc__arm(void) FC_HIDDEN;
+int fc__traced(int id) FC_HIDDEN; /* the trace takes this call's lines */
 void fc__before_fork(void) FC_HIDDEN;
 void fc__after_fork_child(void) FC_HIDDEN;
 void fc__forked_child(struct fc_call *c, int traced) FC_HIDDEN;
@@ -92,12 +119,35 @@ const char *fc__symtab_describe(void *ra, char *buf, size_t len) FC_HIDDEN;
 int fc__caller_matches(int rule, int depth, void *ra) FC_HIDDEN;
 int fc__symtab_resolved(int rule, int callers); /* ranges found for caller= (or lib=) */
 
+/* life.c: the process's counters (its slot of the stats region, or
+ * private ones), notes for the launcher, the start and end of an image. */
+extern struct fc_stats *fc__stats FC_HIDDEN;
+extern uint64_t *fc__matched FC_HIDDEN, *fc__acted FC_HIDDEN;
+void fc__life_init(void) FC_HIDDEN;
+void fc__note(int rule, unsigned note) FC_HIDDEN;
+void fc__note_call(int id) FC_HIDDEN;
+
+/* seen.c: the hooks' records, for the trace and the observations. */
+void fc__seen_fds(struct fc_call *c, int fd0, int fd1) FC_HIDDEN;
+void fc__seen_reaped_status(struct fc_call *c, long ret, const int *status) FC_HIDDEN;
+void fc__seen_reaped_info(struct fc_call *c, const siginfo_t *info) FC_HIDDEN;
+void fc__seen_handler(struct fc_call *c, const void *handler, int flags) FC_HIDDEN;
+void fc__observe(const char *line, size_t len) FC_HIDDEN;
+/* After the real call: the facts the return value itself states (RET_FD,
+ * RET_CHILD). */
+void fc__seen_result(struct fc_call *c, long ret) FC_HIDDEN;
+
 /* trace.c */
 void fc__trace_open(void) FC_HIDDEN;
+void fc__trace_exit(const char *how, int status, const uint64_t *matched, const uint64_t *acted) FC_HIDDEN;
 void fc__trace_event(const struct fc_call *c, long ret, int err) FC_HIDDEN;
 void fc__trace_warning(const char *what, const char *name, const char *why) FC_HIDDEN;
-void fc__trace_guard_fd(int fd) FC_HIDDEN;
+/* trace_fd.c: GUARD and RANGE (facts.h) keep the trace out of the target's
+ * way; each begin returns the trace's number (-1: not concerned) for its end. */
+int fc__trace_guard_fd(int fd) FC_HIDDEN;
+void fc__trace_guard_end(int old) FC_HIDDEN;
 int fc__trace_range_begin(unsigned first, unsigned last, int cloexec_only) FC_HIDDEN;
-void fc__trace_range_end(int hit) FC_HIDDEN;
+void fc__trace_range_end(int old) FC_HIDDEN;
+void fc__trace_after_fork(void) FC_HIDDEN;
 
 #endif

@@ -1,40 +1,34 @@
 /* The trace: one JSON object per line, one write(2) per line on an O_APPEND
  * descriptor, so lines from threads, signal handlers and forked children
- * never interleave.  Formatting is on the stack and async-signal-safe. */
+ * never interleave.  Formatting is on the stack and async-signal-safe; the
+ * descriptor's life (opening, moving out of the target's way) is in
+ * trace_fd.c. */
 #include <fcntl.h>
 #include <limits.h>
-#include <stdlib.h>
 #include <string.h>
-#include <stdio.h>
-#include <sys/stat.h>
-#include <time.h>
-#include <unistd.h>
 #include "jsonl.h"
+#include "libc.h"
 #include "shim.h"
+#include "stats.h"
+#include "trace_fd.h"
 
 #define LINE_MAX_BYTES 1024
 /* A line written in one write(2) stays whole on a pipe too (a trace to a
  * FIFO) only up to PIPE_BUF. */
 _Static_assert(LINE_MAX_BYTES <= PIPE_BUF, "a trace line must fit one atomic pipe write");
 
-static void write_line(const char *buf, size_t len)
-{
-	ssize_t (*real_write)(int, const void *, size_t) = FC_REAL(write);
-	int fd = __atomic_load_n(&fc__state.trace_fd, __ATOMIC_RELAXED);
-	if (fd >= 0)
-		real_write(fd, buf, len);
-}
+/* The pid whose vfork line was written (a vfork child shares this memory
+ * and has a pid of its own). */
+static pid_t vfork_noted;
 
-static void put_common(struct fc_out *out, const char *call)
+static void put_common(struct fc_out *out, const char *call, pid_t pid)
 {
-	struct timespec now;
-	clock_gettime(CLOCK_MONOTONIC, &now);
 	fc_put_key(out, "t_ns");
-	fc_put_u64(out, (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec);
+	fc_put_u64(out, fc__now_ns(CLOCK_MONOTONIC));
 	fc_put_key(out, "pid");
-	fc_put_i64(out, getpid());
+	fc_put_i64(out, pid);
 	fc_put_key(out, "tid");
-	fc_put_i64(out, gettid());
+	fc_put_i64(out, fc__gettid());
 	fc_put_key(out, "call");
 	fc_put_str(out, call);
 }
@@ -44,7 +38,7 @@ static void put_common(struct fc_out *out, const char *call)
 static void put_event_head(struct fc_out *out, const char *event)
 {
 	fc_put_char(out, '{');
-	put_common(out, event);
+	put_common(out, event, fc__getpid());
 	fc_put_key(out, "ret");
 	fc_put_raw(out, "0");
 	fc_put_key(out, "errno");
@@ -55,26 +49,126 @@ static void put_event_head(struct fc_out *out, const char *event)
 	fc_put_raw(out, "null");
 }
 
+static void put_int_key(struct fc_out *out, const char *key, int64_t value)
+{
+	fc_put_key(out, key);
+	fc_put_i64(out, value);
+}
+
+/* "exited:N", "killed:SIG", "dumped:SIG", "stopped:SIG", "continued" */
+static void put_wait_status(struct fc_out *out, int wstatus)
+{
+	char text[32], num[24];
+	const char *kind = "continued";
+	int value = -1;
+	if (WIFEXITED(wstatus))
+		kind = "exited:", value = WEXITSTATUS(wstatus);
+	else if (WIFSIGNALED(wstatus))
+		kind = WCOREDUMP(wstatus) ? "dumped:" : "killed:", value = WTERMSIG(wstatus);
+	else if (WIFSTOPPED(wstatus))
+		kind = "stopped:", value = WSTOPSIG(wstatus);
+	size_t used = strlen(kind);
+	memcpy(text, kind, used + 1);
+	if (value >= 0)
+		strcpy(text + used, fc__u64_text((uint64_t)value, num));
+	fc_put_key(out, "status");
+	fc_put_str(out, text);
+}
+
+static void put_handler(struct fc_out *out, const void *handler, char *name, size_t len)
+{
+	fc_put_key(out, "handler");
+	if (handler == (const void *)SIG_DFL) {
+		fc_put_str(out, "SIG_DFL");
+		return;
+	}
+	if (handler == (const void *)SIG_IGN) {
+		fc_put_str(out, "SIG_IGN");
+		return;
+	}
+	/* describe() names the function a return address is in: +1 is inside */
+	const char *sym = fc__symtab_describe((char *)handler + 1, name, len);
+	if (sym) {
+		fc_put_str(out, sym);
+		return;
+	}
+	static const char hex[] = "0123456789abcdef";
+	char text[24] = "0x";
+	int n = 2;
+	for (int shift = 60; shift >= 0; shift -= 4)
+		if ((uintptr_t)handler >> shift || n > 2 || shift == 0)
+			text[n++] = hex[(uintptr_t)handler >> shift & 15];
+	text[n] = 0;
+	fc_put_str(out, text);
+}
+
+/* What the hooks saw (seen.c), where the call has it. */
+static void put_seen(struct fc_out *out, const struct fc_call *c, char *name, size_t len)
+{
+	if (c->seen & FC_SEEN_FDS) {
+		fc_put_key(out, "fds");
+		fc_put_char(out, '[');
+		for (int i = 0; i < c->nfds; i++) {
+			if (i)
+				fc_put_char(out, ',');
+			fc_put_i64(out, c->fds[i]);
+		}
+		fc_put_char(out, ']');
+	}
+	if (c->seen & FC_SEEN_CHILD)
+		put_int_key(out, "child", c->child);
+	if (c->seen & FC_SEEN_WAIT) {
+		put_int_key(out, "wpid", c->wpid);
+		put_int_key(out, "options", c->options);
+	}
+	if ((c->seen & FC_SEEN_REAPED) && c->reaped > 0)
+		put_int_key(out, "reaped", c->reaped);
+	if (c->seen & FC_SEEN_REAPED)
+		put_wait_status(out, c->wstatus);
+	if (c->seen & FC_SEEN_HANDLER) {
+		put_handler(out, c->handler, name, len);
+		if (c->hflags >= 0)
+			put_int_key(out, "flags", c->hflags);
+	}
+}
+
+/* A vfork child's first line: which child this is, of which parent (the
+ * parent's own vfork line cannot say: the child ran on its stack). */
+static void note_vfork_child(pid_t pid)
+{
+	char buf[LINE_MAX_BYTES];
+	struct fc_out out;
+	vfork_noted = pid;
+	fc_out_init(&out, buf, sizeof buf);
+	put_event_head(&out, "vfork");
+	fc_put_key(&out, "side");
+	fc_put_str(&out, "child");
+	put_int_key(&out, "child", pid);
+	put_int_key(&out, "ppid", fc__state.my_pid);
+	fc__trace_write(buf, fc_out_finish(&out, buf));
+}
+
 void fc__trace_event(const struct fc_call *c, long ret, int err)
 {
-	if (fc__state.trace_fd < 0)
+	if (fc__state.trace_fd < 0 || (!fc__traced(c->id) && !c->injected))
 		return;
 	int saved_errno = errno;
 	char buf[LINE_MAX_BYTES], name[96];
 	struct fc_out out;
 	const struct fc_rule *rule = fc__rule(c);
-	const char *call = fc_calls[c->id].name;
+	pid_t pid = fc__getpid();
+	if (pid != fc__state.my_pid && pid != vfork_noted)
+		note_vfork_child(pid);
 
 	fc_out_init(&out, buf, sizeof buf);
 	fc_put_char(&out, '{');
-	put_common(&out, call);
+	put_common(&out, fc_calls[c->id].name, pid);
 	fc_put_key(&out, "ret");
 	if (c->ret_unknown)
 		fc_put_raw(&out, "null");
 	else
 		fc_put_i64(&out, ret);
-	fc_put_key(&out, "errno");
-	fc_put_i64(&out, err);
+	put_int_key(&out, "errno", err);
 	fc_put_key(&out, "injected");
 	if (c->injected || (rule && rule->actions))
 		fc_put_str(&out, rule ? rule->action_text : "");
@@ -87,33 +181,27 @@ void fc__trace_event(const struct fc_call *c, long ret, int err)
 	else
 		fc_put_raw(&out, "null");
 	if (rule) {
-		fc_put_key(&out, "rule");
-		fc_put_i64(&out, c->rule + 1);
+		put_int_key(&out, "rule", c->rule + 1);
 		fc_put_key(&out, "n");
 		fc_put_u64(&out, c->n);
 	}
-	if (c->nr >= 0) {
-		fc_put_key(&out, "nr");
-		fc_put_i64(&out, c->nr);
-	}
-	if (c->sig >= 0) {
-		fc_put_key(&out, "sig");
-		fc_put_i64(&out, c->sig);
-	}
-	if (c->fd >= 0) {
-		fc_put_key(&out, "fd");
-		fc_put_i64(&out, c->fd);
-	}
+	if (c->nr >= 0)
+		put_int_key(&out, "nr", c->nr);
+	if (c->sig >= 0)
+		put_int_key(&out, "sig", c->sig);
+	if (c->fd >= 0)
+		put_int_key(&out, "fd", c->fd);
 	if (c->child_side) {
 		fc_put_key(&out, "side");
 		fc_put_str(&out, "child");
 	}
-	write_line(buf, fc_out_finish(&out, buf));
+	put_seen(&out, c, name, sizeof name);
+	fc__trace_write(buf, fc_out_finish(&out, buf));
 	errno = saved_errno;
 }
 
 /* The first line of a new trace: version, plan and seed. */
-static void write_header(void)
+void fc__trace_header(void)
 {
 	char buf[FC_PLAN_MAX + 512];
 	struct fc_out out;
@@ -125,105 +213,85 @@ static void write_header(void)
 	fc_put_str(&out, fc__state.plan_text);
 	fc_put_key(&out, "seed");
 	fc_put_u64(&out, fc__state.seed);
-	fc_put_key(&out, "pid");
-	fc_put_i64(&out, getpid());
+	put_int_key(&out, "pid", fc__getpid());
 	fc_put_key(&out, "unreachable");
 	fc_put_str(&out,
 		   "clone/clone3/pipe2/sigaction made inside glibc (fork, posix_spawn, system, popen, pthread_create) are not "
 		   "seen; only the public entry points are");
-	write_line(buf, fc_out_finish(&out, buf));
+	fc__trace_write(buf, fc_out_finish(&out, buf));
 }
 
-/* Each process image that loads the shim says so: its exe and lineage. */
-static void write_exec_line(void)
+/* argv of this image, from /proc/self/cmdline (NUL-separated). */
+static void put_argv(struct fc_out *out)
+{
+	char args[640];
+	long got = -1;
+	int fd = fc__open("/proc/self/cmdline", O_RDONLY | O_CLOEXEC, 0);
+	if (fd >= 0) {
+		got = fc__read(fd, args, sizeof args - 1);
+		fc__close(fd);
+	}
+	fc_put_key(out, "argv");
+	fc_put_char(out, '[');
+	for (long at = 0, first = 1; got > 0 && at < got; first = 0) {
+		args[got] = 0;
+		if (!first)
+			fc_put_char(out, ',');
+		fc_put_str(out, args + at);
+		at += (long)strlen(args + at) + 1;
+	}
+	fc_put_char(out, ']');
+}
+
+/* Each process image that loads the shim says so: its exe, argv, parent
+ * and lineage. */
+void fc__trace_exec_line(void)
 {
 	char buf[LINE_MAX_BYTES], exe[512];
 	struct fc_out out;
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	long n = fc__readlink("/proc/self/exe", exe, sizeof exe - 1);
 	exe[n > 0 ? n : 0] = 0;
 	fc_out_init(&out, buf, sizeof buf);
 	put_event_head(&out, "exec");
 	fc_put_key(&out, "exe");
 	fc_put_str(&out, exe);
+	put_int_key(&out, "ppid", fc__getppid());
 	fc_put_key(&out, "seed");
 	fc_put_u64(&out, fc__state.seed);
 	fc_put_key(&out, "root");
-	fc_put_raw(&out, fc__state.root_pid == getpid() ? "true" : "false");
-	write_line(buf, fc_out_finish(&out, buf));
+	fc_put_raw(&out, fc__state.root_pid == fc__getpid() ? "true" : "false");
+	put_argv(&out);
+	fc__trace_write(buf, fc_out_finish(&out, buf));
 }
 
-/* Keep the trace descriptor out of the target's way: above the low numbers a
- * target reuses, close-on-exec (the next image reopens by path). */
-static int park_fd(int fd, int from)
+static void put_counts(struct fc_out *out, const char *key, const uint64_t *counts)
 {
-	int (*real_fcntl)(int, int, ...) = FC_REAL(fcntl);
-	int (*real_close)(int) = FC_REAL(close);
-	int parked = real_fcntl(fd, F_DUPFD_CLOEXEC, from);
-	if (parked < 0)
-		parked = real_fcntl(fd, F_DUPFD_CLOEXEC, 3);
-	real_close(fd);
-	return parked;
+	fc_put_key(out, key);
+	fc_put_char(out, '[');
+	for (int r = 0; r < fc__state.plan.nrules; r++) {
+		if (r)
+			fc_put_char(out, ',');
+		fc_put_u64(out, counts ? counts[r] : 0);
+	}
+	fc_put_char(out, ']');
 }
 
-void fc__trace_open(void)
+/* The last line of an image: how it ended, what each rule did in it. */
+void fc__trace_exit(const char *how, int status, const uint64_t *matched, const uint64_t *acted)
 {
-	const char *path = getenv("FORKCHAOS_TRACE");
-	struct stat st;
-	if (!path || !*path || strlen(path) >= sizeof fc__state.trace_path)
-		return;
-	strcpy(fc__state.trace_path, path);
-	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return;
-	fc__state.trace_fd = park_fd(fd, 200);
+	char buf[LINE_MAX_BYTES];
+	struct fc_out out;
 	if (fc__state.trace_fd < 0)
 		return;
-	if (fstat(fc__state.trace_fd, &st) == 0 && st.st_size == 0)
-		write_header();
-	write_exec_line();
-}
-
-/* The target is about to close or replace FD: if it is our trace, move the
- * trace elsewhere first (the lowest free number, below a closing loop's
- * cursor) so the target's call still does what it expects. */
-void fc__trace_guard_fd(int fd)
-{
-	int trace_fd = __atomic_load_n(&fc__state.trace_fd, __ATOMIC_RELAXED);
-	if (fd < 0 || fd != trace_fd)
-		return;
-	/* A vfork child shares our memory but not our descriptors: the number
-	 * it closes is its own copy; moving ours would move the parent's. */
-	if (getpid() != fc__state.my_pid)
-		return;
-	int saved_errno = errno;
-	int (*real_fcntl)(int, int, ...) = FC_REAL(fcntl);
-	int moved = real_fcntl(trace_fd, F_DUPFD_CLOEXEC, 3);
-	__atomic_store_n(&fc__state.trace_fd, moved, __ATOMIC_RELAXED);
-	errno = saved_errno;
-}
-
-/* close_range()/closefrom() over the trace: tracing stops during the call
- * (nowhere in the range is safe), then the trace is reopened by path and
- * parked again; the target's own descriptors are as it expects. */
-int fc__trace_range_begin(unsigned first, unsigned last, int cloexec_only)
-{
-	int trace_fd = __atomic_load_n(&fc__state.trace_fd, __ATOMIC_RELAXED);
-	if (trace_fd < 0 || cloexec_only || (unsigned)trace_fd < first || (unsigned)trace_fd > last ||
-	    getpid() != fc__state.my_pid)
-		return 0;
-	__atomic_store_n(&fc__state.trace_fd, -1, __ATOMIC_RELAXED);
-	return 1;
-}
-
-void fc__trace_range_end(int hit)
-{
-	if (!hit)
-		return;
-	int saved_errno = errno;
-	int fd = open(fc__state.trace_path, O_WRONLY | O_APPEND | O_CLOEXEC);
-	if (fd >= 0)
-		__atomic_store_n(&fc__state.trace_fd, park_fd(fd, 200), __ATOMIC_RELAXED);
-	errno = saved_errno;
+	fc_out_init(&out, buf, sizeof buf);
+	put_event_head(&out, "exit");
+	fc_put_key(&out, "how");
+	fc_put_str(&out, how);
+	if (status >= 0)
+		put_int_key(&out, "status", status);
+	put_counts(&out, "matched", matched);
+	put_counts(&out, "acted", acted);
+	fc__trace_write(buf, fc_out_finish(&out, buf));
 }
 
 /* A line that is not a call: a plan that may never fire, and why. */
@@ -233,10 +301,25 @@ void fc__trace_warning(const char *what, const char *name, const char *why)
 	struct fc_out out;
 	if (fc__state.trace_fd < 0)
 		return;
-	snprintf(message, sizeof message, "%s%s: %s", what, name, why);
+	size_t used = 0;
+	for (const char *part[] = { what, name, ": ", why, NULL }, **p = part; *p; p++)
+		for (const char *ch = *p; *ch && used + 1 < sizeof message; ch++)
+			message[used++] = *ch;
+	message[used] = 0;
 	fc_out_init(&out, buf, sizeof buf);
 	put_event_head(&out, "warning");
 	fc_put_key(&out, "message");
 	fc_put_str(&out, message);
-	write_line(buf, fc_out_finish(&out, buf));
+	fc__trace_write(buf, fc_out_finish(&out, buf));
+}
+
+/* The line that ends a process's trace at --trace-max. */
+void fc__trace_stopped_line(char *buf, size_t len, size_t *used, uint64_t bytes)
+{
+	struct fc_out out;
+	fc_out_init(&out, buf, len);
+	put_event_head(&out, "trace-stopped");
+	fc_put_key(&out, "bytes");
+	fc_put_u64(&out, bytes);
+	*used = fc_out_finish(&out, buf);
 }

@@ -22,7 +22,7 @@ static int clone3_makes_process(const long a[6])
 typedef long (*real_syscall)(long, ...);
 
 #define SYS_WRAPPER(fn, id, facts)                                                                      \
-	static long fn(real_syscall fc_real, long nr, const long a[6], void *ra)                        \
+	static long fn(real_syscall fc_real, long nr, long a[6], void *ra)                              \
 	{                                                                                               \
 		FC_LOCALS(long);                                                                        \
 		FC_SLOW_PATH(long, id, nr, ra, fc_real(nr, a[0], a[1], a[2], a[3], a[4], a[5]), facts); \

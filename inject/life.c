@@ -1,0 +1,206 @@
+/* The life of a process under the shim: where it counts (a slot of the
+ * stats region, or private counters), what a fork's child starts with, and
+ * the last word of each process image (the trace's exit line) whether it
+ * exits, _exits or execs.
+ *
+ * Every fork the process makes resets the child here, wrapped or not: glibc
+ * makes some inside itself (daemon, forkpty), where no wrapper of ours
+ * runs, but it always runs the atfork handlers.  Ours must be the first
+ * child handler, so that a program's own handler (libuv's, a logger's) that
+ * calls pipe2 is counted as the child's first call, not as the parent's
+ * next: glibc runs child handlers in the order they were registered, so the
+ * shim registers its own before the first registration of anybody else
+ * reaches glibc (__register_atfork is interposed below; pthread_atfork is a
+ * static stub in every program that calls it). */
+#include <dlfcn.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/mman.h>
+#include "libc.h"
+#include "shim.h"
+#include "stats.h"
+
+extern void *__dso_handle;
+extern int __register_atfork(void (*prepare)(void), void (*parent)(void), void (*child)(void), void *dso);
+
+struct fc_stats *fc__stats;
+uint64_t *fc__matched, *fc__acted;
+
+/* Without a stats region (the shim preloaded by hand), or past its last
+ * slot, a process counts here. */
+static uint64_t private_matched[FC_MAX_RULES], private_acted[FC_MAX_RULES];
+
+/* The exit line is written once per process image: the pid that wrote it
+ * (a vfork child shares this memory and has its own pid). */
+static pid_t ended_pid;
+
+static void take_slot(void)
+{
+	memset(private_matched, 0, sizeof private_matched);
+	memset(private_acted, 0, sizeof private_acted);
+	fc__matched = private_matched;
+	fc__acted = private_acted;
+	if (!fc__stats)
+		return;
+	uint32_t slot = __atomic_fetch_add(&fc__stats->claimed, 1, __ATOMIC_RELAXED);
+	if (slot >= fc__stats->nslots)
+		return; /* a fork bomb: counted privately, the launcher says so */
+	struct fc_stats_slot *mine = &fc__stats->slots[slot];
+	mine->pid = fc__getpid();
+	mine->ppid = fc__getppid();
+	fc__matched = mine->matched;
+	fc__acted = mine->acted;
+}
+
+static void map_stats(void)
+{
+	const char *path = fc__env("FORKCHAOS_STATS");
+	if (!path || !*path)
+		return;
+	int fd = fc__open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW, 0);
+	if (fd < 0)
+		return;
+	struct fc_stats head;
+	long got = fc__read(fd, &head, sizeof head);
+	if (got == (long)sizeof head && head.magic == FC_STATS_MAGIC && head.version == FC_STATS_VERSION) {
+		void *map = fc__mmap(NULL, FC_STATS_SIZE(head.nslots), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+		if (map != (void *)-1)
+			fc__stats = map;
+	}
+	fc__close(fd);
+	if (fc__stats)
+		__atomic_fetch_add(&fc__stats->images, 1, __ATOMIC_RELAXED);
+}
+
+void fc__note(int rule, unsigned note)
+{
+	if (fc__stats && rule >= 0 && rule < FC_MAX_RULES)
+		__atomic_fetch_or(&fc__stats->notes[rule], note, __ATOMIC_RELAXED);
+}
+
+void fc__note_call(int id)
+{
+	if (!fc__stats)
+		return;
+	uint64_t bit = 1ull << (id % 64), *word = &fc__stats->calls_seen[id / 64];
+	if (!(__atomic_load_n(word, __ATOMIC_RELAXED) & bit))
+		__atomic_fetch_or(word, bit, __ATOMIC_RELAXED);
+}
+
+/* ---- fork ---- */
+
+static void atfork_prepare(void)
+{
+	if (fc__state.active)
+		fc__before_fork();
+}
+
+static void atfork_child(void)
+{
+	if (fc__state.active)
+		fc__after_fork_child();
+}
+
+typedef int (*register_fn)(void (*)(void), void (*)(void), void (*)(void), void *);
+
+static register_fn real_register(void)
+{
+	static register_fn real;
+	if (!real) {
+		fc__guard++;
+		real = (register_fn)dlsym(RTLD_NEXT, "__register_atfork");
+		fc__guard--;
+	}
+	return real;
+}
+
+static int atfork_registered;
+
+static void register_ours(void)
+{
+	register_fn real = real_register();
+	if (real && !__atomic_exchange_n(&atfork_registered, 1, __ATOMIC_ACQ_REL))
+		real(atfork_prepare, NULL, atfork_child, &__dso_handle);
+}
+
+/* Every atfork registration of the process passes here (the program's
+ * pthread_atfork calls it with the program's own dso handle). */
+int __register_atfork(void (*prepare)(void), void (*parent)(void), void (*child)(void), void *dso)
+{
+	register_fn real = real_register();
+	if (!real)
+		return ENOMEM;
+	if (!__atomic_exchange_n(&atfork_registered, 1, __ATOMIC_ACQ_REL))
+		real(atfork_prepare, NULL, atfork_child, &__dso_handle);
+	return real(prepare, parent, child, dso);
+}
+
+/* In the child of any fork (not vfork: it shares our memory).  Reached
+ * twice for a wrapped fork(), from the atfork handler and from the
+ * wrapper: the pid says whether this child is reset already. */
+void fc__after_fork_child(void)
+{
+	pid_t pid = fc__getpid();
+	if (pid == fc__state.my_pid)
+		return;
+	fc__state.lineage = fc__mix64(fc__state.lineage ^ fc__state.forks);
+	fc__state.forks = 0;
+	fc__state.my_pid = pid;
+	fc__state.last_child = 0;
+	fc__trace_after_fork();
+	take_slot();
+}
+
+/* ---- the start and the end of an image ---- */
+
+void fc__life_init(void)
+{
+	map_stats();
+	take_slot();
+	register_ours();
+}
+
+/* The exit line: how this image ended and what each rule did in it. */
+static void end_image(const char *how, int status)
+{
+	pid_t pid = fc__getpid();
+	if (!fc__state.active || ended_pid == pid)
+		return;
+	ended_pid = pid;
+	fc__trace_exit(how, status, fc__matched, fc__acted);
+}
+
+__attribute__((destructor(101))) static void fc_fini(void)
+{
+	int saved_errno = errno;
+	end_image("exit", -1);
+	errno = saved_errno;
+}
+
+void fc__before_exec(void)
+{
+	end_image("exec", -1);
+	/* a failed exec goes on in this image: its end is still to come */
+	ended_pid = 0;
+}
+
+/* _exit and _Exit skip the destructors: the last word is said here, then
+ * the process ends as glibc's _exit ends it. */
+static __attribute__((noreturn)) void exit_now(int status)
+{
+	int saved_errno = errno;
+	end_image("_exit", status);
+	errno = saved_errno;
+	for (;;)
+		fc__sys(SYS_exit_group, status, 0, 0);
+}
+
+void _exit(int status)
+{
+	exit_now(status);
+}
+
+void _Exit(int status)
+{
+	exit_now(status);
+}
