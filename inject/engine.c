@@ -151,13 +151,13 @@ int fc__enter(struct fc_call *c, int id, long nr, int sig, int fd, void *ra)
 {
 	if (FC_LIKELY(!fc__state.active) || fc__guard)
 		return 0;
+	fc__note_call(id); /* armed calls only: the launcher's hints */
 	fc_ruleset candidates = fc__state.rules_for[id];
 	if (nr >= 0) /* syscall:nr=N and sys_NAME without a line of its own */
 		candidates |= fc__state.rules_for[FC_ID_syscall];
 	if (!candidates && !fc__traced(id) && !observed(id))
 		return 0;
 	init_call(c, id, nr, sig, fd, ra);
-	fc__note_call(id);
 	if (candidates)
 		decide(c, candidates);
 	return 1;

@@ -295,6 +295,30 @@ int fc_plan_parse(const char *text, struct fc_plan *plan, char *err, size_t errl
 
 /* An errno the call does not document: allowed (error injection is about the
  * unexpected) but worth a word, since the target may never see it for real. */
+/* An injection that defeats itself: error= at enter skips the real call,
+ * and for a call that closes its descriptor (GUARD without returning one:
+ * close, sys_close) EINTR then means the descriptor stays open: forkchaos
+ * itself would leak it, where Linux's close fails with EINTR only after
+ * closing. */
+static int warn_self_defeating(const struct fc_rule *rule, int r, const char *text, int fd)
+{
+	if (rule->at != FC_AT_ENTER || rule->error != EINTR || (rule->actions & FC_ACT_RETVAL))
+		return 0;
+	for (int id = 0; id < FC_NCALLS; id++) {
+		unsigned flags = fc_calls[id].flags;
+		if (!fc_rule_has_call(rule, id) || !(flags & FC_F_GUARD) || (flags & FC_F_RET_FD))
+			continue;
+		dprintf(fd,
+			"forkchaos: warning: rule %d `%.*s`: error=EINTR at enter skips the real %s, so the descriptor stays "
+			"open "
+			"(forkchaos leaks it, not the program); Linux's close fails with EINTR after closing it: "
+			"%s:at=exit:error=EINTR does that\n",
+			r + 1, rule->text_len, text + rule->text_off, fc_calls[id].name, fc_calls[id].name);
+		return 1;
+	}
+	return 0;
+}
+
 int fc_plan_warn(const struct fc_plan *plan, const char *text, int fd)
 {
 	int warnings = 0;
@@ -314,6 +338,7 @@ int fc_plan_warn(const struct fc_plan *plan, const char *text, int fd)
 				rule->text_len, text + rule->text_off, fc_calls[id].name, ename, fc_calls[id].errnos);
 			warnings++;
 		}
+		warnings += warn_self_defeating(rule, r, text, fd);
 	}
 	return warnings;
 }

@@ -17,12 +17,12 @@
 #define FC_STATS_VERSION 1
 #define FC_STATS_SLOTS 4096
 
-/* Per-rule notes, set once by whichever process sees it first. */
+/* Per-rule notes, set by whichever process sees it (the low 16 bits; the
+ * launcher marks in the high 16 the ones it has printed). */
 enum fc_stats_note {
 	FC_NOTE_EINTR_NOHANG = 1,      /* EINTR injected into a WNOHANG wait, which never blocks */
 	FC_NOTE_CALLER_UNRESOLVED = 2, /* caller= named no function in the objects loaded at start */
 	FC_NOTE_LIB_UNRESOLVED = 4,    /* lib= named no object loaded at start */
-	FC_NOTE_PRINTED = 1u << 31,    /* the launcher said so already */
 };
 
 struct fc_stats_slot {

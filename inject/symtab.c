@@ -21,6 +21,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "libc.h"
 #include "shim.h"
 
 #define MAX_OBJECTS 256
@@ -55,8 +56,8 @@ static struct index *current;
 /* Memory for the index, straight from mmap: async-signal-safe. */
 static void *map_zeroed(size_t size)
 {
-	void *mem = mmap(NULL, size ? size : 1, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	return mem == MAP_FAILED ? NULL : mem;
+	void *mem = fc__mmap(NULL, size ? size : 1, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	return mem == (void *)-1 ? NULL : mem;
 }
 
 static void sift_down(struct sym *a, size_t root, size_t n)
@@ -89,22 +90,22 @@ static void sort_by_start(struct sym *a, size_t n)
  * names point into it. */
 static void load_symbols(struct object *obj)
 {
-	int fd = open(obj->path, O_RDONLY | O_CLOEXEC);
+	int fd = fc__open(obj->path, O_RDONLY | O_CLOEXEC, 0);
 	struct stat st;
 	if (fd < 0)
 		return;
-	if (fstat(fd, &st) < 0 || (size_t)st.st_size < sizeof(ElfW(Ehdr))) {
-		close(fd);
+	if (fc__sys(SYS_fstat, fd, &st, 0) < 0 || (size_t)st.st_size < sizeof(ElfW(Ehdr))) {
+		fc__close(fd);
 		return;
 	}
-	const unsigned char *file = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-	close(fd);
-	if (file == MAP_FAILED)
+	const unsigned char *file = fc__mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	fc__close(fd);
+	if (file == (void *)-1)
 		return;
 	const ElfW(Ehdr) *eh = (const void *)file;
 	if (memcmp(eh->e_ident, ELFMAG, SELFMAG) || eh->e_shoff == 0 ||
 	    eh->e_shoff + (size_t)eh->e_shnum * sizeof(ElfW(Shdr)) > (size_t)st.st_size) {
-		munmap((void *)file, (size_t)st.st_size);
+		fc__munmap((void *)file, (size_t)st.st_size);
 		return;
 	}
 	const ElfW(Shdr) *sh = (const void *)(file + eh->e_shoff);
@@ -114,7 +115,7 @@ static void load_symbols(struct object *obj)
 			if (sh[i].sh_type == (pass ? SHT_DYNSYM : SHT_SYMTAB) && sh[i].sh_link < eh->e_shnum)
 				table = &sh[i];
 	if (!table || table->sh_offset + table->sh_size > (size_t)st.st_size) {
-		munmap((void *)file, (size_t)st.st_size);
+		fc__munmap((void *)file, (size_t)st.st_size);
 		return;
 	}
 	const ElfW(Shdr) *strs = &sh[table->sh_link];
@@ -122,7 +123,7 @@ static void load_symbols(struct object *obj)
 	size_t count = table->sh_size / sizeof(ElfW(Sym)), kept = 0;
 	struct sym *out = map_zeroed(count * sizeof *out);
 	if (!out) {
-		munmap((void *)file, (size_t)st.st_size);
+		fc__munmap((void *)file, (size_t)st.st_size);
 		return;
 	}
 	for (size_t i = 0; i < count; i++) {
@@ -192,7 +193,7 @@ static int collect_object(struct dl_phdr_info *info, size_t size, void *arg)
 		/* the main program (or the vdso, which has no file) */
 		if (idx->nobjects > 0)
 			return 0;
-		ssize_t n = readlink("/proc/self/exe", obj->path, sizeof obj->path - 1);
+		long n = fc__readlink("/proc/self/exe", obj->path, sizeof obj->path - 1);
 		obj->path[n > 0 ? n : 0] = 0;
 	} else {
 		strncpy(obj->path, name, sizeof obj->path - 1);
@@ -251,7 +252,7 @@ void fc__symtab_refresh(void)
 	fc__guard++;
 	struct index *idx = map_zeroed(sizeof *idx);
 	if (idx) {
-		dl_iterate_phdr(collect_object, idx);
+		fc__dl_iterate_phdr(collect_object, idx);
 		resolve_rules(idx);
 		__atomic_store_n(&current, idx, __ATOMIC_RELEASE);
 	}
@@ -273,7 +274,7 @@ static const struct index *index_for(uintptr_t addr)
 		return idx;
 	unsigned long long adds = 0;
 	fc__guard++;
-	dl_iterate_phdr(count_loads, &adds);
+	fc__dl_iterate_phdr(count_loads, &adds);
 	fc__guard--;
 	if (!idx || adds != idx->adds)
 		fc__symtab_refresh();

@@ -6,6 +6,7 @@
 #include <unistd.h>
 #include "call_headers.h"
 #include "hooks.h"
+#include "libc.h"
 
 /* clone3 makes a process (not a thread, not a shared-memory vfork) when its
  * flags say so.  Read the target's struct without trusting the pointer: a
@@ -14,7 +15,8 @@ static int clone3_makes_process(const long a[6])
 {
 	uint64_t flags = 0;
 	struct iovec local = { &flags, sizeof flags }, remote = { (void *)a[0], sizeof flags };
-	if ((size_t)a[1] < sizeof flags || process_vm_readv(getpid(), &local, 1, &remote, 1, 0) != (ssize_t)sizeof flags)
+	if ((size_t)a[1] < sizeof flags ||
+	    fc__sys6(SYS_process_vm_readv, fc__getpid(), (long)&local, 1, (long)&remote, 1, 0) != (long)sizeof flags)
 		return 0;
 	return !(flags & (CLONE_VM | CLONE_THREAD));
 }

@@ -303,6 +303,8 @@ int fc_run_target(const struct fc_target *t, struct fc_outcome *out)
 		struct timespec wait_for = { (time_t)(left / 1000000000u), (long)(left % 1000000000u) };
 		if (wait_for.tv_sec > 0 || wait_for.tv_nsec > 100000000)
 			wait_for = (struct timespec){ 0, 100000000 }; /* re-check children at least every 100 ms */
+		if (t->tick)
+			t->tick(t->tick_arg);
 		int sig = sigtimedwait(&wanted, NULL, &wait_for);
 		if (sig == SIGINT || sig == SIGTERM || sig == SIGHUP) {
 			/* Pass it on; a command that ignores it gets a short grace,

@@ -14,6 +14,8 @@ struct fc_target {
 	const char *const *extra_env; /* "NAME=VALUE" entries, NULL-terminated, or NULL */
 	uint64_t timeout_ns;
 	int stdin_fd, stdout_fd, stderr_fd; /* -1: inherit */
+	void (*tick)(void *arg);            /* called at least every 100 ms while it runs */
+	void *tick_arg;
 };
 
 struct fc_outcome {

@@ -1,4 +1,5 @@
 /* forkchaos run: one command under the shim. */
+#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,9 +12,11 @@
 #include "opts.h"
 #include "plan.h"
 #include "proc.h"
+#include "run_stats.h"
 
 static const char run_usage[] =
-	"usage: forkchaos run [--plan PLAN] [--trace FILE] [--timeout DUR] [--seed S] [--shim LIB] -- CMD [ARGS...]\n"
+	"usage: forkchaos run [--plan PLAN] [--trace FILE] [--trace-calls LIST] [--trace-max SIZE] [--timeout DUR]\n"
+	"                     [--seed S] [--shim LIB] [--quiet|--verbose] -- CMD [ARGS...]\n"
 	"\n"
 	"Runs CMD with the forkchaos shim preloaded (prepended to any LD_PRELOAD) and\n"
 	"exits with CMD's status: its exit code, 128+N if a signal N killed it, 124\n"
@@ -25,11 +28,17 @@ static const char run_usage[] =
 	"options:\n"
 	"  -p, --plan PLAN     the injection plan (default: $FORKCHAOS_PLAN; see `forkchaos --help`)\n"
 	"  -t, --trace FILE    write a JSON Lines trace of every intercepted call to FILE\n"
-	"                      (truncated first; children and exec'd programs append)\n"
+	"                      (truncated first; children and exec'd programs append;\n"
+	"                      `forkchaos trace FILE` summarises it)\n"
+	"      --trace-calls LIST  trace only these calls (names and %classes, comma-\n"
+	"                      separated, e.g. fork,pipe2,%wait); injected calls always are\n"
+	"      --trace-max SIZE    stop tracing past SIZE bytes in all (default 256M; K, M,\n"
+	"                      G suffixes; 0: no cap): each process then writes one last line\n"
 	"  -T, --timeout DUR   kill the whole tree after DUR (default 60s; 10, 500ms, 2s)\n"
 	"  -s, --seed S        the seed (0 to 2^64-1) for prob= rules without their own seed=; without it a\n"
 	"                      seed is chosen, written to the trace and printed on stderr\n"
 	"      --shim LIB      the shim to preload (default: libforkchaos.so beside forkchaos)\n"
+	"  -q, --quiet         no summary of what each rule did at the end\n"
 	"  -v, --verbose       say what is run, the seed, and how it ended\n"
 	"  -h, --help          this text\n"
 	"\n"
@@ -77,19 +86,48 @@ void fc_pick_seed(char *buf, size_t len)
 }
 
 struct run_options {
-	const char *plan, *trace, *seed, *shim;
+	const char *plan, *trace, *seed, *shim, *trace_calls, *trace_max;
 	uint64_t timeout_ns;
-	int verbose;
+	int verbose, quiet;
 };
+
+/* SIZE: bytes, with an optional K, M or G (powers of 1024). */
+static int parse_size(const char *text, uint64_t *bytes)
+{
+	char *end;
+	if (!*text || *text < '0' || *text > '9')
+		return -1;
+	errno = 0;
+	unsigned long long value = strtoull(text, &end, 10);
+	static const char units[] = "KMG";
+	const char *unit = *end ? strchr(units, *end) : NULL;
+	if (errno || (*end && (!unit || end[1])))
+		return -1;
+	for (int shift = unit ? (int)(unit - units) + 1 : 0; shift > 0; shift--) {
+		if (value > UINT64_MAX / 1024)
+			return -1;
+		value *= 1024;
+	}
+	*bytes = value;
+	return 0;
+}
+
+static void print_notes(void *arg)
+{
+	fc_run_stats_notes(arg, stderr);
+}
 
 #define OPT(...) FC_OPT_ROW(struct run_options, __VA_ARGS__)
 static const struct fc_opt run_options[] = {
 	OPT("plan", 'p', FC_OPT_TEXT, plan),
 	OPT("trace", 't', FC_OPT_TEXT, trace),
+	OPT("trace-calls", 0, FC_OPT_TEXT, trace_calls),
+	OPT("trace-max", 0, FC_OPT_TEXT, trace_max),
 	OPT("timeout", 'T', FC_OPT_DURATION, timeout_ns),
 	OPT("seed", 's', FC_OPT_SEED, seed),
 	OPT("shim", 0, FC_OPT_TEXT, shim),
 	OPT("verbose", 'v', FC_OPT_FLAG, verbose),
+	OPT("quiet", 'q', FC_OPT_FLAG, quiet),
 	FC_OPT_END,
 };
 #undef OPT
@@ -105,13 +143,49 @@ static const struct fc_opt_spec run_spec = {
 int fc_cmd_run(int argc, char **argv)
 {
 	struct run_options o = { .plan = getenv("FORKCHAOS_PLAN"), .timeout_ns = 60ull * 1000000000u };
-	char shim[PATH_MAX], trace_abs[PATH_MAX], seed_buf[32];
+	char shim[PATH_MAX], trace_abs[PATH_MAX], seed_buf[32], err[256];
+	char env_stats[PATH_MAX + 32], env_calls[1024], env_max[48];
+	const char *extra_env[4] = { NULL };
+	int nenv = 0;
+	uint64_t trace_max = 256ull << 20, call_set[FC_CALL_WORDS];
 	static struct fc_plan plan;
 	int cmd, rc = fc_opts_parse(&run_spec, argc, argv, &o, &cmd);
 	if (rc >= 0)
 		return rc;
 	if (o.plan && *o.plan && fc_check_plan(o.plan, &plan) < 0)
 		return FC_EXIT_USAGE; /* the command is not run */
+	if (o.trace_calls && fc_call_set_parse(o.trace_calls, call_set, err, sizeof err) < 0) {
+		fprintf(stderr, "forkchaos run: bad --trace-calls '%s': %s\n", o.trace_calls, err);
+		return FC_EXIT_USAGE;
+	}
+	if (o.trace_calls && strlen(o.trace_calls) >= sizeof env_calls - 32) {
+		fprintf(stderr, "forkchaos run: --trace-calls is too long (at most %zu characters)\n", sizeof env_calls - 32);
+		return FC_EXIT_USAGE;
+	}
+	if (o.trace_max && parse_size(o.trace_max, &trace_max) < 0) {
+		fprintf(stderr,
+			"forkchaos run: bad --trace-max '%s': expected a size in bytes, with K, M or G (e.g. 64M; 0: no cap)\n",
+			o.trace_max);
+		return FC_EXIT_USAGE;
+	}
+	/* what a caller's environment may hold from another run is ours to set */
+	unsetenv("FORKCHAOS_STATS");
+	unsetenv("FORKCHAOS_TRACE_CALLS");
+	unsetenv("FORKCHAOS_TRACE_MAX");
+	if (o.trace_calls) {
+		snprintf(env_calls, sizeof env_calls, "FORKCHAOS_TRACE_CALLS=%s", o.trace_calls);
+		extra_env[nenv++] = env_calls;
+	}
+	if (o.trace && trace_max) {
+		snprintf(env_max, sizeof env_max, "FORKCHAOS_TRACE_MAX=%llu", (unsigned long long)trace_max);
+		extra_env[nenv++] = env_max;
+	}
+	static struct fc_run_stats stats;
+	int have_stats = fc_run_stats_open(&stats, &plan, o.plan) == 0;
+	if (have_stats) {
+		snprintf(env_stats, sizeof env_stats, "FORKCHAOS_STATS=%s", stats.path);
+		extra_env[nenv++] = env_stats;
+	}
 	if (o.shim) {
 		/* an explicit shim must be one: ld.so would skip anything else
 		 * with a warning and run the command unshimmed */
@@ -159,15 +233,22 @@ int fc_cmd_run(int argc, char **argv)
 		.plan = o.plan,
 		.trace = o.trace,
 		.seed = o.seed,
+		.extra_env = extra_env,
 		.timeout_ns = o.timeout_ns,
 		.stdin_fd = -1,
 		.stdout_fd = -1,
 		.stderr_fd = -1,
+		.tick = have_stats && !o.quiet ? print_notes : NULL,
+		.tick_arg = &stats,
 	};
 	struct fc_outcome outcome;
 	if (o.verbose)
 		fprintf(stderr, "forkchaos: running %s with plan '%s'\n", argv[cmd], o.plan ? o.plan : "");
-	if (fc_run_target(&target, &outcome) < 0) {
+	int started = fc_run_target(&target, &outcome);
+	if (started == 0 && !outcome.exec_errno && have_stats && !o.quiet)
+		fc_run_stats_summary(&stats, stderr);
+	fc_run_stats_close(&stats);
+	if (started < 0) {
 		fprintf(stderr, "forkchaos run: cannot start %s: %m\n", argv[cmd]);
 		return FC_EXIT_USAGE;
 	}
