@@ -52,5 +52,8 @@
 /* REAL(sym): the real call is SYM, linked directly (dlsym allocates, so the
  * allocator cannot be found through it). */
 #define REAL(sym) FC_HOOK(REAL, sym)
+/* EXECS: on success the call replaces the process image and never returns,
+ * so the shim says what it has to say of this image just before it. */
+#define EXECS FC_HOOK(EXECS, )
 
 #endif

@@ -60,6 +60,7 @@ enum fc_fact {
 	FC_F_VARARG = 1 << 16,     /* variadic: one word after the last named argument */
 	FC_F_REAL = 1 << 17,       /* the real call is linked directly, not found by dlsym */
 	FC_F_SYS = 1 << 18,        /* a line of syscalls.def: reached through syscall(2) */
+	FC_F_EXECS = 1 << 19,      /* replaces the process image on success (the exec family) */
 };
 
 /* Call ids, one per line of calls.def, then one per line of syscalls.def,
