@@ -33,9 +33,7 @@
  * SIG_IGN) with sa_flags FLAGS (-1: none given); FC_NO_HANDLER when the call
  * only queries. */
 #define HANDLER(h, flags) FC_HOOK(HANDLER, h, flags)
-/* EXECS: on success the process image is replaced; the shim says what it
- * has to say of this image first (fc__before_exec). */
-#define EXECS FC_HOOK(EXECS, 1)
+
 /* HEADER("h"): the wrapper's types come from <h>; inject.mk collects every
  * HEADER of the tables into build/gen/call_headers.h. */
 #define HEADER(h)
@@ -69,5 +67,8 @@
 /* REAL(sym): the real call is SYM, linked directly (dlsym allocates, so the
  * allocator cannot be found through it). */
 #define REAL(sym) FC_HOOK(REAL, sym)
+/* EXECS: on success the call replaces the process image and never returns,
+ * so the shim says what it has to say of this image just before it. */
+#define EXECS FC_HOOK(EXECS, )
 
 #endif

@@ -171,12 +171,14 @@ struct fc_hooks {
 	if (fc_step == FC_STEP_CALL && fc_on) \
 		fc__seen_handler(&fc_c, (const void *)(h), (int)(flags));
 
-/* An exec: the last word of this image first. */
-#define FC_HOOK_EXECS(unused)                              \
-	if (fc_step == FC_STEP_CALL && fc__state.active) { \
-		int fc_err = errno;                        \
-		fc__before_exec();                         \
-		errno = fc_err;                            \
+/* A successful exec does not come back: the image's last words are said
+ * before it.  A failed one returns and goes on like any call.  The caller's
+ * errno is the real call's to set, so the hook leaves it as it was. */
+#define FC_HOOK_EXECS(...)                 \
+	if (fc_step == FC_STEP_CALL) {     \
+		int fc_exec_errno = errno; \
+		fc__before_exec();         \
+		errno = fc_exec_errno;     \
 	}
 
 /* The child's return from a call that made a process: it counts again from

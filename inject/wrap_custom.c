@@ -1,11 +1,11 @@
 /* Hand-written wrappers for the OWN lines of calls.def: the calls whose
  * difference from the generated skeleton is more than a step.  vfork's
  * child runs on our caller's stack, clone's child starts in a function of
- * the caller's, closefrom returns nothing. */
+ * the caller's, closefrom returns nothing, execl's arguments are a list. */
 #include <sched.h>
 #include <stdarg.h>
 #include <unistd.h>
-#include "shim.h"
+#include "hooks.h"
 
 #define RA __builtin_return_address(0)
 
@@ -88,3 +88,58 @@ void closefrom(int lowfd)
 	}
 	fc__trace_range_end(hit);
 }
+
+/* ---- execl, execlp, execle: a list of strings, for the v-form ---- */
+
+/* The words of the list from ARG to its NULL. */
+static size_t list_length(const char *arg, va_list ap)
+{
+	size_t n = 0;
+	for (const char *word = arg; word; word = va_arg(ap, const char *))
+		n++;
+	return n;
+}
+
+/* Fill ARGV with the N words and the NULL; return what follows the NULL
+ * (execle's envp) when the list has it, else the process's environment. */
+static char *const *list_collect(char **argv, size_t n, const char *arg, va_list ap, int envp_follows)
+{
+	for (size_t i = 0; i < n; i++)
+		argv[i] = (char *)(i == 0 ? arg : va_arg(ap, const char *));
+	if (n > 0)
+		(void)va_arg(ap, const char *); /* the NULL that ends the list */
+	argv[n] = NULL;
+	return envp_follows ? va_arg(ap, char *const *) : environ;
+}
+
+/* The generated skeleton (wrap_gen.c), but for the call ID over the real
+ * v-form REAL that the l-form stands for. */
+static int exec_list(int id, void *ra, int (*real)(const char *, char *const[], char *const[]), const char *path,
+		     char *const argv[], char *const envp[])
+{
+	FC_LOCALS(int);
+	if (FC_LIKELY(!fc__armed[id]))
+		return real(path, argv, envp);
+	FC_SLOW_PATH(int, id, -1, ra, real(path, argv, envp), EXECS);
+}
+
+/* Where this differs from a generated wrapper: the list is collected into
+ * an array on our stack (no malloc: this may be a vfork child), and the
+ * real call is the v-form over it (execve, or execvpe for execlp, with
+ * the environment), as glibc's own l-forms do. */
+#define EXEC_LIST(name, v_form, envp_follows)                                          \
+	int name(const char *path, const char *arg, ...)                               \
+	{                                                                              \
+		va_list ap;                                                            \
+		va_start(ap, arg);                                                     \
+		size_t n = list_length(arg, ap);                                       \
+		va_end(ap);                                                            \
+		char *argv[n + 1];                                                     \
+		va_start(ap, arg);                                                     \
+		char *const *envp = list_collect(argv, n, arg, ap, envp_follows);      \
+		va_end(ap);                                                            \
+		return exec_list(FC_ID_##name, RA, FC_REAL(v_form), path, argv, envp); \
+	}
+EXEC_LIST(execl, execve, 0)
+EXEC_LIST(execlp, execvpe, 0)
+EXEC_LIST(execle, execve, 1)

@@ -3,6 +3,7 @@
  * everything else is in a function of its own, the skeleton of hooks.h
  * with the line's facts as its steps. */
 #undef _FORTIFY_SOURCE /* a wrapper defines the function, not glibc's inline */
+#include <dlfcn.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdlib.h>
@@ -24,24 +25,70 @@
 	FC_AT_STEP(FC_STEP_REAL, facts);         \
 	FC_AT_STEP(FC_STEP_ENTRY, facts)
 
-#define CALL(name, cls, rtype, params, args, errnos, facts)                        \
-	static __attribute__((noinline)) rtype fc_slow_##name FC_RA_PARAMS params  \
-	{                                                                          \
-		FC_PREAMBLE(rtype, params, facts);                                 \
-		if (!fc_real)                                                      \
-			fc_real = FC_REAL(name);                                   \
-		FC_SLOW_PATH(rtype, FC_ID_##name, -1, fc_ra, fc_real args, facts); \
-	}                                                                          \
-	rtype name params                                                          \
-	{                                                                          \
-		FC_PREAMBLE(rtype, params, facts);                                 \
-		if (FC_LIKELY(!fc__armed[FC_ID_##name])) {                         \
-			if (!fc_real)                                              \
-				fc_real = fc__real[FC_ID_##name];                  \
-			if (FC_LIKELY(fc_real != NULL))                            \
-				return fc_real args;                               \
-		}                                                                  \
-		return fc_slow_##name FC_RA_ARGS args;                             \
+/* One wrapper: SYM's public function and its slow path.  ID is the call it
+ * counts as, REAL_SLOT the real function once resolved, RESOLVE finds it
+ * when the constructor has not yet run. */
+#define FC_WRAPPER(sym, id, real_slot, resolve, rtype, params, args, facts)      \
+	static __attribute__((noinline)) rtype fc_slow_##sym FC_RA_PARAMS params \
+	{                                                                        \
+		FC_PREAMBLE(rtype, params, facts);                               \
+		if (!fc_real)                                                    \
+			fc_real = (resolve);                                     \
+		FC_SLOW_PATH(rtype, (id), -1, fc_ra, fc_real args, facts);       \
+	}                                                                        \
+	rtype sym params                                                         \
+	{                                                                        \
+		FC_PREAMBLE(rtype, params, facts);                               \
+		if (FC_LIKELY(!fc__armed[(id)])) {                               \
+			if (!fc_real)                                            \
+				fc_real = (real_slot);                           \
+			if (FC_LIKELY(fc_real != NULL))                          \
+				return fc_real args;                             \
+		}                                                                \
+		return fc_slow_##sym FC_RA_ARGS args;                            \
 	}
+
+/* The ALIAS lines' real symbols: a table of their own, since they have no
+ * id.  Resolved eagerly like the calls' (dlsym may allocate, which must
+ * not happen later inside a signal handler), lazily if called earlier. */
+#define CALL(...)
+#define OWN(...)
+enum {
+#define ALIAS(sym, ...) FC_ALIAS_##sym,
+#include "calls.def"
+#undef ALIAS
+	FC_NALIASES
+};
+static const char *const alias_names[FC_NALIASES] = {
+#define ALIAS(sym, ...) [FC_ALIAS_##sym] = #sym,
+#include "calls.def"
+#undef ALIAS
+};
+#undef CALL
+#undef OWN
+static void *alias_real[FC_NALIASES];
+
+static void *alias_resolve(int alias)
+{
+	fc__guard++;
+	void *fn = dlsym(RTLD_NEXT, alias_names[alias]);
+	fc__guard--;
+	__atomic_store_n(&alias_real[alias], fn, __ATOMIC_RELAXED);
+	return fn;
+}
+
+__attribute__((constructor(101))) static void alias_init(void)
+{
+	int saved_errno = errno;
+	for (int alias = 0; alias < FC_NALIASES; alias++)
+		if (!alias_real[alias])
+			alias_resolve(alias);
+	errno = saved_errno;
+}
+
+#define CALL(name, cls, rtype, params, args, errnos, facts) \
+	FC_WRAPPER(name, FC_ID_##name, fc__real[FC_ID_##name], FC_REAL(name), rtype, params, args, facts)
+#define ALIAS(sym, name, rtype, params, args, facts) \
+	FC_WRAPPER(sym, FC_ID_##name, alias_real[FC_ALIAS_##sym], alias_resolve(FC_ALIAS_##sym), rtype, params, args, facts)
 #define OWN(...)
 #include "calls.def"
