@@ -57,7 +57,7 @@ static void map_stats(void)
 	const char *path = fc__env("FORKCHAOS_STATS");
 	if (!path || !*path)
 		return;
-	int fd = fc__open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW, 0);
+	int fd = fc__open(path, O_RDWR | O_CLOEXEC, 0); /* /proc/PID/fd/N: no O_NOFOLLOW */
 	if (fd < 0)
 		return;
 	struct fc_stats head;

@@ -7,12 +7,14 @@
 #include <fcntl.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include "forkchaos.h"
 #include "opts.h"
 #include "plan.h"
 #include "proc.h"
 #include "run_stats.h"
+#include "trace_explain.h"
 
 static const char run_usage[] =
 	"usage: forkchaos run [--plan PLAN] [--trace FILE] [--trace-calls LIST] [--trace-max SIZE] [--timeout DUR]\n"
@@ -38,6 +40,8 @@ static const char run_usage[] =
 	"  -s, --seed S        the seed (0 to 2^64-1) for prob= rules without their own seed=; without it a\n"
 	"                      seed is chosen, written to the trace and printed on stderr\n"
 	"      --shim LIB      the shim to preload (default: libforkchaos.so beside forkchaos)\n"
+	"      --explain       when CMD is done, print the summary of its trace on stderr\n"
+	"                      (as `forkchaos trace FILE`; a temporary trace without --trace)\n"
 	"  -q, --quiet         no summary of what each rule did at the end\n"
 	"  -v, --verbose       say what is run, the seed, and how it ended\n"
 	"  -h, --help          this text\n"
@@ -88,7 +92,7 @@ void fc_pick_seed(char *buf, size_t len)
 struct run_options {
 	const char *plan, *trace, *seed, *shim, *trace_calls, *trace_max;
 	uint64_t timeout_ns;
-	int verbose, quiet;
+	int verbose, quiet, explain;
 };
 
 /* SIZE: bytes, with an optional K, M or G (powers of 1024). */
@@ -128,6 +132,7 @@ static const struct fc_opt run_options[] = {
 	OPT("shim", 0, FC_OPT_TEXT, shim),
 	OPT("verbose", 'v', FC_OPT_FLAG, verbose),
 	OPT("quiet", 'q', FC_OPT_FLAG, quiet),
+	OPT("explain", 0, FC_OPT_FLAG, explain),
 	FC_OPT_END,
 };
 #undef OPT
@@ -176,16 +181,6 @@ int fc_cmd_run(int argc, char **argv)
 		snprintf(env_calls, sizeof env_calls, "FORKCHAOS_TRACE_CALLS=%s", o.trace_calls);
 		extra_env[nenv++] = env_calls;
 	}
-	if (o.trace && trace_max) {
-		snprintf(env_max, sizeof env_max, "FORKCHAOS_TRACE_MAX=%llu", (unsigned long long)trace_max);
-		extra_env[nenv++] = env_max;
-	}
-	static struct fc_run_stats stats;
-	int have_stats = fc_run_stats_open(&stats, &plan, o.plan) == 0;
-	if (have_stats) {
-		snprintf(env_stats, sizeof env_stats, "FORKCHAOS_STATS=%s", stats.path);
-		extra_env[nenv++] = env_stats;
-	}
 	if (o.shim) {
 		/* an explicit shim must be one: ld.so would skip anything else
 		 * with a warning and run the command unshimmed */
@@ -227,6 +222,24 @@ int fc_cmd_run(int argc, char **argv)
 		close(fd);
 		o.trace = trace_abs;
 	}
+	static struct fc_run_stats stats;
+	int have_stats = fc_run_stats_open(&stats, &plan, o.plan) == 0;
+	char explain_trace[64] = "";
+	int explain_fd = o.explain && !o.trace ? memfd_create("forkchaos-trace", MFD_CLOEXEC) : -1;
+	if (explain_fd >= 0) {
+		/* --explain without --trace: a trace of our own that no folder
+		 * keeps, reached through our /proc entry */
+		snprintf(explain_trace, sizeof explain_trace, "/proc/%d/fd/%d", (int)getpid(), explain_fd);
+		o.trace = explain_trace;
+	}
+	if (o.trace && trace_max) {
+		snprintf(env_max, sizeof env_max, "FORKCHAOS_TRACE_MAX=%llu", (unsigned long long)trace_max);
+		extra_env[nenv++] = env_max;
+	}
+	if (have_stats) {
+		snprintf(env_stats, sizeof env_stats, "FORKCHAOS_STATS=%s", stats.path);
+		extra_env[nenv++] = env_stats;
+	}
 	struct fc_target target = {
 		.argv = argv + cmd,
 		.shim = shim,
@@ -247,6 +260,13 @@ int fc_cmd_run(int argc, char **argv)
 	int started = fc_run_target(&target, &outcome);
 	if (started == 0 && !outcome.exec_errno && have_stats && !o.quiet)
 		fc_run_stats_summary(&stats, stderr);
+	if (started == 0 && !outcome.exec_errno && o.explain && o.trace) {
+		struct fc_explain_opts explain = { .who = "forkchaos run --explain" };
+		fputc('\n', stderr);
+		fc_trace_explain(o.trace, stderr, &explain);
+	}
+	if (explain_fd >= 0)
+		close(explain_fd);
 	fc_run_stats_close(&stats);
 	if (started < 0) {
 		fprintf(stderr, "forkchaos run: cannot start %s: %m\n", argv[cmd]);

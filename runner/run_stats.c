@@ -10,22 +10,20 @@
 
 int fc_run_stats_open(struct fc_run_stats *rs, const struct fc_plan *plan, const char *plan_text)
 {
-	const char *tmp = getenv("TMPDIR");
 	memset(rs, 0, sizeof *rs);
+	rs->fd = -1;
 	rs->plan = plan;
 	rs->plan_text = plan_text ? plan_text : "";
-	snprintf(rs->dir, sizeof rs->dir, "%s/forkchaos-run-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-	if (!mkdtemp(rs->dir))
-		return -1;
-	snprintf(rs->path, sizeof rs->path, "%s/stats", rs->dir);
 	rs->size = FC_STATS_SIZE(FC_STATS_SLOTS);
-	int fd = open(rs->path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (fd < 0 || ftruncate(fd, (off_t)rs->size) < 0)
+	/* A memfd, reached by the target's processes through our /proc entry:
+	 * nothing of it is left in any folder, whatever ends this process. */
+	rs->fd = memfd_create("forkchaos-stats", MFD_CLOEXEC);
+	if (rs->fd < 0 || ftruncate(rs->fd, (off_t)rs->size) < 0)
 		goto fail;
-	rs->map = mmap(NULL, rs->size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	rs->map = mmap(NULL, rs->size, PROT_READ | PROT_WRITE, MAP_SHARED, rs->fd, 0);
 	if (rs->map == MAP_FAILED)
 		goto fail;
-	close(fd);
+	snprintf(rs->path, sizeof rs->path, "/proc/%d/fd/%d", (int)getpid(), rs->fd);
 	rs->map->nslots = FC_STATS_SLOTS;
 	rs->map->version = FC_STATS_VERSION;
 	/* the magic last: a process that maps it early sees all or nothing */
@@ -33,8 +31,6 @@ int fc_run_stats_open(struct fc_run_stats *rs, const struct fc_plan *plan, const
 	return 0;
 fail:;
 	int err = errno;
-	if (fd >= 0)
-		close(fd);
 	rs->map = NULL;
 	fc_run_stats_close(rs);
 	errno = err;
@@ -46,11 +42,10 @@ void fc_run_stats_close(struct fc_run_stats *rs)
 	if (rs->map)
 		munmap(rs->map, rs->size);
 	rs->map = NULL;
-	if (rs->path[0])
-		unlink(rs->path);
-	if (rs->dir[0])
-		rmdir(rs->dir);
-	rs->path[0] = rs->dir[0] = 0;
+	if (rs->fd >= 0)
+		close(rs->fd);
+	rs->fd = -1;
+	rs->path[0] = 0;
 }
 
 static void rule_text(const struct fc_run_stats *rs, int r, char *buf, size_t len)

@@ -9,8 +9,8 @@
 #include "stats.h"
 
 struct fc_run_stats {
-	char dir[PATH_MAX];       /* a private folder of ours, gone after the run */
-	char path[PATH_MAX + 16]; /* FORKCHAOS_STATS */
+	int fd;        /* the memfd */
+	char path[64]; /* FORKCHAOS_STATS: /proc/OUR-PID/fd/FD */
 	struct fc_stats *map;
 	size_t size;
 	const struct fc_plan *plan;
