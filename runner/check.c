@@ -15,13 +15,15 @@
 
 static const char check_usage[] =
 	"usage: forkchaos check [--lib LIB] [--junit FILE] [--tap] [-j N] [--seed S] [--filter GLOB]\n"
-	"                       [--repeat N] [--baseline FILE] [--update-baseline] [--matrix] PATHS...\n"
+	"                       [--repeat N] [--baseline FILE] [--update-baseline] [--matrix]\n"
+	"                       [--out DIR] [--progress-every DUR] PATHS...\n"
 	"\n"
 	"Runs the scenario files in PATHS (files, or folders of *.scn) against the library\n"
 	"under test, each run under the shim with its plan and a timeout, and judges every\n"
 	"run with the invariant oracles (scenarios/README.md). One line per scenario:\n"
 	"PASS, FAIL (with the invariant that failed and a command that reproduces it),\n"
-	"XFAIL (failed as expected), XPASS (passed though expected to fail).\n"
+	"XFAIL (failed as expected), XPASS (passed though expected to fail).  The verdicts,\n"
+	"JUnit and the traces of failing runs go to a fresh results/RUN-ID/ (results/latest).\n"
 	"\n"
 	"options:\n"
 	"  --lib LIB          the library under test (default: libffd.so beside forkchaos)\n"
@@ -35,6 +37,9 @@ static const char check_usage[] =
 	"  --update-baseline  write the current failures to the --baseline FILE and exit 0\n"
 	"  --matrix           run every defect variant (defects/libffd-*.so beside forkchaos) and\n"
 	"                     print the defect x scenario table with the mutation score\n"
+	"  --out DIR          the results folder's parent (default: results/ here): DIR/RUN-ID/\n"
+	"                     (run.json, verdicts.csv, verdicts.jsonl, junit.xml, traces/), DIR/latest\n"
+	"  --progress-every DUR  on a long run, a progress line on stderr this often (default 10s)\n"
 	"\n"
 	"exit codes: 0 all held (XFAIL included), 1 a scenario failed, regressed or XPASSed\n"
 	"(--matrix: a defect survived or the fixed library failed), 2 usage or harness error\n"
@@ -60,6 +65,8 @@ static const struct fc_opt check_options[] = {
 	OPT("baseline", 0, FC_OPT_TEXT, baseline),
 	OPT("update-baseline", 0, FC_OPT_FLAG, update),
 	OPT("matrix", 0, FC_OPT_FLAG, matrix),
+	OPT("out", 0, FC_OPT_TEXT, out),
+	OPT("progress-every", 0, FC_OPT_DURATION, progress_ns),
 	FC_OPT_END,
 };
 #undef OPT
@@ -78,6 +85,9 @@ static int parse(struct fc_check *c, int argc, char **argv)
 	int first, rc;
 	c->opt.jobs = 1;
 	c->opt.seed = "1";
+	c->opt.progress_ns = 10ull * 1000000000u;
+	c->argc = argc;
+	c->argv = argv;
 	if ((rc = fc_opts_parse(&check_spec, argc, argv, &c->opt, &first)) >= 0)
 		return rc;
 	c->opt.paths = argv + first;
@@ -144,6 +154,7 @@ static void print_result(void *ctx, int job, void *result)
 	if (c->opt.tap || c->opt.matrix)
 		return;
 	classify(c, r);
+	fc_progress_clear(c->progress);
 	printf("%-5s %-28s %d/%d runs failed", fc_state_names[r->state], s->name, r->failed_runs, r->runs);
 	if (r->state == FC_XFAIL)
 		printf("  (xfail: %s)", s->xfail_reason);
@@ -163,9 +174,18 @@ static void print_result(void *ctx, int job, void *result)
 	fflush(stdout);
 }
 
+static void tick(void *ctx)
+{
+	struct fc_check *c = ctx;
+	fc_progress_tick(c->progress);
+}
+
 static int run(struct fc_check *c)
 {
 	c->njobs = c->nscenarios * (c->opt.matrix ? c->nlibs : 1);
+	for (int i = 0; i < c->njobs; i++)
+		c->total_runs += c->opt.repeat ? c->opt.repeat : c->scenarios[i % c->nscenarios].repeat;
+	c->progress = fc_progress_new("check", "scenario runs", c->total_runs, c->opt.progress_ns);
 	c->results = calloc((size_t)c->njobs, sizeof *c->results);
 	if (!c->results) {
 		perror("forkchaos check");
@@ -185,12 +205,15 @@ static int run(struct fc_check *c)
 		.lost = lost_job,
 		.done = print_result,
 		.ordered = 1,
+		.tick = tick,
+		.tick_ns = c->opt.progress_ns,
 	};
 	if (fc_sched_run(&sched) < 0) {
 		perror("forkchaos check");
 		return -1;
 	}
 	c->interrupted = fc_sched_interrupted() != 0;
+	fc_progress_clear(c->progress);
 	return 0;
 }
 
@@ -211,7 +234,7 @@ static int survivors(const struct fc_check *c, int *errors)
 	return survived;
 }
 
-static int report(struct fc_check *c)
+static int verdicts(struct fc_check *c)
 {
 	int failed = 0, errors = 0;
 	for (int i = 0; i < c->njobs; i++) {
@@ -255,8 +278,21 @@ static int report(struct fc_check *c)
 	return failed ? FC_EXIT_FAIL : FC_EXIT_OK;
 }
 
+/* The verdicts on stdout, then the same in the results folder. */
+static int report(struct fc_check *c)
+{
+	c->exit_code = verdicts(c);
+	if (fc_check_write_results(c) < 0)
+		return FC_EXIT_USAGE;
+	fflush(stdout);
+	fprintf(stderr, "check: results in %s/\n", c->folder.final);
+	return c->exit_code;
+}
+
 static void release(struct fc_check *c)
 {
+	fc_progress_free(c->progress);
+	fc_results_discard(&c->folder); /* unless finished */
 	fc_check_remove_workdir(c);
 	free(c->scenarios);
 	free(c->baseline);

@@ -3,8 +3,11 @@
 #ifndef FC_CHECK_H
 #define FC_CHECK_H
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include "oracle.h"
+#include "progress.h"
+#include "results.h"
 #include "scenario.h"
 
 enum fc_state_kind { FC_PASS, FC_FAIL, FC_XFAIL, FC_XPASS, FC_ERROR, FC_NOT_RUN };
@@ -18,14 +21,16 @@ struct fc_result {
 	int interrupted;   /* a run was cut short by SIGINT/SIGTERM: not judged */
 	int state;         /* enum fc_state_kind, filled by the parent */
 	int in_baseline;   /* a known failure (--baseline) */
+	int first_failed;  /* that run's number, from 1 (its trace is kept) */
 	double seconds;
 	struct fc_verdict verdict; /* of the first failing run */
 };
 
 /* The command line (check.c's option table). */
 struct fc_check_options {
-	const char *lib, *junit, *filter, *baseline, *seed;
+	const char *lib, *junit, *filter, *baseline, *seed, *out;
 	int tap, matrix, update, jobs, repeat;
+	uint64_t progress_ns; /* --progress-every */
 	char **paths;
 	int npaths;
 };
@@ -45,10 +50,16 @@ struct fc_check {
 	char workdir[PATH_MAX];
 	char (*baseline)[64]; /* the names of known failures */
 	int nbaseline;
+	struct fc_results folder; /* results/RUN-ID/, being written */
+	int argc;                 /* the command line, for run.json */
+	char **argv;
 	/* run */
 	struct fc_result *results; /* nlibs x nscenarios (lib-major), or nscenarios */
 	int njobs;
 	int interrupted;
+	struct fc_progress *progress; /* shared with the workers */
+	int total_runs;
+	int exit_code;
 };
 
 /* check_resolve.c: the paths, libraries, defects, baseline, work folder;
@@ -59,6 +70,15 @@ void fc_check_remove_workdir(const struct fc_check *c);
 void fc_check_run_one(const struct fc_check *c, int scenario, int lib, struct fc_result *res);
 /* The one-line command that reproduces scenario S on LIB. */
 void fc_check_repro(const struct fc_check *c, const struct fc_scenario *s, const char *lib, char *buf, size_t len);
+/* S's command word, absolute: a bare name is one of our drivers
+ * (build/drivers/NAME) or else found in $PATH, a relative path is
+ * relative to the scenario's folder.  Returns 1 when it is a driver. */
+int fc_check_command(const struct fc_check *c, const struct fc_scenario *s, char *buf, size_t len);
+/* "traces/SCENARIO.LIB.RUN.jsonl": where a failing run's trace is kept. */
+void fc_check_trace_name(const struct fc_check *c, const struct fc_scenario *s, int lib, int run, char *buf, size_t len);
+/* check_results.c: the results folder's run.json, verdicts.csv,
+ * verdicts.jsonl and junit.xml; each prints its error and returns -1. */
+int fc_check_write_results(struct fc_check *c);
 /* check_report.c */
 int fc_write_junit(const char *path, const struct fc_check *c, const struct fc_result *res, int n);
 void fc_write_tap(FILE *out, const struct fc_check *c, const struct fc_result *res, int n);

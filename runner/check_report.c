@@ -73,7 +73,7 @@ int fc_write_junit(const char *path, const struct fc_check *c, const struct fc_r
 			fprintf(out, "\"/>\n");
 		} else {
 			const char *tag = r->state == FC_ERROR ? "error" : "failure";
-			char message[640];
+			char message[sizeof r->verdict.detail + 256];
 			if (r->state == FC_XPASS)
 				snprintf(message, sizeof message, "XPASS: expected to fail (%s) but passed", s->xfail_reason);
 			else {

@@ -242,19 +242,53 @@ static int workdir(struct fc_check *c)
 {
 	const char *tmp = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
 	snprintf(c->workdir, sizeof c->workdir, "%s/forkchaos-check-XXXXXX", tmp);
+	char absolute[PATH_MAX];
 	if (!mkdtemp(c->workdir)) {
 		fprintf(stderr, "forkchaos check: cannot make a work folder: %s\n", strerror(errno));
 		c->workdir[0] = 0;
 		return -1;
 	}
+	/* the traces' paths must survive a target's chdir */
+	if (realpath(c->workdir, absolute))
+		snprintf(c->workdir, sizeof c->workdir, "%s", absolute);
 	return 0;
 }
 
-/* The steps in order; the work folder last, so that no error leaves it. */
+/* Which targets are our drivers: their exit 2 means "could not run",
+ * and they get FORKCHAOS_LIB. */
+static int commands(struct fc_check *c)
+{
+	char path[PATH_MAX];
+	for (int i = 0; i < c->nscenarios; i++)
+		c->scenarios[i].oracles.driver = fc_check_command(c, &c->scenarios[i], path, sizeof path);
+	return 0;
+}
+
+/* results/RUN-ID/ (or --out DIR's), with traces/ for failing runs. */
+static int folder(struct fc_check *c)
+{
+	char traces[PATH_MAX + 16];
+	const char *root = c->opt.out ? c->opt.out : "results";
+	if (fc_results_begin(&c->folder, root) < 0) {
+		fprintf(stderr,
+			"forkchaos check: cannot make a results folder in %s: %s; expected a writable folder (--out DIR)\n", root,
+			strerror(errno));
+		return -1;
+	}
+	fc_results_path(&c->folder, "traces", traces, sizeof traces);
+	if (mkdir(traces, 0755) < 0) {
+		fprintf(stderr, "forkchaos check: cannot make %s: %s\n", traces, strerror(errno));
+		fc_results_discard(&c->folder);
+		return -1;
+	}
+	return 0;
+}
+
+/* The steps in order; the folders last, so that no error leaves them. */
 int fc_check_resolve(struct fc_check *c)
 {
 	static int (*const steps[])(struct fc_check *) = {
-		options_consistent, beside_us, libraries, scenarios, defects_known, baseline, workdir,
+		options_consistent, beside_us, libraries, scenarios, commands, defects_known, baseline, workdir, folder,
 	};
 	for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++)
 		if (steps[i](c) < 0)

@@ -33,35 +33,101 @@ static const char *last_line(char *text)
 	return nl ? nl + 1 : text;
 }
 
-/* A bare name is a driver in build/drivers/; a relative path is relative
- * to the scenario file's folder (not to wherever check was started). */
-static void driver_path(const struct fc_check *c, const struct fc_scenario *s, const char *word, char *buf, size_t len)
+/* A bare name found in $PATH, absolute; 0 when there is none. */
+static int in_path(const char *word, char *buf, size_t len)
 {
-	const char *slash = strrchr(s->path, '/');
-	if (!strchr(word, '/'))
-		snprintf(buf, len, "%.3000s/drivers/%.512s", c->exe_dir, word);
-	else if (word[0] == '/' || !slash)
-		snprintf(buf, len, "%s", word);
-	else
-		snprintf(buf, len, "%.*s/%s", (int)(slash - s->path), s->path, word);
+	const char *path = getenv("PATH");
+	for (const char *dir = path ? path : ""; *dir; dir += *dir == ':') {
+		size_t dlen = strcspn(dir, ":");
+		snprintf(buf, len, "%.*s/%s", (int)dlen, dir, word);
+		if (dlen && buf[0] == '/' && access(buf, X_OK) == 0)
+			return 1;
+		dir += dlen;
+	}
+	return 0;
 }
 
-/* argv of the target, with {lib} replaced by the library under test. */
+int fc_check_command(const struct fc_check *c, const struct fc_scenario *s, char *buf, size_t len)
+{
+	const char *word = s->argv[0];
+	if (word[0] == '/') {
+		snprintf(buf, len, "%s", word);
+		return 0;
+	}
+	if (strchr(word, '/')) {
+		snprintf(buf, len, "%s/%s", s->dir, word);
+		return 0;
+	}
+	snprintf(buf, len, "%.3000s/drivers/%.512s", c->exe_dir, word);
+	if (access(buf, X_OK) == 0)
+		return 1;
+	char found[PATH_MAX];
+	if (in_path(word, found, sizeof found)) {
+		snprintf(buf, len, "%s", found);
+		return 0;
+	}
+	return 1; /* neither: the driver it names is missing, and run says so */
+}
+
+/* argv of the target: {lib} replaced by the library under test; a word
+ * that names a file in the scenario's folder becomes its absolute path,
+ * as the command word does (so the target and the reproduce line find it
+ * from anywhere); every other word as written. */
 static void build_argv(const struct fc_check *c, const struct fc_scenario *s, const char *lib, char store[][PATH_MAX],
 		       char **argv)
 {
-	for (int i = 0; i < s->argc; i++) {
+	fc_check_command(c, s, store[0], PATH_MAX);
+	argv[0] = store[0];
+	for (int i = 1; i < s->argc; i++) {
 		const char *word = s->argv[i];
 		const char *mark = strstr(word, "{lib}");
-		if (i == 0)
-			driver_path(c, s, word, store[i], PATH_MAX);
-		else if (mark)
+		if (mark)
 			snprintf(store[i], PATH_MAX, "%.*s%s%s", (int)(mark - word), word, lib, mark + 5);
+		else if (word[0] != '/' && snprintf(store[i], PATH_MAX, "%s/%s", s->dir, word) < PATH_MAX &&
+			 access(store[i], F_OK) == 0)
+			; /* the file's absolute path, now in store[i] */
 		else
 			snprintf(store[i], PATH_MAX, "%s", word);
 		argv[i] = store[i];
 	}
 	argv[s->argc] = NULL;
+}
+
+/* "libffd", "libffd-torn-oldact": the library's file name without .so */
+static void lib_base(const char *path, char *buf, size_t len)
+{
+	const char *slash = strrchr(path, '/');
+	snprintf(buf, len, "%s", slash ? slash + 1 : path);
+	char *so = strstr(buf, ".so");
+	if (so)
+		*so = 0;
+}
+
+void fc_check_trace_name(const struct fc_check *c, const struct fc_scenario *s, int lib, int run, char *buf, size_t len)
+{
+	char base[128];
+	lib_base(c->libs[lib], base, sizeof base);
+	snprintf(buf, len, "traces/%s.%s.%d.jsonl", s->name, base, run);
+}
+
+/* Keep a failing run's trace: into the results folder (renamed, or
+ * copied when the work folder is on another file system). */
+static void keep_trace(const struct fc_check *c, const struct fc_scenario *s, int lib, int run, const char *trace)
+{
+	char name[256], dest[PATH_MAX + 256], buf[65536];
+	fc_check_trace_name(c, s, lib, run, name, sizeof name);
+	fc_results_path(&c->folder, name, dest, sizeof dest);
+	if (rename(trace, dest) == 0 || errno != EXDEV)
+		return;
+	int in = open(trace, O_RDONLY | O_CLOEXEC), out = open(dest, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	ssize_t got;
+	while (in >= 0 && out >= 0 && (got = read(in, buf, sizeof buf)) > 0)
+		if (write(out, buf, (size_t)got) != got)
+			break;
+	if (in >= 0)
+		close(in);
+	if (out >= 0)
+		close(out);
 }
 
 static double now_s(void)
@@ -77,9 +143,11 @@ void fc_check_run_one(const struct fc_check *c, int scenario, int lib, struct fc
 	static char store[FC_SCN_MAX_ARGS][PATH_MAX];
 	static char report[65536];
 	char *argv[FC_SCN_MAX_ARGS + 1];
-	char report_path[PATH_MAX + 128], err_path[PATH_MAX + 128], env_lib[PATH_MAX + 16], env_report[PATH_MAX + 160];
+	char report_path[PATH_MAX + 128], err_path[PATH_MAX + 128], trace_path[PATH_MAX + 128], env_lib[PATH_MAX + 16],
+		env_report[PATH_MAX + 160];
 	char err_text[4096];
-	const char *extra_env[] = { env_lib, env_report, NULL };
+	/* FORKCHAOS_LIB for our drivers only, as the reproduce line has it */
+	const char *extra_env[] = { env_report, s->oracles.driver ? env_lib : NULL, NULL };
 	int repeat = c->opt.repeat ? c->opt.repeat : s->repeat;
 	double start = now_s();
 
@@ -91,14 +159,20 @@ void fc_check_run_one(const struct fc_check *c, int scenario, int lib, struct fc
 	for (int run = 0; run < repeat && !fc_sched_interrupted() && !res->interrupted; run++) {
 		snprintf(report_path, sizeof report_path, "%s/%s.%d.%d.report", c->workdir, s->name, lib, run);
 		snprintf(err_path, sizeof err_path, "%s/%s.%d.%d.err", c->workdir, s->name, lib, run);
+		snprintf(trace_path, sizeof trace_path, "%s/%s.%d.%d.trace", c->workdir, s->name, lib, run);
 		snprintf(env_report, sizeof env_report, "FORKCHAOS_REPORT=%s", report_path);
+		/* a fresh trace each run: the first process to load the shim
+		 * writes its header */
 		int err_fd = open(err_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		int trace_fd = open(trace_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		if (trace_fd >= 0)
+			close(trace_fd);
 		int null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
 		struct fc_target target = {
 			.argv = argv,
 			.shim = c->shim,
 			.plan = s->plan,
-			.trace = "",
+			.trace = trace_path,
 			.seed = s->seed[0] ? s->seed : c->opt.seed,
 			.extra_env = extra_env,
 			.timeout_ns = s->timeout_ns,
@@ -115,12 +189,15 @@ void fc_check_run_one(const struct fc_check *c, int scenario, int lib, struct fc
 			res->interrupted = 1;
 			unlink(report_path);
 			unlink(err_path);
+			unlink(trace_path);
 			break;
 		}
 		res->runs++;
 		if (started < 0 || outcome.exec_errno) {
 			unlink(report_path);
 			unlink(err_path);
+			unlink(trace_path);
+			fc_progress_add(c->progress, 1);
 			res->harness_error = 1;
 			res->failed_runs++;
 			res->verdict.failed = 1;
@@ -134,12 +211,17 @@ void fc_check_run_one(const struct fc_check *c, int scenario, int lib, struct fc
 		struct fc_verdict verdict;
 		fc_oracles_evaluate(&s->oracles, report, &outcome, last_line(err_text), &verdict);
 		if (verdict.failed) {
-			if (!res->failed_runs)
+			if (!res->failed_runs) {
 				res->verdict = verdict;
+				res->first_failed = run + 1;
+			}
 			res->failed_runs++;
+			keep_trace(c, s, lib, run + 1, trace_path);
 		}
+		fc_progress_add(c->progress, verdict.failed);
 		unlink(report_path);
 		unlink(err_path);
+		unlink(trace_path);
 		if (verdict.harness) {
 			res->harness_error = 1;
 			break;
@@ -184,9 +266,11 @@ void fc_check_repro(const struct fc_check *c, const struct fc_scenario *s, const
 		shell_quote(quoted, sizeof quoted, s->plan);
 		used += (size_t)snprintf(buf + used, len - used, " --plan %s", quoted);
 	}
-	used += (size_t)snprintf(buf + used, len - used,
-				 " --seed %s --timeout %.3gs -- env FORKCHAOS_LIB=%s FORKCHAOS_REPORT=/dev/stderr",
-				 s->seed[0] ? s->seed : c->opt.seed, s->timeout_ns / 1e9, lib);
+	/* the library only for a driver, which loads it from the environment;
+	 * any other command names it in its arguments if it needs it */
+	used += (size_t)snprintf(buf + used, len - used, " --seed %s --timeout %.3gs -- env%s%s FORKCHAOS_REPORT=/dev/stderr",
+				 s->seed[0] ? s->seed : c->opt.seed, s->timeout_ns / 1e9,
+				 s->oracles.driver ? " FORKCHAOS_LIB=" : "", s->oracles.driver ? lib : "");
 	for (int i = 0; argv[i] && used < len; i++) {
 		shell_quote(quoted, sizeof quoted, argv[i]);
 		used += (size_t)snprintf(buf + used, len - used, " %s", quoted);

@@ -4,6 +4,12 @@
 #include <stddef.h>
 #include "plan.h"
 
+/* The shim's version (inject/shim.h), which the runner cannot include:
+ * its <spawn.h> would find runner/sched.h for <sched.h>. */
+#ifndef FC_VERSION
+#define FC_VERSION "0.1.0"
+#endif
+
 enum { FC_EXIT_OK = 0, FC_EXIT_FAIL = 1, FC_EXIT_USAGE = 2, FC_EXIT_INTERRUPTED = 3 };
 
 /* One function per subcommand (commands.def): argv[0] is its name. */

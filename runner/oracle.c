@@ -146,34 +146,29 @@ static int judge_one(const struct fc_oracle_def *oracle, struct fc_judge *j, con
 		spec += len;
 		spec += strspn(spec, "; ");
 	}
-	if (oracle->lines[0] && !seen)
-		return -1;
-	return oracle->judge(j, NULL) ? 1 : 0;
-}
-
-/* WHAT, and what the driver printed last. */
-static void driver_failed(struct fc_verdict *v, const char *what, const char *driver_err)
-{
-	v->failed = 1;
-	v->oracle = FC_OR_DRIVER;
-	v->failed_set |= FC_OR_BIT(FC_OR_DRIVER);
-	snprintf(v->detail, sizeof v->detail, "%s: %s", what, driver_err && *driver_err ? driver_err : "(no message)");
+	/* the verdict call even without lines: no-crash owns the shim's lines
+	 * and judges the runner's outcome too */
+	int result = oracle->judge(j, NULL) ? 1 : 0;
+	return !result && oracle->lines[0] && !seen ? -1 : result;
 }
 
 /* The FIRST oracles (hang, crash) come first: they make every other
- * observation moot.  A driver that exited 2 could not run its pattern: a
- * harness error, not a verdict on the library.  Then every oracle the
- * scenario does not skip is judged; the headline is the first failure in
- * the scenario's check: order (its author lists the invariant the scenario
- * is about first), then in the registry's. */
+ * observation moot.  One of our drivers that exited 2 could not run its
+ * pattern: a harness error, not a verdict on the library (any other
+ * target's 2 is its status, for exit-status to judge).  Then every oracle
+ * the scenario does not skip is judged; the headline is the first failure
+ * in the scenario's check: order (its author lists the invariant the
+ * scenario is about first), then in the registry's. */
 void fc_oracles_evaluate(const struct fc_oracle_choice *choice, const char *report, const struct fc_outcome *out,
-			 const char *driver_err, struct fc_verdict *verdict)
+			 const char *target_err, struct fc_verdict *verdict)
 {
 	static struct fc_judge j;
 	static char details[FC_ORACLE_COUNT][sizeof verdict->detail];
 	memset(verdict, 0, sizeof *verdict);
 	verdict->oracle = -1;
 	j.out = out;
+	j.choice = choice;
+	j.target_err = target_err ? target_err : "";
 	j.len = sizeof verdict->detail;
 	report = report ? report : "";
 	for (int oracle = 0; oracle < FC_ORACLE_COUNT; oracle++) {
@@ -186,9 +181,12 @@ void fc_oracles_evaluate(const struct fc_oracle_choice *choice, const char *repo
 			return;
 		}
 	}
-	if (WIFEXITED(out->status) && WEXITSTATUS(out->status) == 2) {
-		verdict->harness = 1;
-		driver_failed(verdict, "the driver could not run its pattern", driver_err);
+	if (choice->driver && WIFEXITED(out->status) && WEXITSTATUS(out->status) == 2) {
+		verdict->failed = verdict->harness = 1;
+		verdict->oracle = FC_OR_DRIVER;
+		verdict->failed_set = FC_OR_BIT(FC_OR_DRIVER);
+		snprintf(verdict->detail, sizeof verdict->detail, "the driver could not run its pattern: %s",
+			 *j.target_err ? j.target_err : "(no message)");
 		return;
 	}
 	for (int oracle = 0; oracle < FC_ORACLE_COUNT; oracle++) {
@@ -213,14 +211,6 @@ void fc_oracles_evaluate(const struct fc_oracle_choice *choice, const char *repo
 	if (verdict->oracle >= 0) {
 		verdict->failed = 1;
 		memcpy(verdict->detail, details[verdict->oracle], sizeof verdict->detail);
-		return;
-	}
-	/* Any other non-zero exit: the driver saw something it could not say
-	 * in its report; show what it printed. */
-	if (WIFEXITED(out->status) && WEXITSTATUS(out->status) != 0) {
-		char what[32];
-		snprintf(what, sizeof what, "the driver exited %d", WEXITSTATUS(out->status));
-		driver_failed(verdict, what, driver_err);
 	}
 }
 

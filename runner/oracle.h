@@ -38,25 +38,31 @@ int fc_oracle_lookup(const char *name);
 /* Every oracle's name, space-separated, for messages. */
 void fc_oracle_list(char *buf, size_t len);
 
+/* exit: any */
+#define FC_STATUS_ANY (-1)
+
 /* What a scenario says about its oracles: check: names and orders them,
- * skip: removes them; every other one is judged too. */
+ * skip: removes them; every other one is judged too.  exit: is what the
+ * exit-status oracle expects. */
 struct fc_oracle_choice {
 	int order[FC_ORACLE_COUNT]; /* the check: list in its order */
 	int norder;
 	fc_oracle_set named, skipped;
+	int exit_status; /* exit: N (default 0) or FC_STATUS_ANY */
+	int driver;      /* the target is one of our drivers: its exit 2 says it could not run */
 };
 
 struct fc_verdict {
 	int failed;
-	int harness;              /* the driver could not run its pattern (exit 2) */
+	int harness;              /* a driver could not run its pattern (exit 2) */
 	int oracle;               /* the headline: the first failed in the scenario's order */
 	fc_oracle_set failed_set; /* every oracle that failed */
-	char detail[480];
+	char detail[1024];        /* room for a stuck stack, thread by thread */
 };
 
-/* DRIVER_ERR: the tail of the driver's stderr, for messages. */
+/* TARGET_ERR: the tail of the target's stderr, for messages. */
 void fc_oracles_evaluate(const struct fc_oracle_choice *choice, const char *report, const struct fc_outcome *out,
-			 const char *driver_err, struct fc_verdict *verdict);
+			 const char *target_err, struct fc_verdict *verdict);
 /* "api-errno, no-stray": the failed oracles other than the headline. */
 void fc_verdict_others(const struct fc_verdict *verdict, char *buf, size_t len);
 #endif

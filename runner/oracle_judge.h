@@ -18,7 +18,9 @@ struct fc_obs {
 
 struct fc_judge {
 	const struct fc_outcome *out;
-	char *detail; /* the one-line detail of a failure */
+	const struct fc_oracle_choice *choice; /* the scenario's: exit: */
+	const char *target_err;                /* the last line the target wrote on stderr */
+	char *detail;                          /* the one-line detail of a failure */
 	size_t len;
 	/* zeroed before each oracle, for those that judge across lines */
 	union {

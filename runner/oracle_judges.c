@@ -35,21 +35,86 @@ int fc__judge_hang(struct fc_judge *j, const struct fc_obs *obs)
 	return fc__judge_fail(j, "ran past its timeout; the tree was killed (stuck: %s)", j->out->stuck);
 }
 
+/* The signals a process gets for its own fault or abort (those whose
+ * default action dumps core): a descendant's death by one is a crash.
+ * SIGKILL, SIGTERM and the like are how a parent ends a child on purpose
+ * (the drivers do, and status-once judges what the parent was told). */
+static const int crash_signals[] = { SIGQUIT, SIGILL, SIGTRAP, SIGABRT, SIGBUS, SIGFPE, SIGSEGV, SIGSYS, SIGXCPU, SIGXFSZ };
+
+static int is_crash_signal(long sig)
+{
+	for (size_t i = 0; i < sizeof crash_signals / sizeof crash_signals[0]; i++)
+		if (crash_signals[i] == sig)
+			return 1;
+	return 0;
+}
+
+static const char *signal_name(long sig)
+{
+	const char *name = sig > 0 && sig < NSIG ? sigabbrev_np((int)sig) : NULL;
+	return name ? name : "?";
+}
+
+/* The first crashed descendant and how many there were. */
+struct crashes {
+	int count;
+	long pid, sig;
+};
+
+static void crashed(struct crashes *c, long pid, long sig)
+{
+	if (!is_crash_signal(sig))
+		return;
+	if (!c->count++) {
+		c->pid = pid;
+		c->sig = sig;
+	}
+}
+
+/* The target itself, by any signal; its descendants by a crash signal:
+ * from the shim's child-signaled lines (a process of the target reaped
+ * them) and from the orphans the runner reaped. */
 int fc__judge_crash(struct fc_judge *j, const struct fc_obs *obs)
 {
-	if (j->out->timed_out || !WIFSIGNALED(j->out->status))
+	struct crashes *c = (struct crashes *)j->state.bytes;
+	const struct fc_outcome *out = j->out;
+	if (obs) {
+		crashed(c, obs->num[0], obs->num[1]);
 		return 0;
-	int sig = WTERMSIG(j->out->status);
-	return fc__judge_fail(j, "the driver died by signal %d (SIG%s)%s", sig, sigabbrev_np(sig) ? sigabbrev_np(sig) : "?",
-			      WCOREDUMP(j->out->status) ? ", core dumped" : "");
+	}
+	if (out->timed_out)
+		return 0;
+	if (WIFSIGNALED(out->status)) {
+		int sig = WTERMSIG(out->status);
+		return fc__judge_fail(j, "the target died by signal %d (SIG%s)%s", sig, signal_name(sig),
+				      WCOREDUMP(out->status) ? ", core dumped" : "");
+	}
+	for (int i = 0; i < out->signaled && i < FC_MAX_SIGNALED; i++)
+		crashed(c, out->signaled_first[i].pid, out->signaled_first[i].sig);
+	if (!c->count)
+		return 0;
+	if (c->count > 1)
+		return fc__judge_fail(j, "%d descendants died by a signal; the first: pid %ld by signal %ld (SIG%s)", c->count,
+				      c->pid, c->sig, signal_name(c->sig));
+	return fc__judge_fail(j, "descendant pid %ld died by signal %ld (SIG%s)", c->pid, c->sig, signal_name(c->sig));
 }
 
 int fc__judge_stray(struct fc_judge *j, const struct fc_obs *obs)
 {
 	if (!j->out->strays)
 		return 0;
-	return fc__judge_fail(j, "%d descendant process(es) left behind when the driver exited (killed and reaped by the runner)",
-			      j->out->strays);
+	return fc__judge_fail(j, "%d descendant process(es) left behind when the target exited: %s", j->out->strays,
+			      j->out->strays_what);
+}
+
+/* exit: N (default 0), or any */
+int fc__judge_exit(struct fc_judge *j, const struct fc_obs *obs)
+{
+	int expected = j->choice->exit_status, status = j->out->status;
+	if (expected == FC_STATUS_ANY || !WIFEXITED(status) || WEXITSTATUS(status) == expected)
+		return 0;
+	return fc__judge_fail(j, "exit status %d, expected %d%s%s", WEXITSTATUS(status), expected,
+			      *j->target_err ? "; its stderr ends: " : "", j->target_err);
 }
 
 /* fds BEFORE AFTER */

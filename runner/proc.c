@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include "plan.h"
 #include "proc.h"
+#include "stuck.h"
 
 static uint64_t now_ns(void)
 {
@@ -139,14 +140,87 @@ static int list_children(pid_t pid, pid_t *kids, int max)
 	return count;
 }
 
+/* What was left when the command ended: each descendant a zombie
+ * (already dead, never reaped) or alive (killed here), by name. */
+#define CENSUS_NAMED 3
+#define CENSUS_ZOMBIES 256
+struct census {
+	int count[2]; /* [1] zombies, [0] alive */
+	char text[2][240];
+	pid_t zombies[CENSUS_ZOMBIES];
+	int nzombies;
+};
+
+/* The state letter of PID, and its command line; a zombie has none left
+ * (its memory is gone), so its name from stat, as ps shows it: [name]. */
+static char process_state(pid_t pid, char *name, size_t len)
+{
+	char path[64], text[512] = "";
+	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t got = fd >= 0 ? read(fd, text, sizeof text - 1) : -1;
+	if (fd >= 0)
+		close(fd);
+	text[got > 0 ? got : 0] = 0;
+	char *open_paren = strchr(text, '('), *close_paren = strrchr(text, ')');
+	char state = close_paren && close_paren[1] ? close_paren[2] : '?';
+	snprintf(path, sizeof path, "/proc/%d/cmdline", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	got = fd >= 0 ? read(fd, name, len - 1) : -1;
+	if (fd >= 0)
+		close(fd);
+	if (got > 0) {
+		for (ssize_t i = 0; i < got; i++)
+			name[i] = name[i] ? name[i] : ' ';
+		name[got] = 0;
+		name[strcspn(name, "\n")] = 0;
+		while (got && name[got - 1] == ' ')
+			name[--got] = 0;
+	} else if (open_paren && close_paren > open_paren) {
+		snprintf(name, len, "[%.*s]", (int)(close_paren - open_paren - 1), open_paren + 1);
+	} else {
+		snprintf(name, len, "?");
+	}
+	return state;
+}
+
+static void census_add(struct census *c, pid_t pid)
+{
+	char name[64];
+	int zombie = process_state(pid, name, sizeof name) == 'Z';
+	char *text = c->text[zombie];
+	size_t used = strlen(text);
+	if (c->count[zombie] < CENSUS_NAMED)
+		snprintf(text + used, sizeof c->text[0] - used, "%spid %d %s", used ? ", " : "", (int)pid, name);
+	c->count[zombie]++;
+	if (zombie && c->nzombies < CENSUS_ZOMBIES)
+		c->zombies[c->nzombies++] = pid;
+}
+
+static void census_describe(const struct census *c, char *buf, size_t len)
+{
+	static const char *const kinds[2] = { "alive (killed by the runner)", "zombie (already dead, never reaped)" };
+	size_t used = 0;
+	buf[0] = 0;
+	for (int zombie = 1; zombie >= 0; zombie--) {
+		int n = c->count[zombie];
+		if (!n || used >= len)
+			continue;
+		used += (size_t)snprintf(buf + used, len - used, "%s%d %s: %s%s", used ? "; " : "", n, kinds[zombie],
+					 c->text[zombie], n > CENSUS_NAMED ? ", ..." : "");
+	}
+}
+
 /* SIGKILL every descendant of the runner, stopping each one first so it
- * cannot fork faster than we kill. */
-static int kill_descendants(pid_t root)
+ * cannot fork faster than we kill; CENSUS (or NULL) names each first. */
+static int kill_descendants(pid_t root, struct census *census)
 {
 	pid_t stack[4096];
 	int depth = list_children(root, stack, 4096), killed = 0;
 	while (depth > 0) {
 		pid_t pid = stack[--depth];
+		if (census)
+			census_add(census, pid); /* before SIGSTOP: a stopped one reads 'T' */
 		kill(pid, SIGSTOP);
 		depth += list_children(pid, stack + depth, 4096 - depth);
 		kill(pid, SIGKILL);
@@ -155,42 +229,23 @@ static int kill_descendants(pid_t root)
 	return killed;
 }
 
-/* Where a hung command waits: its state, wchan and kernel stack. */
-static void describe_stuck(pid_t pid, char *buf, size_t len)
+/* An orphan that came back to us died by a signal: one we killed shows
+ * our SIGKILL; a zombie, or one that died before the kill reached it,
+ * shows its own. */
+static void note_signaled(struct fc_outcome *out, const struct census *c, pid_t pid, int status)
 {
-	char path[64], wchan[64] = "?", stack[256] = "", state[64] = "?";
-	FILE *f;
-	snprintf(path, sizeof path, "/proc/%d/wchan", (int)pid);
-	if ((f = fopen(path, "r"))) {
-		if (!fgets(wchan, sizeof wchan, f))
-			strcpy(wchan, "?");
-		fclose(f);
+	int zombie = 0;
+	if (!c || !WIFSIGNALED(status))
+		return;
+	for (int i = 0; i < c->nzombies && !zombie; i++)
+		zombie = c->zombies[i] == pid;
+	if (!zombie && WTERMSIG(status) == SIGKILL)
+		return;
+	if (out->signaled < FC_MAX_SIGNALED) {
+		out->signaled_first[out->signaled].pid = (int)pid;
+		out->signaled_first[out->signaled].sig = WTERMSIG(status);
 	}
-	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-	if ((f = fopen(path, "r"))) {
-		char line[512];
-		if (fgets(line, sizeof line, f)) {
-			char *close_paren = strrchr(line, ')');
-			if (close_paren && close_paren[1])
-				snprintf(state, sizeof state, "%c", close_paren[2]);
-		}
-		fclose(f);
-	}
-	snprintf(path, sizeof path, "/proc/%d/stack", (int)pid);
-	if ((f = fopen(path, "r"))) {
-		char line[128];
-		size_t used = 0;
-		for (int i = 0; i < 4 && fgets(line, sizeof line, f); i++) {
-			line[strcspn(line, "\n")] = 0;
-			char *sym = strchr(line, ']');
-			used += (size_t)snprintf(stack + used, sizeof stack - used, "%s%s", used ? " < " : "",
-						 sym ? sym + 2 : line);
-			if (used >= sizeof stack)
-				break;
-		}
-		fclose(f);
-	}
-	snprintf(buf, len, "pid %d state %s wchan %s%s%s", (int)pid, state, wchan, stack[0] ? " stack " : "", stack);
+	out->signaled++;
 }
 
 static void hand_terminal(pid_t pgrp)
@@ -212,15 +267,17 @@ static void reap_main(pid_t main_pid, int *main_status, int *main_done)
 	}
 }
 
-static int reap_all(pid_t main_pid, int *main_status, int *main_done)
+static int reap_all(pid_t main_pid, int *main_done, struct fc_outcome *out, const struct census *census)
 {
 	int status, reaped = 0;
 	pid_t pid;
 	while ((pid = waitpid(-1, &status, WNOHANG | __WALL)) > 0) {
 		reaped++;
 		if (pid == main_pid) {
-			*main_status = status;
+			out->status = status;
 			*main_done = 1;
+		} else {
+			note_signaled(out, census, pid, status);
 		}
 	}
 	return reaped;
@@ -292,11 +349,16 @@ int fc_run_target(const struct fc_target *t, struct fc_outcome *out)
 			reap_main(pid, &out->status, &main_done);
 			if (main_done) /* it ended just in time */
 				break;
-			describe_stuck(pid, out->stuck, sizeof out->stuck);
+			/* where it is, seen from outside, before the kill */
+			if (fc_describe_stuck(pid, t->trace, out->stuck, sizeof out->stuck, &out->status)) {
+				main_done = 1; /* it ended while we looked */
+				out->stuck[0] = 0;
+				break;
+			}
 			out->timed_out = !out->interrupted;
 			out->killed_after_interrupt = out->interrupted;
 			kill(-pid, SIGKILL);
-			kill_descendants(getpid());
+			kill_descendants(getpid(), NULL);
 			break;
 		}
 		uint64_t left = deadline - now;
@@ -322,17 +384,23 @@ int fc_run_target(const struct fc_target *t, struct fc_outcome *out)
 	/* Whatever is left (daemonised grandchildren, the tree after a timeout)
 	 * is killed and reaped: the harness leaves nothing behind. */
 	/* Count before reaping: a zombie the command left (a child it never
-	 * waited for) is a stray as much as a live one. */
-	int left = kill_descendants(getpid());
-	if (!out->timed_out)
+	 * waited for) is a stray as much as a live one.  After a timeout the
+	 * tree was killed: nothing of it is the command's doing. */
+	static struct census census;
+	struct census *seen = out->timed_out || out->killed_after_interrupt ? NULL : &census;
+	memset(&census, 0, sizeof census);
+	int left = kill_descendants(getpid(), seen);
+	if (seen) {
 		out->strays = left;
+		census_describe(&census, out->strays_what, sizeof out->strays_what);
+	}
 	uint64_t reap_deadline = now_ns() + 5000000000ull;
 	for (;;) {
-		reap_all(pid, &out->status, &main_done);
+		reap_all(pid, &main_done, out, seen);
 		pid_t kids[1];
 		if (list_children(getpid(), kids, 1) == 0 || now_ns() > reap_deadline)
 			break;
-		kill_descendants(getpid());
+		kill_descendants(getpid(), NULL);
 		struct timespec tick = { 0, 10000000 };
 		sigtimedwait(&wanted, NULL, &tick);
 	}
@@ -340,7 +408,7 @@ int fc_run_target(const struct fc_target *t, struct fc_outcome *out)
 		/* Unkillable (stuck in the kernel, state D): do not hang with it. */
 		out->timed_out = 1;
 		if (!out->stuck[0])
-			describe_stuck(pid, out->stuck, sizeof out->stuck);
+			fc_describe_stuck_proc(pid, out->stuck, sizeof out->stuck);
 	}
 	if (tty)
 		hand_terminal(getpgrp());

@@ -18,14 +18,21 @@ struct fc_target {
 	void *tick_arg;
 };
 
+#define FC_MAX_SIGNALED 4
+
 struct fc_outcome {
 	int exec_errno; /* the command could not be started */
 	int status;     /* wait status of the command */
 	int timed_out;
 	int interrupted;            /* the runner got SIGINT/SIGTERM/SIGHUP (passed on) */
 	int killed_after_interrupt; /* ... and the command outlived the grace */
-	int strays;                 /* descendants still alive when the command ended */
-	char stuck[512];            /* on timeout: where the command was stuck */
+	int strays;                 /* descendants alive or zombie when the command ended */
+	char strays_what[512];      /* which: "1 zombie (...): pid N [comm]; 1 alive (...): pid N CMDLINE" */
+	int signaled;               /* orphans the runner reaped that had died by a signal of their own */
+	struct {
+		int pid, sig;
+	} signaled_first[FC_MAX_SIGNALED]; /* the first of them */
+	char stuck[1536];                  /* on timeout: where the command was stuck, thread by thread */
 };
 
 /* Runs T to completion (or its timeout), reaps every descendant. */

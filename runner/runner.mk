@@ -4,6 +4,8 @@ RUNNER_SRCS := $(wildcard runner/*.c)
 RUNNER_SHARED := $(PLAN_SRCS)
 RUNNER_OBJS := $(patsubst %.c,$(BUILD)/obj/host/%.o,$(RUNNER_SRCS) $(RUNNER_SHARED))
 RUNNER_CFLAGS := $(HOST_CFLAGS) -Iinject -Irunner -I$(BUILD)/gen
+# stuck.c: libunwind's remote unwinder (libunwind-dev); deferred, as deps may install it.
+RUNNER_LIBS = $(shell pkg-config --libs libunwind-ptrace libunwind-generic 2>/dev/null || echo -lunwind-ptrace -lunwind-generic -lunwind)
 
 ALL_OUTPUTS += $(BUILD)/forkchaos
 

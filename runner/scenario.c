@@ -218,6 +218,19 @@ static int set_expect(struct fc_scenario *s, char *value, const struct where *w)
 	return 0;
 }
 
+static int set_exit(struct fc_scenario *s, char *value, const struct where *w)
+{
+	char *end;
+	long status = strtol(value, &end, 10);
+	if (!strcmp(value, "any"))
+		s->oracles.exit_status = FC_STATUS_ANY;
+	else if (*value && !*end && status >= 0 && status <= 255)
+		s->oracles.exit_status = (int)status;
+	else
+		return fail(w, "bad exit '%s'; expected exit: N (the target's exit status, 0-255) or exit: any", value);
+	return 0;
+}
+
 static int set_defect(struct fc_scenario *s, char *value, const struct where *w)
 {
 	if (!is_word(value, "abcdefghijklmnopqrstuvwxyz0123456789-", sizeof s->defect))
@@ -241,7 +254,7 @@ static const struct key {
 } keys[] = {
 	{ "name", set_name, 0 },     { "window", set_window, 0 },   { "target", set_target, 0 }, { "plan", set_plan, 0 },
 	{ "repeat", set_repeat, 0 }, { "timeout", set_timeout, 0 }, { "check", set_check, 0 },   { "skip", set_skip, 1 },
-	{ "expect", set_expect, 0 }, { "seed", set_seed, 0 },       { "defect", set_defect, 0 },
+	{ "expect", set_expect, 0 }, { "seed", set_seed, 0 },       { "defect", set_defect, 0 }, { "exit", set_exit, 0 },
 };
 #define NKEYS (sizeof keys / sizeof keys[0])
 _Static_assert(NKEYS <= 32, "the seen-keys mask holds every key");
@@ -266,6 +279,17 @@ static int set_field(struct fc_scenario *s, const char *name, char *value, unsig
 		return keys[k].set(s, value, w);
 	}
 	return fail(w, "unknown key '%s'; expected one of %s", name, key_list());
+}
+
+/* A window scenario's opening comment names its window: "window N:"
+ * (or "window N (...):"); any other scenario's may say anything. */
+static int opens_with_window(const struct fc_scenario *s)
+{
+	size_t len = strlen(s->window);
+	if (!len || !strcmp(s->window, "-"))
+		return 1;
+	return !strncmp(s->summary, "window ", 7) && !strncmp(s->summary + 7, s->window, len) &&
+		(s->summary[7 + len] == ':' || s->summary[7 + len] == ' ');
 }
 
 static int parse_lines(FILE *f, struct fc_scenario *s, struct where *w)
@@ -296,14 +320,16 @@ static int parse_lines(FILE *f, struct fc_scenario *s, struct where *w)
 		if (set_field(s, trim(line), trim(colon + 1), &seen, w) < 0)
 			return -1;
 	}
-	if (saw_comment_first != 1) {
-		w->line = 1;
-		return fail(w, "a scenario opens with a comment naming the window it replays (# window N: ...)");
-	}
+	w->line = 1;
+	if (saw_comment_first != 1)
+		return fail(w,
+			    "a scenario opens with a comment saying what it checks (# ...; a window scenario: # window N: ...)");
+	if (!opens_with_window(s))
+		return fail(w, "a scenario of window %s opens with a comment naming it (# window %s: ...)", s->window, s->window);
 	if (!s->name[0])
 		return fail(w, "no name; expected a line name: NAME");
 	if (!s->argc)
-		return fail(w, "no target; expected a line target: DRIVER ARGS...");
+		return fail(w, "no target; expected a line target: DRIVER ARGS... or target: COMMAND ARGS...");
 	return 0;
 }
 
@@ -317,6 +343,11 @@ int fc_scenario_load(const char *path, struct fc_scenario *s, char *err, size_t 
 	FILE *f = fopen(path, "r");
 	if (!f)
 		return fail(&w, "cannot read: %m");
+	if (!realpath(path, s->dir)) {
+		fclose(f);
+		return fail(&w, "cannot resolve its folder: %m");
+	}
+	*strrchr(s->dir, '/') = 0; /* a realpath of a file has one; "/x.scn" gives "" */
 	int rc = parse_lines(f, s, &w);
 	fclose(f);
 	return rc;

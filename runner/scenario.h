@@ -10,6 +10,7 @@
 
 struct fc_scenario {
 	char path[PATH_MAX];
+	char dir[PATH_MAX]; /* its folder, absolute: what relative words of target: are relative to */
 	char name[64];
 	int name_line;
 	char window[8];
@@ -21,7 +22,7 @@ struct fc_scenario {
 	char plan[FC_PLAN_MAX];
 	int repeat;
 	uint64_t timeout_ns;
-	struct fc_oracle_choice oracles; /* check: and skip: */
+	struct fc_oracle_choice oracles; /* check:, skip: and exit: */
 	int xfail;
 	char xfail_reason[256];
 	char seed[24];   /* empty: the run's --seed */

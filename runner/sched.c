@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 #include "sched.h"
 
@@ -169,6 +170,15 @@ static int free_slot(const struct run *r)
 	return i;
 }
 
+/* The next signal of WAITED; with a tick, waiting no longer than it. */
+static int wait_signal(const struct fc_sched *s, const sigset_t *waited)
+{
+	if (!s->tick || !s->tick_ns)
+		return sigwaitinfo(waited, NULL);
+	struct timespec most = { (time_t)(s->tick_ns / 1000000000u), (long)(s->tick_ns % 1000000000u) };
+	return sigtimedwait(waited, NULL, &most);
+}
+
 int fc_sched_run(const struct fc_sched *s)
 {
 	struct run r = { .s = s };
@@ -207,12 +217,14 @@ int fc_sched_run(const struct fc_sched *s)
 		}
 		if (!running)
 			break;
-		int sig = sigwaitinfo(&waited, NULL);
+		int sig = wait_signal(s, &waited);
 		if (sig > 0 && sig != SIGCHLD) {
 			interrupted = sig;
 			pass_on(&r, sig);
 		}
 		running -= reap(&r);
+		if (s->tick)
+			s->tick(s->ctx);
 	}
 	sigprocmask(SIG_SETMASK, &r.caller_mask, NULL);
 	int in = r.in;

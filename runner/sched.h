@@ -23,6 +23,10 @@ struct fc_sched {
 	 * as the jobs finish.  May be NULL. */
 	void (*done)(void *ctx, int job, void *result);
 	int ordered;
+	/* In the parent, at least every TICK_NS while jobs run, and whenever a
+	 * worker ends (progress lines); may be NULL. */
+	void (*tick)(void *ctx);
+	unsigned long long tick_ns;
 };
 
 /* Runs the jobs; returns how many have their result (all of them unless

@@ -1,6 +1,6 @@
 #!/bin/sh
 # make check: every Criterion binary given, then the scenario suite; the
-# last line totals the tests of both ("N passed, N failed").  Fails if
+# last line totals the tests of both ("make check: N passed, N failed").  Fails if
 # anything failed, including a binary that died before its summary.
 set -u
 BUILD=${BUILD:-build}
@@ -39,5 +39,5 @@ if [ "$rc" -ne 0 ] && [ "${scn_bad:-1}" -eq 0 ]; then
 	echo "FAILED: the mutation matrix: a defect survived or the fixed library failed" >&2
 	failed=$((failed + 1))
 fi
-echo "check: $passed passed, $failed failed"
+echo "make check: $passed passed, $failed failed (tests and scenarios)"
 [ "$failed" -eq 0 ]

@@ -1,17 +1,28 @@
 #!/bin/sh
 # make replay: each scenario that declares its defect must fail every run on
 # that defect's build and pass every run on the fixed library (N runs each,
-# default 20): the race is replayed by the shim, not caught by luck.
+# default 20): the race is replayed by the shim, not caught by luck.  Each
+# check keeps its verdicts and failing traces in results/replay/RUN-ID/ and
+# prints progress on stderr while it runs.
 set -u
 N=${N:-20}
 FC=build/forkchaos
+OUT=${OUT:-results/replay}
 bad=0
+# The first line of a check's output: its one scenario's verdict.  The
+# whole output is read (not `head -n 1`, which would end the check by
+# SIGPIPE before it wrote its results folder).
+first_line() {
+	out=$("$FC" check -j 2 --out "$OUT" --repeat "$N" "$@")
+	printf '%s\n' "$out" | sed -n 1p
+}
 for scn in scenarios/*.scn; do
 	defect=$(sed -n 's/^defect: *//p' "$scn")
 	[ -n "$defect" ] || continue
 	name=$(sed -n 's/^name: *//p' "$scn")
-	on_defect=$("$FC" check -j 2 --repeat "$N" --lib "build/defects/libffd-$defect.so" "$scn" | head -n 1)
-	on_fixed=$("$FC" check -j 2 --repeat "$N" "$scn" | head -n 1)
+	echo "replay: $name: $N runs on libffd-$defect, $N on the fixed library" >&2
+	on_defect=$(first_line --lib "build/defects/libffd-$defect.so" "$scn")
+	on_fixed=$(first_line "$scn")
 	failed_defect=$(echo "$on_defect" | sed -n 's/.* \([0-9]*\)\/[0-9]* runs failed.*/\1/p')
 	failed_fixed=$(echo "$on_fixed" | sed -n 's/.* \([0-9]*\)\/[0-9]* runs failed.*/\1/p')
 	verdict=ok

@@ -10,71 +10,9 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include "fc_test_util.h"
-
-static struct fc_result r;
-static char dir[256];
-
-/* Each test runs in a process of its own: remove its scenario folder. */
-static void remove_dir(void)
-{
-	if (!dir[0])
-		return;
-	const char *argv[] = { "/bin/rm", "-rf", dir, NULL };
-	struct fc_result scratch;
-	fc_exec(&scratch, (char *const *)argv);
-}
+#include "check_scenario.h"
 
 TestSuite(check, .fini = remove_dir);
-
-static void scenario(const char *file, const char *fmt, ...)
-{
-	char path[512];
-	va_list ap;
-	if (!dir[0]) {
-		fc_temp_path(dir, sizeof dir, "scn");
-		mkdir(dir, 0755);
-	}
-	snprintf(path, sizeof path, "%s/%s", dir, file);
-	FILE *f = fopen(path, "w");
-	cr_assert(f);
-	va_start(ap, fmt);
-	vfprintf(f, fmt, ap);
-	va_end(ap);
-	fclose(f);
-}
-
-/* forkchaos check --lib <any existing library> ARGS... DIR */
-static int check(const char *const extra[])
-{
-	const char *argv[24];
-	int n = 0;
-	argv[n++] = fc_build_path("forkchaos");
-	argv[n++] = "check";
-	argv[n++] = "--lib";
-	argv[n++] = fc_build_path("targets/libfcprobe.so");
-	for (int i = 0; extra[i]; i++)
-		argv[n++] = extra[i];
-	argv[n++] = dir;
-	argv[n] = NULL;
-	return fc_exec(&r, (char *const *)argv);
-}
-
-#define CHECK(...) check((const char *const[]){ __VA_ARGS__, NULL })
-
-static const char *probe(void)
-{
-	return fc_build_path("targets/probe");
-}
-
-/* bad.scn from FMT (the probe's path its argument) is refused before
- * anything runs: exit 2, and MESSAGE on stderr. */
-static void refused(const char *fmt, const char *message)
-{
-	scenario("bad.scn", fmt, probe());
-	cr_assert_eq(CHECK(NULL), 2, "out: %s", r.out);
-	cr_expect(strstr(r.err, message), "err: %s", r.err);
-}
 
 /* check of a target that reports one leaked fd, the scenario's KEYS added. */
 static int leaking(const char *keys)
@@ -118,7 +56,7 @@ Test(check, crash_without_xfail_fails_no_crash, .timeout = 60)
 {
 	scenario("c.scn", "# window -: crashes\nname: crashes\ntarget: %s kill 6\nrepeat: 1\n", probe());
 	cr_assert_eq(CHECK(NULL), 1, "out: %s", r.out);
-	cr_expect(strstr(r.out, "[no-crash] the driver died by signal 6 (SIGABRT)"), "out: %s", r.out);
+	cr_expect(strstr(r.out, "[no-crash] the target died by signal 6 (SIGABRT)"), "out: %s", r.out);
 }
 
 Test(check, xpass_fails_the_run, .timeout = 60)
@@ -224,10 +162,9 @@ Test(check, sigint_stops_the_run_with_exit_3_and_partial_results, .timeout = 60)
 		 marker, probe());
 	int out[2];
 	cr_assert_eq(pipe(out), 0);
-	pid_t pid = fc_spawn_forkchaos((const char *const[]){ "forkchaos", "check", "--lib",
-							      fc_build_path("targets/libfcprobe.so"), "--junit", junit, dir,
-							      NULL },
-				       out[1]);
+	pid_t pid = spawn_quiet((const char *const[]){ "forkchaos", "check", "--lib", fc_build_path("targets/libfcprobe.so"),
+						       "--out", out_dir(), "--junit", junit, dir, NULL },
+				out[1]);
 	close(out[1]);
 	/* the long scenario is running once its marker exists */
 	cr_assert(fc_await_file(marker), "the long scenario never started");
@@ -252,15 +189,21 @@ Test(check, sigint_stops_the_run_with_exit_3_and_partial_results, .timeout = 60)
 
 Test(check, driver_that_cannot_run_is_a_harness_error, .timeout = 60)
 {
-	/* exit 2: the driver could not run its pattern; that is no verdict on
-	 * the library, and CI must not read it as one */
-	scenario("e.scn",
-		 "# window -: cannot run\nname: cannot\ntarget: /bin/sh -c \"echo cannot load the library >&2; exit 2\"\nrepeat: "
-		 "3\n");
+	/* exit 2 from one of our drivers: it could not run its pattern; that
+	 * is no verdict on the library, and CI must not read it as one */
+	scenario("e.scn", "# window -: cannot run\nname: cannot\ntarget: ffdriver no-such-pattern\nrepeat: 3\n");
 	cr_assert_eq(CHECK(NULL), 2, "out: %s", r.out);
 	cr_expect(strstr(r.out, "ERROR cannot"), "out: %s", r.out);
-	cr_expect(strstr(r.out, "cannot load the library"), "the driver's message is shown: %s", r.out);
+	cr_expect(strstr(r.out, "[driver] the driver could not run its pattern: "), "the driver's message is shown: %s", r.out);
 	cr_expect(strstr(r.out, "1/1 runs failed"), "stops after the first run: %s", r.out);
+}
+
+Test(check, exit_2_of_a_command_is_its_status_not_a_harness_error, .timeout = 60)
+{
+	scenario("e.scn", "# not a driver\nname: two\ntarget: /bin/sh -c \"echo no such input >&2; exit 2\"\nrepeat: 1\n");
+	cr_assert_eq(CHECK(NULL), 1, "out: %s", r.out);
+	cr_expect(strstr(r.out, "FAIL  two"), "out: %s", r.out);
+	cr_expect(strstr(r.out, "[exit-status] exit status 2, expected 0; its stderr ends: no such input"), "out: %s", r.out);
 }
 
 Test(check, failure_line_names_every_failed_invariant, .timeout = 60)
@@ -309,7 +252,14 @@ Test(check, relative_target_is_relative_to_the_scenario_folder, .timeout = 60)
 	scenario("rel.scn", "# window -: relative target\nname: relative\ntarget: ./probe-here exit 0\nrepeat: 1\n");
 	snprintf(link, sizeof link, "%s/probe-here", dir);
 	cr_assert_eq(symlink(probe(), link), 0);
-	const char *argv[] = { fc_build_path("forkchaos"), "check", "--lib", fc_build_path("targets/libfcprobe.so"), dir, NULL };
+	const char *argv[] = { fc_build_path("forkchaos"),
+			       "check",
+			       "--lib",
+			       fc_build_path("targets/libfcprobe.so"),
+			       "--out",
+			       out_dir(),
+			       dir,
+			       NULL };
 	cr_assert_eq(chdir("/"), 0);
 	cr_assert_eq(fc_exec(&r, (char *const *)argv), 0, "run from /: %s %s", r.out, r.err);
 	cr_expect(strstr(r.out, "PASS  relative"), "out: %s", r.out);
@@ -352,8 +302,9 @@ Test(check, sighup_stops_the_run_like_sigint, .timeout = 60)
 	scenario("2.scn",
 		 "# window -: long\nname: b-long\ntarget: /bin/sh -c 'touch %s; exec %s hang'\ntimeout: 50s\nrepeat: 3\n", marker,
 		 probe());
-	pid_t pid = fc_spawn_forkchaos(
-		(const char *const[]){ "forkchaos", "check", "--lib", fc_build_path("targets/libfcprobe.so"), dir, NULL }, -1);
+	pid_t pid = spawn_quiet((const char *const[]){ "forkchaos", "check", "--lib", fc_build_path("targets/libfcprobe.so"),
+						       "--out", out_dir(), dir, NULL },
+				-1);
 	cr_assert(fc_await_file(marker), "the scenario never started");
 	kill(pid, SIGHUP);
 	int status;
@@ -369,7 +320,17 @@ Test(check, oracle_added_as_a_row_is_judged_in_every_scenario_but_the_skipping_o
 	scenario("s.scn",
 		 "# window -: skips it\nname: zz-skips-canary\ntarget: %s exit 0\nrepeat: 1\nskip: canary the test's own\n",
 		 probe());
-	const char *argv[] = { fc_build_path("forkchaos-canary"), "check", "-j", "2", "--repeat", "1", "scenarios/", dir, NULL };
+	const char *argv[] = { fc_build_path("forkchaos-canary"),
+			       "check",
+			       "-j",
+			       "2",
+			       "--repeat",
+			       "1",
+			       "--out",
+			       out_dir(),
+			       "scenarios/",
+			       dir,
+			       NULL };
 	cr_assert_eq(fc_exec(&r, (char *const *)argv), 1, "out: %s err: %s", r.out, r.err);
 	int judged = 0, lines = fc_count_prefix(r.out, "PASS ") + fc_count_prefix(r.out, "FAIL ");
 	for (const char *at = r.out; (at = strstr(at, "[canary] the canary oracle was judged")); at++)
@@ -420,4 +381,29 @@ Test(check, bad_jobs_names_the_option_and_the_range, .timeout = 60)
 	scenario("a.scn", "# window -: ok\nname: ok\ntarget: %s exit 0\nrepeat: 1\n", probe());
 	cr_assert_eq(CHECK("-j", "0"), 2, "out: %s", r.out);
 	cr_expect(fc_line(r.err, "forkchaos check: bad --jobs '0': expected a number of jobs from 1 to 64"), "err: %s", r.err);
+}
+
+Test(check, scenario_readme_lists_every_window_of_windows_def, .timeout = 30)
+{
+	/* the users' copy of the list (scenarios/README.md) must not drift
+	 * from the one the code derives the valid range from */
+	static char readme[65536];
+	FILE *f = fopen("scenarios/README.md", "r");
+	cr_assert(f, "run from the top of the tree");
+	readme[fread(readme, 1, sizeof readme - 1, f)] = 0;
+	fclose(f);
+	f = fopen("lib/windows.def", "r");
+	cr_assert(f);
+	char line[512], slug[64], text[400];
+	int n, rows = 0;
+	while (fgets(line, sizeof line, f)) {
+		if (sscanf(line, "W(%d, %63[^,], \"%399[^\"]\")", &n, slug, text) != 3)
+			continue;
+		char row[512];
+		snprintf(row, sizeof row, "| %d | `%s` | %s |", n, slug, text);
+		cr_expect(strstr(readme, row), "scenarios/README.md lacks: %s", row);
+		rows++;
+	}
+	fclose(f);
+	cr_expect_gt(rows, 0, "no row of lib/windows.def read");
 }

@@ -145,13 +145,42 @@ Test(run, interrupt_kills_a_command_that_ignores_it_and_exits_3, .timeout = 40)
 	char marker[256], script[1024];
 	fc_temp_path(marker, sizeof marker, "started");
 	snprintf(script, sizeof script, "trap '' TERM; touch %s; exec %s hang", marker, fc_build_path("targets/probe"));
+	/* its stderr is the test's to read: the "interrupted" line is meant */
+	int err[2], saved = dup(2);
+	cr_assert_eq(pipe(err), 0);
+	dup2(err[1], 2);
 	pid_t pid = fc_spawn_forkchaos(
 		(const char *const[]){ "forkchaos", "run", "--timeout", "60s", "--", "/bin/sh", "-c", script, NULL }, -1);
+	dup2(saved, 2);
+	close(saved);
+	close(err[1]);
 	cr_assert(fc_await_file(marker), "the command never started");
 	kill(pid, SIGTERM);
 	int status;
 	waitpid(pid, &status, 0);
 	cr_expect(WIFEXITED(status) && WEXITSTATUS(status) == 3, "status 0x%x: expected exit 3 after the grace", status);
+	ssize_t got = read(err[0], r.err, sizeof r.err - 1);
+	r.err[got > 0 ? got : 0] = 0;
+	cr_expect(strstr(r.err, "forkchaos run: interrupted: "), "err: %s", r.err);
+	close(err[0]);
+}
+
+Test(run, timeout_names_the_function_a_spinning_target_is_in, .timeout = 30)
+{
+	const char *argv[] = { fc_build_path("forkchaos"),       "run",  "--timeout", "300ms", "--",
+			       fc_build_path("targets/lineage"), "spin", NULL };
+	cr_assert_eq(fc_exec(&r, (char *const *)argv), 124, "stderr: %s", r.err);
+	cr_expect(strstr(r.err, "state R running: spin_forever+0x"), "stderr: %s", r.err);
+}
+
+Test(run, timeout_describes_every_thread_blocked_or_running, .timeout = 30)
+{
+	const char *argv[] = { fc_build_path("forkchaos"), "run", "--timeout", "300ms", "--", fc_build_path("targets/lineage"),
+			       "spin-and-block",           NULL };
+	cr_assert_eq(fc_exec(&r, (char *const *)argv), 124, "stderr: %s", r.err);
+	cr_expect(strstr(r.err, "2 threads: "), "stderr: %s", r.err);
+	cr_expect(strstr(r.err, "state R running: spin_forever+0x"), "stderr: %s", r.err);
+	cr_expect(strstr(r.err, "state S wchan ") && strstr(r.err, "blocked_in_pause+0x"), "stderr: %s", r.err);
 }
 
 Test(run, option_given_twice_is_refused, .timeout = 30)
