@@ -122,6 +122,15 @@ Test(check, child_signaled_line_fails_no_crash, .timeout = 60)
 	cr_expect(strstr(r.out, "[no-crash] descendant pid 4242 died by signal 11 (SIGSEGV)"), "out: %s", r.out);
 }
 
+Test(check, child_that_segfaults_and_is_reaped_by_the_target_fails_no_crash, .timeout = 60)
+{
+	/* the shim sees the target's own waitpid reap it (with a NULL status) */
+	scenario("c.scn", "# a child of the target dies by SIGSEGV\nname: child\ntarget: %s child-crash\nrepeat: 1\n",
+		 fc_build_path("targets/life"));
+	cr_assert_eq(CHECK(NULL), 1, "out: %s", r.out);
+	cr_expect(strstr(r.out, "[no-crash] descendant pid ") && strstr(r.out, "died by signal 11 (SIGSEGV)"), "out: %s", r.out);
+}
+
 Test(check, child_ended_by_sigterm_is_not_a_crash, .timeout = 60)
 {
 	/* how a parent ends a child on purpose (ffdriver does) */
