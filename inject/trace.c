@@ -138,6 +138,8 @@ static void note_vfork_child(pid_t pid)
 {
 	char buf[LINE_MAX_BYTES];
 	struct fc_out out;
+	if (pid == fc__state.my_pid || pid == vfork_noted)
+		return;
 	vfork_noted = pid;
 	fc_out_init(&out, buf, sizeof buf);
 	put_event_head(&out, "vfork");
@@ -157,8 +159,7 @@ void fc__trace_event(const struct fc_call *c, long ret, int err)
 	struct fc_out out;
 	const struct fc_rule *rule = fc__rule(c);
 	pid_t pid = fc__getpid();
-	if (pid != fc__state.my_pid && pid != vfork_noted)
-		note_vfork_child(pid);
+	note_vfork_child(pid);
 
 	fc_out_init(&out, buf, sizeof buf);
 	fc_put_char(&out, '{');
@@ -283,6 +284,7 @@ void fc__trace_exit(const char *how, int status, const uint64_t *matched, const 
 	struct fc_out out;
 	if (fc__state.trace_fd < 0)
 		return;
+	note_vfork_child(fc__getpid());
 	fc_out_init(&out, buf, sizeof buf);
 	put_event_head(&out, "exit");
 	fc_put_key(&out, "how");

@@ -38,10 +38,10 @@ show syscall-by-number 'sys_close:error=EINTR' '^sys_close 1 -1 EINTR' sys
 show threads-atomic-count 'pipe2:when=1..50:error=EMFILE' 'failures 50 of 800' threads 200
 
 echo "scenario suite on the fixed library:" | tee -a "$summary"
-"$FC" check -j 2 --junit "$tmp/junit.xml" scenarios/ | tee -a "$summary" || failures=$((failures + 1))
-"$FC" check -j 2 --tap scenarios/ >"$tmp/scenarios.tap" || true
+"$FC" check -j 2 --out "$tmp/check" --junit "$tmp/junit.xml" scenarios/ | tee -a "$summary" || failures=$((failures + 1))
+"$FC" check -j 2 --out "$tmp/check" --tap scenarios/ >"$tmp/scenarios.tap" || true
 echo "mutation matrix (one run per cell):" | tee -a "$summary"
-"$FC" check --matrix -j 2 --repeat 1 scenarios/ >"$tmp/matrix.txt" || failures=$((failures + 1))
+"$FC" check --out "$tmp/check" --matrix -j 2 --repeat 1 scenarios/ >"$tmp/matrix.txt" || failures=$((failures + 1))
 sed -n '/^mutation matrix/,/^mutation score/p' "$tmp/matrix.txt" | tee -a "$summary"
 
 mv "$tmp" "$final"

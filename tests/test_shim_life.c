@@ -201,3 +201,10 @@ Test(life, explain_prints_the_summary_and_leaves_no_file, .timeout = 30)
 	cr_expect(strstr(r.err, "processes (3, children under their parent)"), "stderr: %s", r.err);
 	cr_expect(strstr(r.err, "injected (1 times at 1 site)"), "stderr: %s", r.err);
 }
+
+Test(life, vfork_child_says_which_child_it_is, .timeout = 30)
+{
+	cr_assert_eq(FC_RUN("--trace", trace, "--", fc_build_path("targets/probe"), "vfork"), 0, "stderr: %s", r.err);
+	const char *t = slurp(trace);
+	cr_expect(strstr(t, "\"call\":\"vfork\"") && strstr(t, "\"side\":\"child\",\"child\":"), "trace: %s", t);
+}
