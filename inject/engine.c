@@ -11,6 +11,15 @@ void *fc__real[FC_NCALLS];
 unsigned char fc__armed[FC_NCALLS];
 __thread int fc__guard __attribute__((tls_model("initial-exec")));
 
+/* Set once the process makes a thread glibc does not know of (a raw clone
+ * with CLONE_VM): __libc_single_threaded stays 1 for it. */
+static int shared_vm;
+
+void fc__shares_vm(void)
+{
+	__atomic_store_n(&shared_vm, 1, __ATOMIC_RELAXED);
+}
+
 /* Per-rule counts of this process, in its slot of the stats region (or
  * private, life.c); a forked child starts again from zero (as strace does). */
 static uint64_t count(uint64_t *counter)
@@ -19,7 +28,7 @@ static uint64_t count(uint64_t *counter)
 	 * handler cannot split it (a load/add/store could lose the handler's
 	 * own count).  The locked add costs +20-30 ns: only with threads. */
 #if defined(__x86_64__)
-	if (__libc_single_threaded) {
+	if (__libc_single_threaded && !__atomic_load_n(&shared_vm, __ATOMIC_RELAXED)) {
 		uint64_t one = 1;
 		__asm__ volatile("xaddq %0, %1" : "+r"(one), "+m"(*counter));
 		return one + 1;

@@ -57,6 +57,9 @@
  * counts again from 1 and its pid is noted. */
 #define FORKS FC_HOOK(FORKS, 1)
 #define FORKS_IF(cond) FC_HOOK(FORKS, cond)
+/* SHARES_VM(cond): when COND, the call makes a thread (or a process that
+ * shares our memory) that glibc does not know of: counts go atomic. */
+#define SHARES_VM(cond) FC_HOOK(SHARES_VM, cond)
 /* FORKS_ATFORK: fork() itself, whose child glibc hands to the atfork
  * handlers (life.c) before it returns: they count the fork and reset the
  * child; the wrapper only notes the pid. */
@@ -64,9 +67,14 @@
 /* VARARG(last): variadic after LAST; the one word that follows is passed
  * on as fc_vararg (what glibc's own fcntl does). */
 #define VARARG(last) FC_HOOK(VARARG, last)
-/* REAL(sym): the real call is SYM, linked directly (dlsym allocates, so the
- * allocator cannot be found through it). */
+/* REAL(sym): the real call is SYM, linked directly. */
 #define REAL(sym) FC_HOOK(REAL, sym)
+/* BOOT(sym): while the shim looks for the real call (dlsym, which may
+ * allocate), calls are answered by SYM: the allocator, which must be the
+ * next one in the process (a malloc preloaded after us), not glibc's. */
+#define BOOT(sym) FC_HOOK(BOOT, sym)
+/* FROM_BOOT(p, size): realloc of such a block moves it to the real one. */
+#define FROM_BOOT(p, size) FC_HOOK(FROM_BOOT, p, size)
 /* EXECS: on success the call replaces the process image and never returns,
  * so the shim says what it has to say of this image just before it. */
 #define EXECS FC_HOOK(EXECS, )

@@ -13,13 +13,14 @@
 #include "facts.h"
 
 enum fc_step {
-	FC_STEP_REAL,   /* which function the real call is */
-	FC_STEP_ENTRY,  /* before the fast path: what the real call needs */
-	FC_STEP_ARGS,   /* the arguments the selectors compare */
-	FC_STEP_BEFORE, /* before the decision */
-	FC_STEP_CALL,   /* just before the real call */
-	FC_STEP_DONE,   /* just after it */
-	FC_STEP_LEAVE,  /* on the way out, whether the call ran or was skipped */
+	FC_STEP_REAL,    /* which function the real call is */
+	FC_STEP_RESOLVE, /* the slow path, before the real call is looked for */
+	FC_STEP_ENTRY,   /* before the fast path: what the real call needs */
+	FC_STEP_ARGS,    /* the arguments the selectors compare */
+	FC_STEP_BEFORE,  /* before the decision */
+	FC_STEP_CALL,    /* just before the real call */
+	FC_STEP_DONE,    /* just after it */
+	FC_STEP_LEAVE,   /* on the way out, whether the call ran or was skipped */
 };
 
 /* The largest output INSIDE holds back (sigaction's oldact). */
@@ -87,6 +88,16 @@ struct fc_hooks {
 		fc_real = sym;                   \
 	}
 
+#define FC_HOOK_BOOT(sym)                                              \
+	if (fc_step == FC_STEP_RESOLVE && !fc_real && fc__resolving) { \
+		extern __typeof__(*fc_real) sym FC_HIDDEN;             \
+		fc_real = sym;                                         \
+	}
+
+#define FC_HOOK_FROM_BOOT(p, size)                                                           \
+	if (fc_step == FC_STEP_ENTRY && FC_UNLIKELY(fc__in_boot_arena(p)) && !fc__resolving) \
+		return fc__boot_handoff((p), (size));
+
 #define FC_HOOK_VARARG(last)                       \
 	if (fc_step == FC_STEP_ENTRY) {            \
 		va_list fc_ap;                     \
@@ -121,6 +132,9 @@ struct fc_hooks {
 	if (fc_step == FC_STEP_CALL && fc_on && (p) && fc__wants_inside(&fc_c)) {                         \
 		_Static_assert(sizeof *(p) * (n) <= FC_INSIDE_MAX, "INSIDE: fc_hooks.held is too small"); \
 		fc_h.user_out = (p);                                                                      \
+		/* what libc does not write (bytes 8-127 of a sigset_t: the kernel's \
+		 * set is 8 bytes) stays as the caller had it */                    \
+		memcpy(fc_h.held, (p), sizeof *(p) * (n));                                                \
 		(p) = (void *)fc_h.held;                                                                  \
 	}                                                                                                 \
 	if (fc_step == FC_STEP_DONE && fc_h.user_out) {                                                   \
@@ -194,6 +208,10 @@ struct fc_hooks {
 	}                                                                \
 	if (fc_step == FC_STEP_DONE && fc_h.forking && fc_result > 0)    \
 		fc__note_child((pid_t)fc_result);
+
+#define FC_HOOK_SHARES_VM(cond)                \
+	if (fc_step == FC_STEP_CALL && (cond)) \
+		fc__shares_vm();
 
 #define FC_HOOK_FORKS_ATFORK(unused)                     \
 	if (fc_step == FC_STEP_DONE && fc_result == 0) { \

@@ -11,10 +11,15 @@
 
 void *fc__real_vfork FC_HIDDEN;
 
+__thread int fc__resolving __attribute__((tls_model("initial-exec")));
+
 void *fc__resolve(int id)
 {
+	/* dlsym may allocate: the allocator's BOOT answers meanwhile */
 	fc__guard++;
+	fc__resolving++;
 	void *fn = dlsym(RTLD_NEXT, fc_calls[id].name);
+	fc__resolving--;
 	fc__guard--;
 	__atomic_store_n(&fc__real[id], fn, __ATOMIC_RELAXED);
 	return fn;

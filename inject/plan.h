@@ -64,6 +64,9 @@ enum fc_fact {
 	FC_F_EXECS = 1 << 20,      /* replaces the process image on success */
 	FC_F_REAPS_INFO = FC_F_REAPS,
 	FC_F_FORKS_ATFORK = FC_F_FORKS,
+	FC_F_SHARES_VM = 0, /* describes nothing the parser needs */
+	FC_F_BOOT = 0,
+	FC_F_FROM_BOOT = 0,
 };
 
 /* Call ids, one per line of calls.def, then one per line of syscalls.def,

@@ -83,6 +83,11 @@ extern void *fc__real_vfork FC_HIDDEN;
 extern __thread int fc__guard FC_HIDDEN __attribute__((tls_model("initial-exec")));
 
 void *fc__resolve(int id) FC_HIDDEN;
+/* wrap_mem.c: blocks handed out while the allocator was being found. */
+int fc__in_boot_arena(const void *p) FC_HIDDEN;
+void *fc__boot_handoff(void *old, size_t size) FC_HIDDEN;
+/* Non-zero while this thread is inside fc__resolve's dlsym. */
+extern __thread int fc__resolving FC_HIDDEN __attribute__((tls_model("initial-exec")));
 #define FC_REAL(name) (fc__real[FC_ID_##name] ? fc__real[FC_ID_##name] : fc__resolve(FC_ID_##name))
 
 /* engine.c: the decision.  fc__enter fills C and returns 1 when the shim has
@@ -101,6 +106,7 @@ uint64_t fc__mix64(uint64_t x) FC_HIDDEN;
  * trace line) and its errno is left as it was. */
 void fc__before_exec(void) FC_HIDDEN;
 void fc__note_child(pid_t pid) FC_HIDDEN;
+void fc__shares_vm(void) FC_HIDDEN; /* a raw CLONE_VM clone: count atomically from now on */
 const struct fc_rule *fc__rule(const struct fc_call *c) FC_HIDDEN;
 
 /* actions.c: pre runs the enter-side actions and returns 1 when the real call

@@ -59,7 +59,10 @@ int clone(int (*fn)(void *), void *stack, int flags, void *arg, ...)
 	if (active && fc__pre(&c, &ret))
 		return (int)ret;
 	int result;
-	if ((flags & CLONE_VM) || !fc__state.active) {
+	if (flags & CLONE_VM)
+		fc__shares_vm(); /* a raw thread: glibc's single-threaded flag stays 1 */
+	if ((flags & CLONE_VM) || !fc__state.active || !fn) {
+		/* no trampoline for a NULL fn: glibc's own EINVAL */
 		result = real(fn, stack, flags, arg, ptid, tls, ctid);
 	} else {
 		/* A stack local is valid in the child: it gets a copy of it. */

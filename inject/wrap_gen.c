@@ -32,6 +32,7 @@
 	static __attribute__((noinline)) rtype fc_slow_##sym FC_RA_PARAMS params \
 	{                                                                        \
 		FC_PREAMBLE(rtype, params, facts);                               \
+		FC_AT_STEP(FC_STEP_RESOLVE, facts);                              \
 		if (!fc_real)                                                    \
 			fc_real = (resolve);                                     \
 		FC_SLOW_PATH(rtype, (id), -1, fc_ra, fc_real args, facts);       \

@@ -8,17 +8,29 @@
 #include "hooks.h"
 #include "libc.h"
 
+/* clone3's flags, read without trusting the pointer: a bad one must give
+ * the caller EFAULT from the kernel, not a crash.  -1 when unreadable. */
+static int clone3_flags(const long a[6], uint64_t *flags)
+{
+	struct iovec local = { flags, sizeof *flags }, remote = { (void *)a[0], sizeof *flags };
+	if ((size_t)a[1] < sizeof *flags ||
+	    fc__sys6(SYS_process_vm_readv, fc__getpid(), (long)&local, 1, (long)&remote, 1, 0) != (long)sizeof *flags)
+		return -1;
+	return 0;
+}
+
 /* clone3 makes a process (not a thread, not a shared-memory vfork) when its
- * flags say so.  Read the target's struct without trusting the pointer: a
- * bad one must give the caller EFAULT from the kernel, not a crash. */
+ * flags say so. */
 static int clone3_makes_process(const long a[6])
 {
-	uint64_t flags = 0;
-	struct iovec local = { &flags, sizeof flags }, remote = { (void *)a[0], sizeof flags };
-	if ((size_t)a[1] < sizeof flags ||
-	    fc__sys6(SYS_process_vm_readv, fc__getpid(), (long)&local, 1, (long)&remote, 1, 0) != (long)sizeof flags)
-		return 0;
-	return !(flags & (CLONE_VM | CLONE_THREAD));
+	uint64_t flags;
+	return clone3_flags(a, &flags) == 0 && !(flags & (CLONE_VM | CLONE_THREAD));
+}
+
+static int clone3_shares_vm(const long a[6])
+{
+	uint64_t flags;
+	return clone3_flags(a, &flags) == 0 && (flags & CLONE_VM);
 }
 
 typedef long (*real_syscall)(long, ...);
