@@ -188,6 +188,7 @@ void fc__arm(void)
 		fc__armed[id] = on &&
 			(fc__state.rules_for[id] || fc__traced(id) || observed(id) ||
 			 (fc_calls[id].flags & (FC_F_FORKS | FC_F_NOTE_CHILD | FC_F_EXECS)) ||
+			 (fc__state.track_handlers && (fc_calls[id].flags & FC_F_TRAMPOLINE)) ||
 			 (fc__state.trace_fd >= 0 && (fc_calls[id].flags & (FC_F_GUARD | FC_F_RANGE))));
 	__atomic_store_n(&fc__state.active, on, __ATOMIC_RELEASE);
 }

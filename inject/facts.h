@@ -57,6 +57,16 @@
  * counts again from 1 and its pid is noted. */
 #define FORKS FC_HOOK(FORKS, 1)
 #define FORKS_IF(cond) FC_HOOK(FORKS, cond)
+/* TRAMPOLINE(sig, act, oldact): sigaction while the shim tracks handlers:
+ * the kernel gets our trampoline, the target keeps seeing its own handler.
+ * VIA(fn): signal() and friends go through FN then (handlers.c), which
+ * does what glibc's would through the real sigaction.
+ * SIGINTERRUPT(sig, flag): siginterrupt's effect on signal()'s SA_RESTART.
+ * RAW_HANDLERS(sig, act, old): rt_sigaction through syscall(). */
+#define TRAMPOLINE(sig, act, oldact) FC_HOOK(TRAMPOLINE, sig, act, oldact)
+#define VIA(fn) FC_HOOK(VIA, fn)
+#define SIGINTERRUPT(sig, flag) FC_HOOK(SIGINTERRUPT, sig, flag)
+#define RAW_HANDLERS(sig, act, old) FC_HOOK(RAW_HANDLERS, sig, act, old)
 /* SHARES_VM(cond): when COND, the call makes a thread (or a process that
  * shares our memory) that glibc does not know of: counts go atomic. */
 #define SHARES_VM(cond) FC_HOOK(SHARES_VM, cond)

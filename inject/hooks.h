@@ -19,7 +19,8 @@ enum fc_step {
 	FC_STEP_ARGS,    /* the arguments the selectors compare */
 	FC_STEP_BEFORE,  /* before the decision */
 	FC_STEP_CALL,    /* just before the real call */
-	FC_STEP_DONE,    /* just after it */
+	FC_STEP_FIX,     /* just after it, its outputs still ours */
+	FC_STEP_DONE,    /* then */
 	FC_STEP_LEAVE,   /* on the way out, whether the call ran or was skipped */
 };
 
@@ -31,6 +32,10 @@ struct fc_hooks {
 	int forking;                                             /* FORKS: this call makes a process */
 	int range_hit;                                           /* RANGE: the trace's number, when in the range */
 	int guard_old;                                           /* GUARD: the trace's number, when it moved */
+	int hold_out;                                            /* TRAMPOLINE: INSIDE must hold the output */
+	const struct sigaction *user_act;                        /* TRAMPOLINE: the act the target gave */
+	struct sigaction mine;                                   /* TRAMPOLINE: the act the kernel gets */
+	struct fc_handler_step step;                             /* TRAMPOLINE: the record it replaces */
 	pid_t child;                                             /* NOTE_CHILD: the pid, when the caller passed NULL */
 	int status;                                              /* REAPS: the status, when the caller passed NULL */
 	siginfo_t info;                                          /* REAPS_INFO: the same for waitid */
@@ -63,6 +68,7 @@ struct fc_hooks {
 #define FC_SLOW_PATH(rtype, id, nr, ra, real_call, facts)                                        \
 	fc_h.user_out = NULL;                                                                    \
 	fc_h.forking = 0;                                                                        \
+	fc_h.hold_out = 0;                                                                       \
 	FC_AT_STEP(FC_STEP_ARGS, facts);                                                         \
 	FC_AT_STEP(FC_STEP_BEFORE, facts);                                                       \
 	fc_on = fc__enter(&fc_c, (id), (nr), fc_sig, fc_fd, (ra));                               \
@@ -71,6 +77,7 @@ struct fc_hooks {
 	} else {                                                                                 \
 		FC_AT_STEP(FC_STEP_CALL, facts);                                                 \
 		fc_result = real_call;                                                           \
+		FC_AT_STEP(FC_STEP_FIX, facts);                                                  \
 		FC_AT_STEP(FC_STEP_DONE, facts);                                                 \
 		if (fc_on)                                                                       \
 			fc_result = (rtype)(intptr_t)fc__post(&fc_c, (long)(intptr_t)fc_result); \
@@ -129,7 +136,7 @@ struct fc_hooks {
 /* WINDOW: 1 (torn oldact): with at=inside the new disposition is live and
  * the signal is delivered before the caller's oldact is filled. */
 #define FC_HOOK_INSIDE(p, n)                                                                              \
-	if (fc_step == FC_STEP_CALL && fc_on && (p) && fc__wants_inside(&fc_c)) {                         \
+	if (fc_step == FC_STEP_CALL && (p) && ((fc_on && fc__wants_inside(&fc_c)) || fc_h.hold_out)) {    \
 		_Static_assert(sizeof *(p) * (n) <= FC_INSIDE_MAX, "INSIDE: fc_hooks.held is too small"); \
 		fc_h.user_out = (p);                                                                      \
 		/* what libc does not write (bytes 8-127 of a sigset_t: the kernel's \
@@ -138,7 +145,8 @@ struct fc_hooks {
 		(p) = (void *)fc_h.held;                                                                  \
 	}                                                                                                 \
 	if (fc_step == FC_STEP_DONE && fc_h.user_out) {                                                   \
-		fc__inside(&fc_c);                                                                        \
+		if (fc_on && fc__wants_inside(&fc_c))                                                     \
+			fc__inside(&fc_c);                                                                \
 		(p) = fc_h.user_out;                                                                      \
 		if (fc_result == 0)                                                                       \
 			memcpy((p), fc_h.held, sizeof *(p) * (n));                                        \
@@ -208,6 +216,32 @@ struct fc_hooks {
 	}                                                                \
 	if (fc_step == FC_STEP_DONE && fc_h.forking && fc_result > 0)    \
 		fc__note_child((pid_t)fc_result);
+
+/* The kernel gets the trampoline; the target's oldact is fixed while it
+ * is still ours (INSIDE holds it: never is the trampoline's address seen
+ * in the target's buffer, where a torn-oldact handler could chain to it). */
+#define FC_HOOK_TRAMPOLINE(sig, act, oldact)                                                    \
+	if (fc_step == FC_STEP_CALL) {                                                          \
+		fc_h.user_act = (act);                                                          \
+		(act) = fc__handlers_before((sig), (act), &fc_h.mine, &fc_h.step);              \
+		fc_h.hold_out = fc_h.step.prev != NULL;                                         \
+	}                                                                                       \
+	if (fc_step == FC_STEP_FIX)                                                             \
+		fc__handlers_after((sig), fc_h.user_act, fc_result != 0, &fc_h.step, (oldact)); \
+	if (fc_step == FC_STEP_LEAVE)                                                           \
+		(act) = fc_h.user_act;
+
+#define FC_HOOK_VIA(fn)                                          \
+	if (fc_step == FC_STEP_CALL && fc__state.track_handlers) \
+		fc_real = (fn);
+
+#define FC_HOOK_SIGINTERRUPT(sig, flag)                \
+	if (fc_step == FC_STEP_DONE && fc_result == 0) \
+		fc__note_siginterrupt((sig), (flag));
+
+#define FC_HOOK_RAW_HANDLERS(sig, act, old) \
+	if (fc_step == FC_STEP_FIX)         \
+		fc__handlers_raw_after((sig), (const void *)(intptr_t)(act), (void *)(intptr_t)(old), fc_result);
 
 #define FC_HOOK_SHARES_VM(cond)                \
 	if (fc_step == FC_STEP_CALL && (cond)) \

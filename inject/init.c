@@ -127,6 +127,13 @@ __attribute__((constructor(101))) static void fc_init(void)
 			warn_unresolved();
 			break;
 		}
+	/* handlers run through the trampoline whenever the shim may have to
+	 * know it is in one: the trace and caller=/lib= use the symbol index,
+	 * which must not be rebuilt in a handler */
+	fc__state.track_handlers = fc__state.trace_fd >= 0;
+	for (int r = 0; r < fc__state.plan.nrules; r++)
+		if (fc__state.plan.rules[r].caller[0] || fc__state.plan.rules[r].lib[0])
+			fc__state.track_handlers = 1;
 	fc__arm();
 	fc__guard--;
 	errno = saved_errno;

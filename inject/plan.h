@@ -67,6 +67,10 @@ enum fc_fact {
 	FC_F_SHARES_VM = 0, /* describes nothing the parser needs */
 	FC_F_BOOT = 0,
 	FC_F_FROM_BOOT = 0,
+	FC_F_TRAMPOLINE = 1 << 21, /* installs handlers: off the fast path while handlers are tracked */
+	FC_F_VIA = FC_F_TRAMPOLINE,
+	FC_F_SIGINTERRUPT = FC_F_TRAMPOLINE,
+	FC_F_RAW_HANDLERS = FC_F_TRAMPOLINE,
 };
 
 /* Call ids, one per line of calls.def, then one per line of syscalls.def,

@@ -72,6 +72,7 @@ struct fc_state {
 	int trace_filtered;                          /* 0: every call (but %mem) is traced */
 	uint64_t trace_max;                          /* --trace-max: bytes, 0: no cap */
 	char report_path[512];                       /* $FORKCHAOS_REPORT: observations */
+	int track_handlers;                          /* handlers run through the trampoline */
 };
 extern struct fc_state fc__state FC_HIDDEN;
 extern void *fc__real[FC_NCALLS] FC_HIDDEN;
@@ -132,6 +133,23 @@ extern uint64_t *fc__matched FC_HIDDEN, *fc__acted FC_HIDDEN;
 void fc__life_init(void) FC_HIDDEN;
 void fc__note(int rule, unsigned note) FC_HIDDEN;
 void fc__note_call(int id) FC_HIDDEN;
+
+/* handlers.c: the trampoline around the target's handlers. */
+struct fc_disposition;
+struct fc_handler_step {
+	struct fc_disposition *prev; /* the record before this install */
+	int published;               /* a new record is out: undo it if the call fails */
+};
+extern __thread int fc__in_handler FC_HIDDEN __attribute__((tls_model("initial-exec")));
+const struct sigaction *fc__handlers_before(int sig, const struct sigaction *act, struct sigaction *mine,
+					    struct fc_handler_step *step) FC_HIDDEN;
+void fc__handlers_after(int sig, const struct sigaction *act, int failed, const struct fc_handler_step *step,
+			struct sigaction *old) FC_HIDDEN;
+void fc__handlers_raw_after(long sig, const void *act, void *old, long ret) FC_HIDDEN;
+sighandler_t fc__bsd_signal(int sig, sighandler_t handler) FC_HIDDEN;
+sighandler_t fc__sysv_signal(int sig, sighandler_t handler) FC_HIDDEN;
+void fc__note_siginterrupt(int sig, int flag) FC_HIDDEN;
+int fc__is_trampoline(const void *fn) FC_HIDDEN;
 
 /* seen.c: the hooks' records, for the trace and the observations. */
 void fc__seen_fds(struct fc_call *c, int fd0, int fd1) FC_HIDDEN;

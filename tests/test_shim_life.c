@@ -208,3 +208,21 @@ Test(life, vfork_child_says_which_child_it_is, .timeout = 30)
 	const char *t = slurp(trace);
 	cr_expect(strstr(t, "\"call\":\"vfork\"") && strstr(t, "\"side\":\"child\",\"child\":"), "trace: %s", t);
 }
+
+Test(life, handlers_look_the_same_through_the_trampoline, .timeout = 30)
+{
+	/* a trace turns the trampoline on: what the program sees of its own
+	 * handlers (queries, oldact, flags, signal()'s return, SA_RESETHAND, a
+	 * raw rt_sigaction query, the handler's arguments) must not change */
+	char bare[4096];
+	const char *argv[] = { fc_build_path("targets/life"), "dispositions", NULL };
+	cr_assert_eq(fc_exec(&r, (char *const *)argv), 0);
+	snprintf(bare, sizeof bare, "%s", r.out);
+	cr_assert(fc_line(bare, "info calls 1 pid 1"), "out: %s", bare);
+	cr_assert_eq(FC_RUN("--trace", trace, "--", fc_build_path("targets/life"), "dispositions"), 0, "stderr: %s", r.err);
+	cr_expect_str_eq(r.out, bare);
+	cr_assert_eq(
+		FC_RUN("--plan", "pipe:caller=nowhere:error=EIO", "--quiet", "--", fc_build_path("targets/life"), "dispositions"),
+		0, "stderr: %s", r.err);
+	cr_expect_str_eq(r.out, bare);
+}

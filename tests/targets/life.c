@@ -7,6 +7,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include "targets.h"
 
@@ -137,7 +138,68 @@ static int do_forks(const struct sub_args *args)
 	return 0;
 }
 
+static volatile sig_atomic_t plain_calls, info_calls, info_had_pid;
+
+static void plain_handler(int sig)
+{
+	plain_calls++;
+}
+
+static void info_handler(int sig, siginfo_t *info, void *uctx)
+{
+	info_calls++;
+	info_had_pid = info && info->si_pid == getpid();
+}
+
+static const char *name_of(void *fn)
+{
+	return fn == (void *)plain_handler   ? "plain_handler"
+		: fn == (void *)info_handler ? "info_handler"
+		: fn == (void *)SIG_DFL      ? "SIG_DFL"
+		: fn == (void *)SIG_IGN      ? "SIG_IGN"
+					     : "OTHER";
+}
+
+/* What a program sees of its own handlers: the same with the shim as
+ * without (the trampoline is invisible). */
+static int do_dispositions(const struct sub_args *args)
+{
+	struct sigaction sa = { .sa_handler = plain_handler, .sa_flags = SA_RESTART }, old, q;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGUSR1, &sa, NULL);
+	sigaction(SIGUSR1, NULL, &q);
+	printf("query %s flags %#x\n", name_of((void *)q.sa_handler), q.sa_flags);
+	raise(SIGUSR1);
+	printf("plain calls %d\n", (int)plain_calls);
+	struct sigaction si = { .sa_sigaction = info_handler, .sa_flags = SA_SIGINFO };
+	sigemptyset(&si.sa_mask);
+	sigaction(SIGUSR1, &si, &old);
+	printf("oldact %s flags %#x\n", name_of((void *)old.sa_handler), old.sa_flags);
+	raise(SIGUSR1);
+	printf("info calls %d pid %d\n", (int)info_calls, (int)info_had_pid);
+	sighandler_t prev = signal(SIGUSR1, plain_handler);
+	printf("signal returned %s\n", name_of((void *)prev));
+	raise(SIGUSR1);
+	printf("plain calls %d\n", (int)plain_calls);
+	struct sigaction once = { .sa_handler = plain_handler, .sa_flags = SA_RESETHAND };
+	sigemptyset(&once.sa_mask);
+	sigaction(SIGUSR2, &once, NULL);
+	raise(SIGUSR2);
+	sigaction(SIGUSR2, NULL, &q);
+	printf("after resethand %s calls %d\n", name_of((void *)q.sa_handler), (int)plain_calls);
+	struct {
+		void *handler;
+		unsigned long flags;
+		void *restorer;
+		unsigned long mask;
+	} raw;
+	syscall(SYS_rt_sigaction, SIGUSR1, NULL, &raw, 8);
+	printf("raw query %s\n", name_of(raw.handler));
+	return 0;
+}
+
 static const struct subcommand subcommands[] = {
+	{ "dispositions", do_dispositions, "", "install, query and run handlers; print what the program sees" },
 	{ "atfork", do_atfork, "", "3 pipe2, a fork whose atfork child handler makes a pipe2, a 4th pipe2" },
 	{ "daemon", do_daemon, "FILE", "daemon(), then pipe2s in the daemon, which writes FILE" },
 	{ "waits", do_waits, "", "waitpid WNOHANG on a live child, then a blocking waitpid" },

@@ -1,0 +1,220 @@
+/* The target's signal handlers, seen from inside: while the shim tracks
+ * handlers (a trace, a caller=/lib= rule, an oracle that needs them), every
+ * handler the target installs through sigaction() or signal() runs through
+ * one trampoline of ours.  It knows it runs in a handler (nothing it calls
+ * may take a lock, rebuild the symbol index, or be hidden by the guard of
+ * the code it interrupted), and it sees what the handler did (errno, for
+ * the oracles).  It is invisible: a query returns exactly what the target
+ * installed, the handler gets the arguments its flags ask for, and errno is
+ * the handler's to change.
+ *
+ * The target's disposition is kept in an immutable record per install,
+ * published with one atomic pointer store per signal, so a handler running
+ * in another thread reads a whole record or the one before it. */
+#include <signal.h>
+#include <string.h>
+#include "libc.h"
+#include "shim.h"
+
+#define RECORDS 1024
+#ifndef SA_RESTORER
+#define SA_RESTORER 0x04000000 /* glibc sets it in the kernel's flags; <signal.h> does not name it */
+#endif
+
+struct fc_disposition {
+	void *fn;  /* sa_handler or sa_sigaction, as the target gave it */
+	int flags; /* the target's sa_flags */
+};
+
+static struct fc_disposition records[RECORDS];
+static unsigned records_used;
+/* What the target installed on each signal, when it runs through the
+ * trampoline; NULL: the kernel has the target's own disposition. */
+static struct fc_disposition *installed[_NSIG];
+
+__thread int fc__in_handler __attribute__((tls_model("initial-exec")));
+
+/* siginterrupt()'s set, which glibc's signal() reads to drop SA_RESTART;
+ * glibc's own is internal, so ours is kept from the calls it sees. */
+static uint64_t interrupting;
+
+static void trampoline(int sig, siginfo_t *info, void *uctx);
+
+int fc__is_trampoline(const void *fn)
+{
+	return fn == (const void *)trampoline;
+}
+
+/* A signal the trampoline got without a record (a reset raced with it):
+ * what the kernel would have done with SIG_DFL. */
+static void default_action(int sig)
+{
+	if (sig == SIGCHLD || sig == SIGURG || sig == SIGWINCH || sig == SIGCONT)
+		return;
+	struct {
+		void *handler;
+		unsigned long flags;
+		void *restorer;
+		uint64_t mask;
+	} dfl = { SIG_DFL, 0, NULL, 0 };
+	fc__sys6(SYS_rt_sigaction, sig, (long)&dfl, 0, 8, 0, 0);
+	fc__tgkill(fc__getpid(), fc__gettid(), sig); /* delivered when we return */
+}
+
+static void trampoline(int sig, siginfo_t *info, void *uctx)
+{
+	int saved_errno = errno;
+	/* The interrupted code may be inside a guarded section of the shim
+	 * (an unwinding, an index rebuild): the handler's own calls are
+	 * counted, decided and traced all the same. */
+	int guard = fc__guard;
+	fc__guard = 0;
+	fc__in_handler++;
+	struct fc_disposition *d = sig > 0 && sig < _NSIG ? __atomic_load_n(&installed[sig], __ATOMIC_ACQUIRE) : NULL;
+	if (!d) {
+		default_action(sig);
+	} else {
+		if (d->flags & SA_RESETHAND) /* the kernel reset it to SIG_DFL on delivery */
+			__atomic_compare_exchange_n(&installed[sig], &d, NULL, 0, __ATOMIC_RELEASE, __ATOMIC_RELAXED);
+		errno = saved_errno; /* the handler sees the interrupted code's errno */
+		if (d->flags & SA_SIGINFO)
+			((void (*)(int, siginfo_t *, void *))d->fn)(sig, info, uctx);
+		else
+			((void (*)(int))d->fn)(sig);
+	}
+	fc__in_handler--;
+	fc__guard = guard;
+	/* errno is left as the handler left it: without the shim, the
+	 * interrupted code would see the same */
+}
+
+static struct fc_disposition *new_record(void *fn, int flags)
+{
+	unsigned at = __atomic_fetch_add(&records_used, 1, __ATOMIC_RELAXED);
+	if (at >= RECORDS)
+		return NULL; /* that many installs: the rest are not tracked */
+	records[at].fn = fn;
+	records[at].flags = flags;
+	return &records[at];
+}
+
+/* Before the real sigaction: the act to give the kernel (ours, pointing at
+ * the trampoline, in MINE) and the record that was current (for oldact). */
+const struct sigaction *fc__handlers_before(int sig, const struct sigaction *act, struct sigaction *mine,
+					    struct fc_handler_step *step)
+{
+	step->prev = sig > 0 && sig < _NSIG ? __atomic_load_n(&installed[sig], __ATOMIC_ACQUIRE) : NULL;
+	step->published = 0;
+	if (!act || sig <= 0 || sig >= _NSIG || !fc__state.track_handlers)
+		return act;
+	void *fn = (void *)act->sa_sigaction;
+	if (fn == (void *)SIG_DFL || fn == (void *)SIG_IGN || fc__is_trampoline(fn))
+		return act; /* the record goes when the kernel has it (after) */
+	struct fc_disposition *d = new_record(fn, act->sa_flags);
+	if (!d)
+		return act;
+	*mine = *act;
+	mine->sa_sigaction = trampoline;
+	mine->sa_flags |= SA_SIGINFO;
+	/* RACE: handler-switch: the record is published before the kernel
+	 * installs the trampoline, so a signal in between, delivered to the
+	 * trampoline of the previous install, already runs the new handler, as
+	 * it would the instant the kernel switched; never the record of a
+	 * handler the target has replaced. */
+	__atomic_store_n(&installed[sig], d, __ATOMIC_RELEASE);
+	step->published = 1;
+	return mine;
+}
+
+/* After it: undo a failed install; forget the record when the target put
+ * its own SIG_DFL/SIG_IGN in place; give OLD the target's disposition where
+ * the kernel says "trampoline". */
+void fc__handlers_after(int sig, const struct sigaction *act, int failed, const struct fc_handler_step *step,
+			struct sigaction *old)
+{
+	if (sig <= 0 || sig >= _NSIG)
+		return;
+	if (failed) {
+		if (step->published)
+			__atomic_store_n(&installed[sig], step->prev, __ATOMIC_RELEASE);
+		return;
+	}
+	if (act && !step->published)
+		__atomic_store_n(&installed[sig], NULL, __ATOMIC_RELEASE);
+	if (old && fc__is_trampoline((void *)old->sa_sigaction) && step->prev) {
+		old->sa_sigaction = step->prev->fn;
+		/* the kernel adds SA_RESTORER (glibc's), keep it as without us */
+		old->sa_flags = step->prev->flags | (old->sa_flags & SA_RESTORER);
+	}
+}
+
+/* signal(), bsd_signal(), sysv_signal() while handlers are tracked: glibc's
+ * own go straight to the kernel, past the trampoline, so these do what
+ * glibc's do through the real sigaction and fc__handlers_*. */
+static sighandler_t install(int sig, sighandler_t handler, int sysv)
+{
+	int (*real)(int, const struct sigaction *, struct sigaction *) = FC_REAL(sigaction);
+	struct sigaction act, mine, old;
+	struct fc_handler_step step;
+	if (handler == SIG_ERR || sig <= 0 || sig >= _NSIG) {
+		errno = EINVAL;
+		return SIG_ERR;
+	}
+	memset(&act, 0, sizeof act);
+	act.sa_handler = handler;
+	sigemptyset(&act.sa_mask);
+	if (sysv) {
+		act.sa_flags = SA_RESETHAND | SA_NODEFER;
+	} else {
+		sigaddset(&act.sa_mask, sig);
+		act.sa_flags = (__atomic_load_n(&interrupting, __ATOMIC_RELAXED) >> sig & 1) ? 0 : SA_RESTART;
+	}
+	const struct sigaction *give = fc__handlers_before(sig, &act, &mine, &step);
+	int failed = real(sig, give, &old) < 0;
+	fc__handlers_after(sig, &act, failed, &step, &old);
+	return failed ? SIG_ERR : old.sa_handler;
+}
+
+sighandler_t fc__bsd_signal(int sig, sighandler_t handler)
+{
+	return install(sig, handler, 0);
+}
+
+sighandler_t fc__sysv_signal(int sig, sighandler_t handler)
+{
+	return install(sig, handler, 1);
+}
+
+void fc__note_siginterrupt(int sig, int flag)
+{
+	if (sig <= 0 || sig >= 64)
+		return;
+	if (flag)
+		__atomic_fetch_or(&interrupting, 1ull << sig, __ATOMIC_RELAXED);
+	else
+		__atomic_fetch_and(&interrupting, ~(1ull << sig), __ATOMIC_RELAXED);
+}
+
+/* rt_sigaction through syscall(): the kernel's struct, which the raw caller
+ * fills itself.  An install puts the target's own handler in the kernel,
+ * so its record goes; a query that finds the trampoline gets the record. */
+struct kernel_sigaction {
+	void *handler;
+	unsigned long flags;
+	void *restorer;
+	uint64_t mask;
+};
+
+void fc__handlers_raw_after(long sig, const void *act, void *old, long ret)
+{
+	if (ret < 0 || sig <= 0 || sig >= _NSIG)
+		return;
+	struct fc_disposition *d = __atomic_load_n(&installed[sig], __ATOMIC_ACQUIRE);
+	struct kernel_sigaction *k = old;
+	if (k && fc__is_trampoline(k->handler) && d) {
+		k->handler = d->fn;
+		k->flags = (unsigned long)(unsigned)d->flags | (k->flags & SA_RESTORER);
+	}
+	if (act && !fc__is_trampoline(((const struct kernel_sigaction *)act)->handler))
+		__atomic_store_n(&installed[sig], NULL, __ATOMIC_RELEASE);
+}
