@@ -214,7 +214,7 @@ Test(life, handlers_look_the_same_through_the_trampoline, .timeout = 30)
 	/* a trace turns the trampoline on: what the program sees of its own
 	 * handlers (queries, oldact, flags, signal()'s return, SA_RESETHAND, a
 	 * raw rt_sigaction query, the handler's arguments) must not change */
-	char bare[4096];
+	static char bare[sizeof r.out];
 	const char *argv[] = { fc_build_path("targets/life"), "dispositions", NULL };
 	cr_assert_eq(fc_exec(&r, (char *const *)argv), 0);
 	snprintf(bare, sizeof bare, "%s", r.out);
