@@ -198,9 +198,19 @@ const struct fc_rule *fc__rule(const struct fc_call *c)
 	return c->rule >= 0 ? &fc__state.plan.rules[c->rule] : NULL;
 }
 
+/* Whether the process had threads when it forked: its child then must not
+ * take the loader's lock (symtab.c). */
+static int fork_with_threads;
+
 void fc__before_fork(void)
 {
 	__atomic_add_fetch(&fc__state.forks, 1, __ATOMIC_RELAXED);
+	fork_with_threads = !__libc_single_threaded || __atomic_load_n(&shared_vm, __ATOMIC_RELAXED);
+}
+
+int fc__forked_with_threads(void)
+{
+	return fork_with_threads;
 }
 
 /* The child's return from a call that made a process: it counts again from

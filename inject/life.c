@@ -148,6 +148,7 @@ void fc__after_fork_child(void)
 	fc__state.my_pid = pid;
 	fc__state.last_child = 0;
 	fc__trace_after_fork();
+	fc__symtab_after_fork(fc__forked_with_threads());
 	take_slot();
 }
 

@@ -73,6 +73,7 @@ struct fc_state {
 	uint64_t trace_max;                          /* --trace-max: bytes, 0: no cap */
 	char report_path[512];                       /* $FORKCHAOS_REPORT: observations */
 	int track_handlers;                          /* handlers run through the trampoline */
+	int index_used;                              /* the symbol index was built (caller=, lib=, trace) */
 };
 extern struct fc_state fc__state FC_HIDDEN;
 extern void *fc__real[FC_NCALLS] FC_HIDDEN;
@@ -99,6 +100,7 @@ int fc__enter(struct fc_call *c, int id, long nr, int sig, int fd, void *ra) FC_
 void fc__arm(void) FC_HIDDEN;
 int fc__traced(int id) FC_HIDDEN; /* the trace takes this call's lines */
 void fc__before_fork(void) FC_HIDDEN;
+int fc__forked_with_threads(void) FC_HIDDEN;
 void fc__after_fork_child(void) FC_HIDDEN;
 void fc__forked_child(struct fc_call *c, int traced) FC_HIDDEN;
 uint64_t fc__mix64(uint64_t x) FC_HIDDEN;
@@ -124,7 +126,9 @@ int fc__caller_in_rule(int rule, void *ra) FC_HIDDEN;
 int fc__lib_in_rule(int rule, void *ra) FC_HIDDEN;
 const char *fc__symtab_describe(void *ra, char *buf, size_t len) FC_HIDDEN;
 int fc__caller_matches(int rule, int depth, void *ra) FC_HIDDEN;
-int fc__symtab_resolved(int rule, int callers); /* ranges found for caller= (or lib=) */
+int fc__symtab_resolved(int rule, int callers) FC_HIDDEN; /* ranges found for caller= (or lib=) */
+void fc__symtab_after_fork(int parent_had_threads) FC_HIDDEN;
+unsigned long long fc__symtab_unknown_in_handlers(void) FC_HIDDEN;
 
 /* life.c: the process's counters (its slot of the stats region, or
  * private ones), notes for the launcher, the start and end of an image. */

@@ -1,43 +1,28 @@
-/* The symbol index: every loaded object's function symbols (.symtab, so
- * static functions too; .dynsym when stripped), read from the ELF files at
- * plan load.  caller= and lib= are resolved here to address ranges per rule,
- * so the hot path compares return addresses, and the trace names callers
- * with a binary search: no malloc and no file access in the common case.
+/* The symbol index: every loaded object and its function symbols, built
+ * at plan load, so that caller= and lib= become address ranges per rule
+ * and the hot path compares return addresses; the trace names callers with
+ * a binary search.  No malloc and no file access in the common case.
  *
- * An address outside every indexed object means a library was loaded since
- * (a dlopen): the index is rebuilt then, once per new load (dl_iterate_phdr's
- * dlpi_adds tells), without malloc (memory comes from mmap) so that it is
- * safe even when the call comes from a signal handler.  dlopen itself is not
- * wrapped: glibc resolves a dlopen's RUNPATH and $ORIGIN from its return
- * address, which a wrapper would change.  A rebuild publishes a new index
- * with one atomic store; old ones are never freed, so a reader never sees a
- * torn one. */
-#include <dlfcn.h>
-#include <elf.h>
-#include <fcntl.h>
+ * Rebuilt when a call comes from an address outside every indexed object
+ * (a library dlopen()ed since) and after every dlclose (its ranges must not
+ * match what is mapped there next).  A rebuild
+ *   - never runs in a signal handler (the trampoline says when we are in
+ *     one): there an unknown address is described as unknown and counted;
+ *   - never runs in the child of a fork made while the parent had threads:
+ *     glibc 2.36 does not reset the loader's lock in the child, and another
+ *     thread may have held it;
+ *   - holds the loader lock (dl_iterate_phdr) only to copy each object's
+ *     name and range: the files are opened and read after;
+ *   - publishes the new index with one atomic store, then unmaps the old
+ *     index and the objects it alone held once no lookup is reading them. */
 #include <link.h>
 #include <stddef.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
+#include <sys/single_threaded.h>
 #include "libc.h"
-#include "shim.h"
+#include "symtab.h"
 
-#define MAX_OBJECTS 256
 #define MAX_RANGES 4
-
-struct sym {
-	uintptr_t start, end;
-	const char *name; /* in the file's mapping, kept for good */
-};
-
-struct object {
-	uintptr_t base, lo, hi; /* load bias; the span of its PT_LOAD segments */
-	char path[256];
-	const struct sym *syms;
-	size_t nsyms;
-};
 
 struct rule_ranges {
 	int n;
@@ -45,170 +30,82 @@ struct rule_ranges {
 };
 
 struct index {
-	unsigned long long adds; /* dl_iterate_phdr's load count when built */
-	int nobjects;
-	struct object objects[MAX_OBJECTS];
+	size_t bytes;                  /* of this mapping */
+	unsigned long long adds, subs; /* dl_iterate_phdr's load and unload counts when built */
+	size_t nobjects;
 	struct rule_ranges callers[FC_MAX_RULES], libs[FC_MAX_RULES];
+	struct fc_object *objects[]; /* nobjects of them */
 };
 
 static struct index *current;
+static int readers;         /* lookups in flight, any thread or handler */
+static int rebuilding;      /* one rebuild at a time; the others use what is there */
+static int no_loader_lock;  /* this image is a fork child of a threaded parent */
+static uintptr_t last_miss; /* an address known to be in no object (JIT code) */
+static unsigned long long unknown_in_handler;
 
-/* Memory for the index, straight from mmap: async-signal-safe. */
-static void *map_zeroed(size_t size)
+/* What the loader tells of one object, copied under its lock. */
+struct seen {
+	uintptr_t base, lo, hi;
+	char path[256];
+};
+
+struct collect {
+	struct seen *out;
+	size_t cap, n;
+	unsigned long long adds, subs;
+};
+
+static const struct index *acquire(void)
 {
-	void *mem = fc__mmap(NULL, size ? size : 1, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	return mem == (void *)-1 ? NULL : mem;
+	__atomic_add_fetch(&readers, 1, __ATOMIC_SEQ_CST);
+	return __atomic_load_n(&current, __ATOMIC_SEQ_CST);
 }
 
-static void sift_down(struct sym *a, size_t root, size_t n)
+static void release(void)
 {
-	for (size_t child; (child = 2 * root + 1) < n; root = child) {
-		if (child + 1 < n && a[child + 1].start > a[child].start)
-			child++;
-		if (a[root].start >= a[child].start)
-			return;
-		struct sym tmp = a[root];
-		a[root] = a[child];
-		a[child] = tmp;
-	}
+	__atomic_sub_fetch(&readers, 1, __ATOMIC_SEQ_CST);
 }
 
-/* In place, no allocation (qsort may call malloc). */
-static void sort_by_start(struct sym *a, size_t n)
+static const struct fc_object *find_object(const struct index *idx, uintptr_t addr)
 {
-	for (size_t i = n / 2; i-- > 0;)
-		sift_down(a, i, n);
-	for (size_t end = n; end-- > 1;) {
-		struct sym tmp = a[0];
-		a[0] = a[end];
-		a[end] = tmp;
-		sift_down(a, 0, end);
-	}
-}
-
-/* Read the function symbols of OBJ's file; the file stays mapped, as the
- * names point into it. */
-static void load_symbols(struct object *obj)
-{
-	int fd = fc__open(obj->path, O_RDONLY | O_CLOEXEC, 0);
-	struct stat st;
-	if (fd < 0)
-		return;
-	if (fc__sys(SYS_fstat, fd, &st, 0) < 0 || (size_t)st.st_size < sizeof(ElfW(Ehdr))) {
-		fc__close(fd);
-		return;
-	}
-	const unsigned char *file = fc__mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-	fc__close(fd);
-	if (file == (void *)-1)
-		return;
-	const ElfW(Ehdr) *eh = (const void *)file;
-	if (memcmp(eh->e_ident, ELFMAG, SELFMAG) || eh->e_shoff == 0 ||
-	    eh->e_shoff + (size_t)eh->e_shnum * sizeof(ElfW(Shdr)) > (size_t)st.st_size) {
-		fc__munmap((void *)file, (size_t)st.st_size);
-		return;
-	}
-	const ElfW(Shdr) *sh = (const void *)(file + eh->e_shoff);
-	const ElfW(Shdr) *table = NULL;
-	for (int pass = 0; pass < 2 && !table; pass++)
-		for (int i = 0; i < eh->e_shnum; i++)
-			if (sh[i].sh_type == (pass ? SHT_DYNSYM : SHT_SYMTAB) && sh[i].sh_link < eh->e_shnum)
-				table = &sh[i];
-	if (!table || table->sh_offset + table->sh_size > (size_t)st.st_size) {
-		fc__munmap((void *)file, (size_t)st.st_size);
-		return;
-	}
-	const ElfW(Shdr) *strs = &sh[table->sh_link];
-	const ElfW(Sym) *syms = (const void *)(file + table->sh_offset);
-	size_t count = table->sh_size / sizeof(ElfW(Sym)), kept = 0;
-	struct sym *out = map_zeroed(count * sizeof *out);
-	if (!out) {
-		fc__munmap((void *)file, (size_t)st.st_size);
-		return;
-	}
-	for (size_t i = 0; i < count; i++) {
-		int type = ELF64_ST_TYPE(syms[i].st_info);
-		if ((type != STT_FUNC && type != STT_GNU_IFUNC) || syms[i].st_size == 0 || syms[i].st_shndx == SHN_UNDEF ||
-		    syms[i].st_name >= strs->sh_size)
-			continue;
-		out[kept].start = obj->base + syms[i].st_value;
-		out[kept].end = out[kept].start + syms[i].st_size;
-		out[kept].name = (const char *)file + strs->sh_offset + syms[i].st_name;
-		kept++;
-	}
-	sort_by_start(out, kept);
-	obj->syms = out;
-	obj->nsyms = kept;
-}
-
-static const struct object *find_object(const struct index *idx, uintptr_t addr)
-{
-	for (int i = 0; idx && i < idx->nobjects; i++)
-		if (addr >= idx->objects[i].lo && addr < idx->objects[i].hi)
-			return &idx->objects[i];
+	for (size_t i = 0; idx && i < idx->nobjects; i++)
+		if (addr >= idx->objects[i]->lo && addr < idx->objects[i]->hi)
+			return idx->objects[i];
 	return NULL;
 }
 
-static const struct sym *find_sym(const struct object *obj, uintptr_t addr)
-{
-	size_t lo = 0, hi = obj->nsyms;
-	while (lo < hi) { /* the last symbol starting at or below addr */
-		size_t mid = (lo + hi) / 2;
-		if (obj->syms[mid].start <= addr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	/* symbols may nest (aliases, local labels): look back a little */
-	for (size_t k = lo, steps = 0; k > 0 && steps < 8; k--, steps++)
-		if (addr < obj->syms[k - 1].end)
-			return &obj->syms[k - 1];
-	return NULL;
-}
-
+/* Under the loader lock: names and ranges only, no file, no mmap. */
 static int collect_object(struct dl_phdr_info *info, size_t size, void *arg)
 {
-	struct index *idx = arg;
-	const struct index *old = current;
-	if (size >= offsetof(struct dl_phdr_info, dlpi_subs))
-		idx->adds = info->dlpi_adds;
-	if (idx->nobjects == MAX_OBJECTS)
-		return 1;
-	struct object *obj = &idx->objects[idx->nobjects];
-	memset(obj, 0, sizeof *obj);
-	obj->base = info->dlpi_addr;
-	obj->lo = UINTPTR_MAX;
+	struct collect *c = arg;
+	if (size >= offsetof(struct dl_phdr_info, dlpi_adds) + sizeof info->dlpi_subs) {
+		c->adds = info->dlpi_adds;
+		c->subs = info->dlpi_subs;
+	}
+	uintptr_t lo = UINTPTR_MAX, hi = 0;
 	for (int i = 0; i < info->dlpi_phnum; i++) {
 		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
 		if (ph->p_type != PT_LOAD)
 			continue;
-		uintptr_t lo = info->dlpi_addr + ph->p_vaddr, hi = lo + ph->p_memsz;
-		obj->lo = lo < obj->lo ? lo : obj->lo;
-		obj->hi = hi > obj->hi ? hi : obj->hi;
+		uintptr_t seg = info->dlpi_addr + ph->p_vaddr;
+		lo = seg < lo ? seg : lo;
+		hi = seg + ph->p_memsz > hi ? seg + ph->p_memsz : hi;
 	}
-	if (obj->lo >= obj->hi)
+	const char *name = info->dlpi_name ? info->dlpi_name : "";
+	/* an object without a name is the main program (the first), or the
+	 * vdso, which has no file */
+	if (lo >= hi || (!*name && c->n > 0))
 		return 0;
-	const char *name = info->dlpi_name;
-	if (!name || !*name) {
-		/* the main program (or the vdso, which has no file) */
-		if (idx->nobjects > 0)
-			return 0;
-		long n = fc__readlink("/proc/self/exe", obj->path, sizeof obj->path - 1);
-		obj->path[n > 0 ? n : 0] = 0;
-	} else {
-		strncpy(obj->path, name, sizeof obj->path - 1);
+	if (c->n < c->cap) {
+		struct seen *s = &c->out[c->n];
+		s->base = info->dlpi_addr;
+		s->lo = lo;
+		s->hi = hi;
+		strncpy(s->path, name, sizeof s->path - 1);
+		s->path[sizeof s->path - 1] = 0;
 	}
-	/* An object indexed before keeps its symbols: files are read once. */
-	for (int i = 0; old && i < old->nobjects; i++) {
-		if (old->objects[i].base == obj->base && !strcmp(old->objects[i].path, obj->path)) {
-			obj->syms = old->objects[i].syms;
-			obj->nsyms = old->objects[i].nsyms;
-			idx->nobjects++;
-			return 0;
-		}
-	}
-	load_symbols(obj);
-	idx->nobjects++;
+	c->n++; /* past cap too: the caller tries again with room */
 	return 0;
 }
 
@@ -234,8 +131,8 @@ static void resolve_rules(struct index *idx)
 	const struct fc_plan *plan = &fc__state.plan;
 	for (int r = 0; r < plan->nrules; r++) {
 		const struct fc_rule *rule = &plan->rules[r];
-		for (int i = 0; i < idx->nobjects; i++) {
-			const struct object *obj = &idx->objects[i];
+		for (size_t i = 0; i < idx->nobjects; i++) {
+			const struct fc_object *obj = idx->objects[i];
 			if (rule->lib[0] &&
 			    (strchr(rule->lib, '/') ? !strcmp(obj->path, rule->lib)
 						    : !strncmp(base_name(obj->path), rule->lib, strlen(rule->lib))))
@@ -247,38 +144,125 @@ static void resolve_rules(struct index *idx)
 	}
 }
 
+/* The objects the loader has now, or NULL (no memory, or no room twice). */
+static struct seen *take_census(struct collect *c)
+{
+	for (size_t cap = 128; cap <= (1u << 20); cap *= 4) {
+		*c = (struct collect){ .out = fc__map_zeroed(cap * sizeof *c->out), .cap = cap };
+		if (!c->out)
+			return NULL;
+		fc__dl_iterate_phdr(collect_object, c);
+		if (c->n <= cap)
+			return c->out;
+		fc__munmap(c->out, cap * sizeof *c->out);
+	}
+	return NULL;
+}
+
+static struct fc_object *reuse_or_load(const struct index *old, struct seen *s, int first)
+{
+	if (first && !s->path[0]) {
+		long n = fc__readlink("/proc/self/exe", s->path, sizeof s->path - 1);
+		s->path[n > 0 ? n : 0] = 0;
+	}
+	/* an object indexed before keeps its record: files are read once */
+	for (size_t i = 0; old && i < old->nobjects; i++) {
+		struct fc_object *obj = old->objects[i];
+		if (obj->base == s->base && obj->lo == s->lo && !strcmp(obj->path, s->path)) {
+			obj->kept = 1;
+			return obj;
+		}
+	}
+	return fc__object_load(s->path, s->base, s->lo, s->hi);
+}
+
+/* RACE: index-free: a lookup that loaded the old index before the swap may
+ * still read it; it is unmapped once no lookup is in flight, and kept for
+ * good (a leak, not a crash) if one never ends (a handler stuck in it). */
+static void retire(struct index *old)
+{
+	for (int spins = 0; __atomic_load_n(&readers, __ATOMIC_SEQ_CST) > 0; spins++)
+		if (spins > 100000)
+			return;
+		else
+			fc__sys(SYS_sched_yield, 0, 0, 0);
+	for (size_t i = 0; i < old->nobjects; i++)
+		if (!old->objects[i]->kept)
+			fc__object_free(old->objects[i]);
+	fc__munmap(old, old->bytes);
+}
+
 void fc__symtab_refresh(void)
 {
+	struct collect c;
+	if (no_loader_lock || __atomic_exchange_n(&rebuilding, 1, __ATOMIC_ACQUIRE))
+		return;
 	fc__guard++;
-	struct index *idx = map_zeroed(sizeof *idx);
+	struct seen *census = take_census(&c);
+	size_t bytes = sizeof(struct index) + c.n * sizeof(struct fc_object *);
+	struct index *idx = census ? fc__map_zeroed(bytes) : NULL;
+	struct index *old = __atomic_load_n(&current, __ATOMIC_SEQ_CST);
 	if (idx) {
-		fc__dl_iterate_phdr(collect_object, idx);
+		idx->bytes = bytes;
+		idx->adds = c.adds;
+		idx->subs = c.subs;
+		for (size_t i = 0; i < c.n; i++) {
+			struct fc_object *obj = reuse_or_load(old, &census[i], i == 0);
+			if (obj)
+				idx->objects[idx->nobjects++] = obj;
+		}
 		resolve_rules(idx);
-		__atomic_store_n(&current, idx, __ATOMIC_RELEASE);
+		__atomic_store_n(&current, idx, __ATOMIC_SEQ_CST);
+		fc__state.index_used = 1;
+		if (old)
+			retire(old);
+		for (size_t i = 0; i < idx->nobjects; i++)
+			idx->objects[i]->kept = 0;
 	}
+	if (census)
+		fc__munmap(census, c.cap * sizeof *census);
 	fc__guard--;
+	__atomic_store_n(&rebuilding, 0, __ATOMIC_RELEASE);
 }
 
 static int count_loads(struct dl_phdr_info *info, size_t size, void *arg)
 {
-	*(unsigned long long *)arg = size >= offsetof(struct dl_phdr_info, dlpi_subs) ? info->dlpi_adds : 0;
-	return 1;
+	unsigned long long *counts = arg;
+	if (size >= offsetof(struct dl_phdr_info, dlpi_adds) + sizeof info->dlpi_subs) {
+		counts[0] = info->dlpi_adds;
+		counts[1] = info->dlpi_subs;
+	}
+	return 1; /* the first object says it all: the lock is let go at once */
 }
 
-/* ADDR is in no indexed object: rebuild if objects were loaded since.  Under
- * the guard a nested call (from this very rebuild) does not recurse. */
+/* The index to look ADDR up in, acquired (the caller releases it).  An
+ * address in no indexed object means a library was loaded since, unless
+ * we may not look (a handler, a guarded section, a fork child of threads)
+ * or it is code outside every object (a JIT) seen before. */
 static const struct index *index_for(uintptr_t addr)
 {
-	const struct index *idx = __atomic_load_n(&current, __ATOMIC_ACQUIRE);
-	if (find_object(idx, addr) || fc__guard)
+	const struct index *idx = acquire();
+	if (find_object(idx, addr) || fc__guard || addr == __atomic_load_n(&last_miss, __ATOMIC_RELAXED))
 		return idx;
-	unsigned long long adds = 0;
+	if (fc__in_handler || no_loader_lock) {
+		__atomic_add_fetch(&unknown_in_handler, fc__in_handler ? 1 : 0, __ATOMIC_RELAXED);
+		return idx;
+	}
+	unsigned long long counts[2] = { 0, 0 };
+	int stale = !idx;
+	release();
 	fc__guard++;
-	fc__dl_iterate_phdr(count_loads, &adds);
+	fc__dl_iterate_phdr(count_loads, counts);
 	fc__guard--;
-	if (!idx || adds != idx->adds)
-		fc__symtab_refresh();
-	return __atomic_load_n(&current, __ATOMIC_ACQUIRE);
+	idx = acquire();
+	stale |= idx && (counts[0] != idx->adds || counts[1] != idx->subs);
+	if (!stale) {
+		__atomic_store_n(&last_miss, addr, __ATOMIC_RELAXED);
+		return idx;
+	}
+	release();
+	fc__symtab_refresh();
+	return acquire();
 }
 
 static int in_ranges(const struct rule_ranges *ranges, uintptr_t addr)
@@ -293,45 +277,77 @@ static int in_ranges(const struct rule_ranges *ranges, uintptr_t addr)
 int fc__caller_in_rule(int rule, void *ra)
 {
 	const struct index *idx = index_for((uintptr_t)ra - 1);
-	return idx && in_ranges(&idx->callers[rule], (uintptr_t)ra - 1);
+	int hit = idx && in_ranges(&idx->callers[rule], (uintptr_t)ra - 1);
+	release();
+	return hit;
 }
 
 int fc__lib_in_rule(int rule, void *ra)
 {
 	const struct index *idx = index_for((uintptr_t)ra - 1);
-	return idx && in_ranges(&idx->libs[rule], (uintptr_t)ra - 1);
+	int hit = idx && in_ranges(&idx->libs[rule], (uintptr_t)ra - 1);
+	release();
+	return hit;
 }
 
-/* "function", or "object+0xOFFSET" when the function has no symbol. */
+static size_t copy_text(char *buf, size_t used, size_t len, const char *text)
+{
+	while (*text && used + 1 < len)
+		buf[used++] = *text++;
+	buf[used] = 0;
+	return used;
+}
+
+/* "function", or "object+0xOFFSET" when the function has no symbol, copied
+ * into BUF (the index may be replaced as soon as we let go of it). */
 const char *fc__symtab_describe(void *ra, char *buf, size_t len)
 {
 	uintptr_t addr = (uintptr_t)ra - 1;
-	const struct object *obj = find_object(index_for(addr), addr);
-	if (!obj)
-		return NULL;
-	const struct sym *sym = find_sym(obj, addr);
-	if (sym)
-		return sym->name;
-	static const char hex[] = "0123456789abcdef";
-	char digits[20];
-	int n = 0;
-	uintptr_t offset = addr + 1 - obj->base;
-	do
-		digits[n++] = hex[offset & 15];
-	while ((offset >>= 4));
-	size_t used = 0;
-	for (const char *p = base_name(obj->path); *p && used + 4 < len; p++)
-		buf[used++] = *p;
-	for (const char *p = "+0x"; *p && used + 1 < len; p++)
-		buf[used++] = *p;
-	while (n && used + 1 < len)
-		buf[used++] = digits[--n];
-	buf[used] = 0;
-	return buf;
+	const struct index *idx = index_for(addr);
+	const struct fc_object *obj = find_object(idx, addr);
+	const struct fc_sym *sym = obj ? fc__object_sym(obj, addr) : NULL;
+	const char *found = buf;
+	if (sym) {
+		copy_text(buf, 0, len, sym->name);
+	} else if (obj) {
+		static const char hex[] = "0123456789abcdef";
+		char digits[20];
+		int n = 0;
+		uintptr_t offset = addr + 1 - obj->base;
+		do
+			digits[n++] = hex[offset & 15];
+		while ((offset >>= 4));
+		size_t used = copy_text(buf, 0, len - 4, base_name(obj->path));
+		used = copy_text(buf, used, len, "+0x");
+		while (n && used + 1 < len)
+			buf[used++] = digits[--n];
+		buf[used] = 0;
+	} else {
+		found = NULL;
+	}
+	release();
+	return found;
 }
 
 int fc__symtab_resolved(int rule, int callers)
 {
-	const struct index *idx = __atomic_load_n(&current, __ATOMIC_ACQUIRE);
-	return idx ? (callers ? idx->callers[rule].n : idx->libs[rule].n) : 0;
+	const struct index *idx = acquire();
+	int n = idx ? (callers ? idx->callers[rule].n : idx->libs[rule].n) : 0;
+	release();
+	return n;
+}
+
+/* A fork child of a parent with threads: another thread may have held the
+ * loader's lock, which glibc 2.36 does not reset in the child. */
+void fc__symtab_after_fork(int parent_had_threads)
+{
+	if (parent_had_threads)
+		no_loader_lock = 1;
+	rebuilding = 0;
+	readers = 0; /* the parent's lookups in other threads are not ours */
+}
+
+unsigned long long fc__symtab_unknown_in_handlers(void)
+{
+	return __atomic_load_n(&unknown_in_handler, __ATOMIC_RELAXED);
 }

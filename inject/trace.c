@@ -293,6 +293,13 @@ void fc__trace_exit(const char *how, int status, const uint64_t *matched, const 
 		put_int_key(&out, "status", status);
 	put_counts(&out, "matched", matched);
 	put_counts(&out, "acted", acted);
+	/* calls a handler made from code outside every indexed object: their
+	 * caller was not looked up (the index is never rebuilt in a handler) */
+	unsigned long long unknown = fc__symtab_unknown_in_handlers();
+	if (unknown) {
+		fc_put_key(&out, "unknown_in_handlers");
+		fc_put_u64(&out, unknown);
+	}
 	fc__trace_write(buf, fc_out_finish(&out, buf));
 }
 

@@ -2,6 +2,7 @@
  * difference from the generated skeleton is more than a step.  vfork's
  * child runs on our caller's stack, clone's child starts in a function of
  * the caller's, closefrom returns nothing, execl's arguments are a list. */
+#include <dlfcn.h>
 #include <sched.h>
 #include <stdarg.h>
 #include <unistd.h>
@@ -146,3 +147,24 @@ static int exec_list(int id, void *ra, int (*real)(const char *, char *const[], 
 EXEC_LIST(execl, execve, 0)
 EXEC_LIST(execlp, execvpe, 0)
 EXEC_LIST(execle, execve, 1)
+
+/* ---- dlclose: the objects it unloads leave the symbol index ---- */
+
+/* Not a tail jump like vfork's: dlclose does not look at its caller (dlopen
+ * does, for $ORIGIN and RUNPATH, which is why dlopen is not wrapped). */
+int dlclose(void *handle)
+{
+	static int (*real)(void *);
+	if (FC_UNLIKELY(!real)) {
+		fc__guard++;
+		real = (int (*)(void *))dlsym(RTLD_NEXT, "dlclose");
+		fc__guard--;
+	}
+	int result = real ? real(handle) : -1;
+	if (fc__state.active && fc__state.index_used) {
+		int err = errno;
+		fc__symtab_refresh(); /* what dlclose unmapped must not match what is mapped there next */
+		errno = err;
+	}
+	return result;
+}
