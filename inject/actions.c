@@ -73,6 +73,15 @@ static void send_signal(const struct fc_rule *rule, const struct fc_call *c, lon
 	fc__kill(target, rule->signo);
 }
 
+/* How the call fails with ERROR: its return value (errno in *err). */
+static long failure_value(const struct fc_call *c, int error, int *err)
+{
+	if (fc_calls[c->id].flags & FC_F_RET_ERRNO)
+		return error;
+	*err = error;
+	return fc_calls[c->id].flags & FC_F_RET_PTR ? 0 : -1; /* NULL, or -1 (SIG_ERR too) */
+}
+
 /* What an injected failure returns, and the errno that goes with it. */
 static long injected_value(const struct fc_call *c, const struct fc_rule *rule, int *err)
 {
@@ -81,10 +90,7 @@ static long injected_value(const struct fc_call *c, const struct fc_rule *rule, 
 			*err = rule->error;
 		return rule->retval;
 	}
-	if (fc_calls[c->id].flags & FC_F_RET_ERRNO)
-		return rule->error;
-	*err = rule->error;
-	return fc_calls[c->id].flags & FC_F_RET_PTR ? 0 : -1; /* NULL, or -1 (SIG_ERR too) */
+	return failure_value(c, rule->error, err);
 }
 
 /* The errno a result stands for, 0 when the call succeeded. */
@@ -120,6 +126,15 @@ static void note_impossible(const struct fc_call *c, const struct fc_rule *rule,
 
 int fc__pre(struct fc_call *c, long *ret)
 {
+	if (FC_UNLIKELY(c->on_trace_fd)) {
+		/* the trace's descriptor is not the target's: as if it were not
+		 * open, which it would not be without the shim */
+		int err = EBADF;
+		*ret = failure_value(c, EBADF, &err);
+		fc__trace_event(c, *ret, EBADF);
+		errno = err;
+		return 1;
+	}
 	const struct fc_rule *rule = fc__rule(c);
 	if (rule && (rule->actions & FC_ACT_DELAY))
 		sleep_ns(rule->delay_ns);

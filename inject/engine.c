@@ -130,7 +130,9 @@ static int observed(int id)
 
 int fc__traced(int id)
 {
-	if (fc__state.trace_fd < 0)
+	/* trace_open, not trace_fd: the descriptor is -1 for the length of a
+	 * close_range over it, whose own line is still wanted */
+	if (!fc__state.trace_open)
 		return 0;
 	if (fc__state.trace_filtered)
 		return fc__state.trace_calls[id / 64] >> (id % 64) & 1;
@@ -152,6 +154,7 @@ static void init_call(struct fc_call *c, int id, long nr, int sig, int fd, void 
 	c->injected = 0;
 	c->ret_unknown = 0;
 	c->child = 0;
+	c->on_trace_fd = 0;
 	c->seen = (fc_calls[id].flags & FC_F_REAPS) ? FC_SEEN_WAIT : 0; /* wpid, options: the ARGS step */
 	c->saved_errno = errno;
 }
@@ -161,6 +164,14 @@ int fc__enter(struct fc_call *c, int id, long nr, int sig, int fd, void *ra)
 	if (FC_LIKELY(!fc__state.active) || fc__guard)
 		return 0;
 	fc__note_call(id); /* armed calls only: the launcher's hints */
+	/* a call on the trace's own descriptor (which the target never
+	 * opened) is answered EBADF, whatever the rules say (fc__pre) */
+	if (FC_UNLIKELY(fd >= 0 && fd == __atomic_load_n(&fc__state.trace_fd, __ATOMIC_RELAXED)) &&
+	    !(fc_calls[id].flags & FC_F_RANGE)) {
+		init_call(c, id, nr, sig, fd, ra);
+		c->on_trace_fd = 1;
+		return 1;
+	}
 	fc_ruleset candidates = fc__state.rules_for[id];
 	if (nr >= 0) /* syscall:nr=N and sys_NAME without a line of its own */
 		candidates |= fc__state.rules_for[FC_ID_syscall];
@@ -189,7 +200,8 @@ void fc__arm(void)
 			(fc__state.rules_for[id] || fc__traced(id) || observed(id) ||
 			 (fc_calls[id].flags & (FC_F_FORKS | FC_F_NOTE_CHILD | FC_F_EXECS)) ||
 			 (fc__state.track_handlers && (fc_calls[id].flags & FC_F_TRAMPOLINE)) ||
-			 (fc__state.trace_fd >= 0 && (fc_calls[id].flags & (FC_F_GUARD | FC_F_RANGE))));
+			 (fc__state.trace_fd >= 0 &&
+			  (fc_calls[id].flags & (FC_F_GUARD | FC_F_RANGE | FC_F_FD_ARG | FC_F_LIMITS))));
 	__atomic_store_n(&fc__state.active, on, __ATOMIC_RELEASE);
 }
 

@@ -21,6 +21,11 @@
 /* What else the call does. */
 #define BLOCKING FC_DATA(BLOCKING)
 #define ENTER_ONLY FC_DATA(ENTER_ONLY)
+/* LIMITS: the call may change RLIMIT_FSIZE, which the trace's writes
+ * must stay under. */
+#define LIMITS FC_HOOK(LIMITS, 1)
+/* CLOSES: the call releases the descriptor its FD_ARG names (close). */
+#define CLOSES FC_DATA(CLOSES)
 /* FD_PAIR(p): on success p[0] and p[1] are two new descriptors (the trace's
  * "fds"). */
 #define FD_PAIR(p) FC_HOOK(FD_PAIR, p)
@@ -41,8 +46,10 @@
 /* The argument that fd= (sig=) compares. */
 #define FD_ARG(x) FC_HOOK(FD_ARG, x)
 #define SIG_ARG(x) FC_HOOK(SIG_ARG, x)
-/* GUARD(fd): the call may close or replace fd (-1: not this time): if it is
- * the trace's, the trace moves first. */
+/* GUARD(fd): the call may replace fd (dup2's newfd; -1: not this time): if
+ * it is the trace's, the trace moves first.  A call ON the trace's number
+ * (its FD_ARG: close, read, fcntl, dup2's oldfd...) gets EBADF instead, as
+ * the target never opened it. */
 #define GUARD(fd) FC_HOOK(GUARD, fd)
 /* RANGE(first, last, spared): the call closes first..last unless spared;
  * the trace stops over the call and is reopened after. */

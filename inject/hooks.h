@@ -130,8 +130,10 @@ struct fc_hooks {
 #define FC_HOOK_RANGE(first, last, spared)                                                             \
 	if (fc_step == FC_STEP_BEFORE)                                                                 \
 		fc_h.range_hit = fc__trace_range_begin((unsigned)(first), (unsigned)(last), (spared)); \
-	if (fc_step == FC_STEP_LEAVE)                                                                  \
-		fc__trace_range_end(fc_h.range_hit);
+	if (fc_step == FC_STEP_FIX || fc_step == FC_STEP_LEAVE) {                                      \
+		fc__trace_range_end(fc_h.range_hit);                                                   \
+		fc_h.range_hit = -1;                                                                   \
+	}
 
 /* WINDOW: 1 (torn oldact): with at=inside the new disposition is live and
  * the signal is delivered before the caller's oldact is filled. */
@@ -242,6 +244,10 @@ struct fc_hooks {
 #define FC_HOOK_RAW_HANDLERS(sig, act, old) \
 	if (fc_step == FC_STEP_FIX)         \
 		fc__handlers_raw_after((sig), (const void *)(intptr_t)(act), (void *)(intptr_t)(old), fc_result);
+
+#define FC_HOOK_LIMITS(unused)                                                 \
+	if (fc_step == FC_STEP_DONE && fc_result == 0 && fc__state.trace_open) \
+		fc__trace_limits_changed();
 
 #define FC_HOOK_SHARES_VM(cond)                \
 	if (fc_step == FC_STEP_CALL && (cond)) \

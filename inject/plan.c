@@ -296,8 +296,8 @@ int fc_plan_parse(const char *text, struct fc_plan *plan, char *err, size_t errl
 /* An errno the call does not document: allowed (error injection is about the
  * unexpected) but worth a word, since the target may never see it for real. */
 /* An injection that defeats itself: error= at enter skips the real call,
- * and for a call that closes its descriptor (GUARD without returning one:
- * close, sys_close) EINTR then means the descriptor stays open: forkchaos
+ * and for a call that closes its descriptor (CLOSES: close, sys_close)
+ * EINTR then means the descriptor stays open: forkchaos
  * itself would leak it, where Linux's close fails with EINTR only after
  * closing. */
 static int warn_self_defeating(const struct fc_rule *rule, int r, const char *text, int fd)
@@ -306,7 +306,7 @@ static int warn_self_defeating(const struct fc_rule *rule, int r, const char *te
 		return 0;
 	for (int id = 0; id < FC_NCALLS; id++) {
 		unsigned flags = fc_calls[id].flags;
-		if (!fc_rule_has_call(rule, id) || !(flags & FC_F_GUARD) || (flags & FC_F_RET_FD))
+		if (!fc_rule_has_call(rule, id) || !(flags & FC_F_CLOSES))
 			continue;
 		dprintf(fd,
 			"forkchaos: warning: rule %d `%.*s`: error=EINTR at enter skips the real %s, so the descriptor stays "

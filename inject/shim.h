@@ -29,6 +29,7 @@ struct fc_call {
 	int child_side;  /* 1: this is the child's return from fork/clone */
 	int injected;    /* 1: the real call's result was replaced or skipped */
 	int ret_unknown; /* 1: the result is not seen (vfork passes through) */
+	int on_trace_fd; /* 1: its descriptor argument is the trace's: EBADF */
 	/* What the wrapper's hooks saw, for the trace (seen.c) */
 	unsigned seen; /* enum fc_seen bits: which of the fields below are set */
 	int fds[2];    /* FC_SEEN_FDS: descriptors the call made (nfds of them) */
@@ -56,7 +57,8 @@ enum fc_seen {
 /* Process-wide state, written by the constructor and by the fork child. */
 struct fc_state {
 	int active;                      /* a plan or a trace is on */
-	int trace_fd;                    /* -1: no trace */
+	int trace_fd;                    /* -1: no trace (or not at this instant) */
+	int trace_open;                  /* the trace was opened for this image */
 	int trace_all_mem;               /* trace %mem calls even when no rule names them */
 	fc_ruleset rules_for[FC_NCALLS]; /* the rules that name each call */
 	struct fc_plan plan;
@@ -177,5 +179,6 @@ void fc__trace_guard_end(int old) FC_HIDDEN;
 int fc__trace_range_begin(unsigned first, unsigned last, int cloexec_only) FC_HIDDEN;
 void fc__trace_range_end(int old) FC_HIDDEN;
 void fc__trace_after_fork(void) FC_HIDDEN;
+void fc__trace_limits_changed(void) FC_HIDDEN; /* RLIMIT_FSIZE may have changed */
 
 #endif

@@ -8,6 +8,8 @@
 #include <linux/kcmp.h>
 #include <sched.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include "libc.h"
 #include "shim.h"
@@ -16,11 +18,24 @@
 
 #define PARK_FROM 200
 
-static int writers;        /* writes in flight (between loading trace_fd and the write) */
-static pid_t stopped_pid;  /* the process that reached --trace-max */
-static uint64_t own_bytes; /* --trace-max's count without a stats region */
-static dev_t trace_dev;    /* the trace file's identity, to know our */
-static ino_t trace_ino;    /* descriptor from a number the target reused */
+static int writers;                       /* writes in flight (between loading trace_fd and the write) */
+static pid_t stopped_pid;                 /* the process that reached --trace-max */
+static uint64_t own_bytes;                /* --trace-max's count without a stats region */
+static dev_t trace_dev;                   /* the trace file's identity, to know our */
+static ino_t trace_ino;                   /* descriptor from a number the target reused */
+static int trace_is_pipe;                 /* a FIFO or socket: a write may raise SIGPIPE */
+static uint64_t fsize_limit = UINT64_MAX; /* RLIMIT_FSIZE: a write past it raises SIGXFSZ */
+
+struct rlimit64_raw {
+	uint64_t cur, max;
+};
+
+void fc__trace_limits_changed(void)
+{
+	struct rlimit64_raw lim;
+	if (fc__sys6(SYS_prlimit64, 0, RLIMIT_FSIZE, 0, (long)&lim, 0, 0) == 0)
+		__atomic_store_n(&fsize_limit, lim.cur, __ATOMIC_RELAXED);
+}
 
 static int is_trace_file(int fd)
 {
@@ -59,10 +74,15 @@ void fc__trace_open(void)
 	}
 	trace_dev = st.st_dev;
 	trace_ino = st.st_ino;
+	trace_is_pipe = S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode);
+	fc__trace_limits_changed();
+	fc__state.trace_open = 1;
 	if (st.st_size == 0)
 		fc__trace_header();
 	fc__trace_exec_line();
 }
+
+static void write_line(int fd, const char *buf, size_t len);
 
 /* Past --trace-max each process says so once and writes nothing more. */
 static int over_cap(size_t len)
@@ -83,8 +103,45 @@ static int over_cap(size_t len)
 	fc__trace_stopped_line(line, sizeof line, &used, bytes - len);
 	int fd = __atomic_load_n(&fc__state.trace_fd, __ATOMIC_SEQ_CST);
 	if (fd >= 0)
-		fc__write(fd, line, used);
+		write_line(fd, line, used);
 	return 1;
+}
+
+/* A write that could raise SIG in the target (SIGPIPE on a pipe whose
+ * reader is gone, SIGXFSZ past RLIMIT_FSIZE) is made with SIG blocked in
+ * this thread; a SIG it raised (and that was not pending already) is taken
+ * back, and this process stops tracing: the target never sees either. */
+static void write_shielded(int fd, const char *buf, size_t len, int sig)
+{
+	uint64_t block = 1ull << (sig - 1), old = 0, pending = 0;
+	struct timespec now = { 0, 0 };
+	fc__sys6(SYS_rt_sigprocmask, SIG_BLOCK, (long)&block, (long)&old, 8, 0, 0);
+	fc__sys(SYS_rt_sigpending, &pending, 8, 0);
+	long wrote = fc__write(fd, buf, len);
+	if (wrote != (long)len) {
+		if (!(pending & block))
+			fc__sys6(SYS_rt_sigtimedwait, (long)&block, 0, (long)&now, 8, 0, 0);
+		__atomic_store_n(&fc__state.trace_fd, -1, __ATOMIC_SEQ_CST);
+	}
+	fc__sys6(SYS_rt_sigprocmask, SIG_SETMASK, (long)&old, 0, 8, 0, 0);
+}
+
+static void write_line(int fd, const char *buf, size_t len)
+{
+	uint64_t limit = __atomic_load_n(&fsize_limit, __ATOMIC_RELAXED);
+	if (trace_is_pipe) {
+		write_shielded(fd, buf, len, SIGPIPE);
+		return;
+	}
+	if (limit != UINT64_MAX) {
+		/* a line that would not fit is not begun: no line is left cut */
+		long end = fc__lseek(fd, 0, SEEK_END);
+		if (end < 0 || (uint64_t)end + len > limit)
+			return;
+		write_shielded(fd, buf, len, SIGXFSZ);
+		return;
+	}
+	fc__write(fd, buf, len);
 }
 
 void fc__trace_write(const char *buf, size_t len)
@@ -94,7 +151,7 @@ void fc__trace_write(const char *buf, size_t len)
 	__atomic_add_fetch(&writers, 1, __ATOMIC_SEQ_CST);
 	int fd = __atomic_load_n(&fc__state.trace_fd, __ATOMIC_SEQ_CST);
 	if (fd >= 0)
-		fc__write(fd, buf, len);
+		write_line(fd, buf, len);
 	__atomic_sub_fetch(&writers, 1, __ATOMIC_SEQ_CST);
 }
 

@@ -86,11 +86,14 @@ void closefrom(int lowfd)
 	int hit = fc__trace_range_begin(lowfd < 0 ? 0 : (unsigned)lowfd, ~0u, 0);
 	if (FC_LIKELY(!fc__enter(&c, FC_ID_closefrom, -1, -1, lowfd, RA))) {
 		real(lowfd);
+		fc__trace_range_end(hit);
 	} else if (!fc__pre(&c, &ret)) {
 		real(lowfd);
+		fc__trace_range_end(hit); /* before its line: the call is traced */
 		fc__post(&c, 0);
+	} else {
+		fc__trace_range_end(hit);
 	}
-	fc__trace_range_end(hit);
 }
 
 /* ---- execl, execlp, execle: a list of strings, for the v-form ---- */
