@@ -237,7 +237,7 @@ static int fold_fds(struct fc__model *m, const struct line *ln)
 	if (ln->flags & FC_F_RANGE && !failed)
 		drop_fds(m, ln->pid, fd);
 	/* a close that failed with EINTR or EIO still closed it (Linux) */
-	if (ln->flags & FC_F_GUARD && !(ln->flags & FC_F_RET_FD) && !(failed && ln->err == EBADF)) {
+	if (ln->flags & FC_F_CLOSES && !(failed && ln->err == EBADF)) {
 		struct fc__key k = { .i = { ln->pid, fd } };
 		struct fc__row *row = fc__table_find(&m->fds, &k);
 		if (row)
