@@ -38,7 +38,7 @@ TARGET_CFLAGS := $(BASE_CFLAGS) -fPIC
 TESTS   :=
 TARGETS :=
 
-.PHONY: all deps check demo bench replay install uninstall clean defects format format-check
+.PHONY: all deps check demo bench replay install uninstall clean defects format format-check stack-budget
 all: deps build-all
 
 include inject/inject.mk
@@ -54,7 +54,7 @@ build-all: $(ALL_OUTPUTS)
 deps:
 	$(Q)sh scripts/deps.sh
 
-check: deps build-all defects format-check
+check: deps build-all defects format-check stack-budget
 	$(Q)BUILD=$(BUILD) sh scripts/check.sh $(TESTS)
 
 # One style for every C file (.clang-format); format-check fails on any
@@ -62,6 +62,13 @@ check: deps build-all defects format-check
 FORMAT_SRCS = $(wildcard lib/*.[ch] inject/*.[ch] runner/*.[ch] scenarios/*/*.[ch] tests/*.[ch] tests/*/*.[ch] bench/*.[ch])
 format:
 	$(Q)clang-format -i $(FORMAT_SRCS)
+
+# The deepest stack the shim takes on any path a signal handler can take
+# (GCC's -fcallgraph-info): it must leave room on a legacy 8 KiB altstack
+# for the kernel's signal frame and the handler's own.
+stack-budget: build-all
+	$(call say,STACK,$(BUILD)/obj/inject)
+	$(Q)python3 scripts/stack-budget.py 3584 $(BUILD)/obj/inject
 
 format-check:
 	$(call say,FORMAT,check)

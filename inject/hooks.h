@@ -28,18 +28,24 @@ enum fc_step {
 #define FC_INSIDE_MAX sizeof(struct sigaction)
 
 struct fc_hooks {
-	void *user_out;                                          /* INSIDE: the caller's buffer while it is held back */
-	int forking;                                             /* FORKS: this call makes a process */
-	int range_hit;                                           /* RANGE: the trace's number, when in the range */
-	int guard_old;                                           /* GUARD: the trace's number, when it moved */
-	int hold_out;                                            /* TRAMPOLINE: INSIDE must hold the output */
-	const struct sigaction *user_act;                        /* TRAMPOLINE: the act the target gave */
-	struct sigaction mine;                                   /* TRAMPOLINE: the act the kernel gets */
-	struct fc_handler_step step;                             /* TRAMPOLINE: the record it replaces */
-	pid_t child;                                             /* NOTE_CHILD: the pid, when the caller passed NULL */
-	int status;                                              /* REAPS: the status, when the caller passed NULL */
-	siginfo_t info;                                          /* REAPS_INFO: the same for waitid */
-	_Alignas(max_align_t) unsigned char held[FC_INSIDE_MAX]; /* INSIDE: the private copy */
+	void *user_out;                   /* INSIDE: the caller's buffer while it is held back */
+	int forking;                      /* FORKS: this call makes a process */
+	int range_hit;                    /* RANGE: the trace's number, when in the range */
+	int guard_old;                    /* GUARD: the trace's number, when it moved */
+	int hold_out;                     /* TRAMPOLINE: INSIDE must hold the output */
+	const struct sigaction *user_act; /* TRAMPOLINE: the act the target gave */
+	struct fc_handler_step step;      /* TRAMPOLINE: the record it replaces */
+	pid_t child;                      /* NOTE_CHILD: the pid, when the caller passed NULL */
+	int status;                       /* REAPS: the status, when the caller passed NULL */
+	/* The large outputs, never two of one union in the same call: the
+	 * wrappers run on small signal stacks too (scripts/stack-budget.py). */
+	union {
+		struct {
+			struct sigaction mine;                                   /* TRAMPOLINE: the act the kernel gets */
+			_Alignas(max_align_t) unsigned char held[FC_INSIDE_MAX]; /* INSIDE: the private copy */
+		};
+		siginfo_t info; /* REAPS_INFO: waitid's, when the caller passed NULL */
+	};
 };
 
 /* Store a pointer into an argument that is a pointer (a libc call's) or a

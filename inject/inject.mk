@@ -2,7 +2,7 @@
 # sanitizer runtime cannot be preloaded behind the target's own).
 SHIM_SRCS := $(wildcard inject/*.c)
 SHIM_OBJS := $(patsubst inject/%.c,$(BUILD)/obj/inject/%.o,$(SHIM_SRCS)) $(BUILD)/obj/inject/vfork-x86_64.o
-SHIM_CFLAGS := $(TARGET_CFLAGS) -fvisibility=default -ftls-model=initial-exec -I$(BUILD)/gen -Iinject
+SHIM_CFLAGS := $(TARGET_CFLAGS) -fvisibility=default -ftls-model=initial-exec -fcallgraph-info=su -I$(BUILD)/gen -Iinject
 SHIM_LIBS := -ldl -lgcc_s
 GEN_SYSNAMES := $(BUILD)/gen/sysnames.def
 GEN_CALL_HEADERS := $(BUILD)/gen/call_headers.h

@@ -134,7 +134,7 @@ static void put_seen(struct fc_out *out, const struct fc_call *c, char *name, si
 
 /* A vfork child's first line: which child this is, of which parent (the
  * parent's own vfork line cannot say: the child ran on its stack). */
-static void note_vfork_child(pid_t pid)
+static __attribute__((noinline)) void note_vfork_child(pid_t pid)
 {
 	char buf[LINE_MAX_BYTES];
 	struct fc_out out;
@@ -150,17 +150,13 @@ static void note_vfork_child(pid_t pid)
 	fc__trace_write(buf, fc_out_finish(&out, buf));
 }
 
-void fc__trace_event(const struct fc_call *c, long ret, int err)
+/* The call's own line (its buffer a frame of its own, not nested in the
+ * vfork line's: the stack a handler runs on may be small). */
+static __attribute__((noinline)) void call_line(const struct fc_call *c, long ret, int err, pid_t pid)
 {
-	if (fc__state.trace_fd < 0 || (!fc__traced(c->id) && !c->injected))
-		return;
-	int saved_errno = errno;
 	char buf[LINE_MAX_BYTES], name[96];
 	struct fc_out out;
 	const struct fc_rule *rule = fc__rule(c);
-	pid_t pid = fc__getpid();
-	note_vfork_child(pid);
-
 	fc_out_init(&out, buf, sizeof buf);
 	fc_put_char(&out, '{');
 	put_common(&out, fc_calls[c->id].name, pid);
@@ -198,6 +194,16 @@ void fc__trace_event(const struct fc_call *c, long ret, int err)
 	}
 	put_seen(&out, c, name, sizeof name);
 	fc__trace_write(buf, fc_out_finish(&out, buf));
+}
+
+void fc__trace_event(const struct fc_call *c, long ret, int err)
+{
+	if (fc__state.trace_fd < 0 || (!fc__traced(c->id) && !c->injected))
+		return;
+	int saved_errno = errno;
+	pid_t pid = fc__getpid();
+	note_vfork_child(pid);
+	call_line(c, ret, err, pid);
 	errno = saved_errno;
 }
 
@@ -278,13 +284,10 @@ static void put_counts(struct fc_out *out, const char *key, const uint64_t *coun
 }
 
 /* The last line of an image: how it ended, what each rule did in it. */
-void fc__trace_exit(const char *how, int status, const uint64_t *matched, const uint64_t *acted)
+static __attribute__((noinline)) void exit_line(const char *how, int status, const uint64_t *matched, const uint64_t *acted)
 {
 	char buf[LINE_MAX_BYTES];
 	struct fc_out out;
-	if (fc__state.trace_fd < 0)
-		return;
-	note_vfork_child(fc__getpid());
 	fc_out_init(&out, buf, sizeof buf);
 	put_event_head(&out, "exit");
 	fc_put_key(&out, "how");
@@ -301,6 +304,14 @@ void fc__trace_exit(const char *how, int status, const uint64_t *matched, const 
 		fc_put_u64(&out, unknown);
 	}
 	fc__trace_write(buf, fc_out_finish(&out, buf));
+}
+
+void fc__trace_exit(const char *how, int status, const uint64_t *matched, const uint64_t *acted)
+{
+	if (fc__state.trace_fd < 0)
+		return;
+	note_vfork_child(fc__getpid());
+	exit_line(how, status, matched, acted);
 }
 
 /* A line that is not a call: a plan that may never fire, and why. */
