@@ -74,14 +74,34 @@ void *fc__boot_handoff(void *old, size_t size)
 	return p;
 }
 
+static void (*next_free)(void *);
+
+/* Found at load, like the calls' real functions, so that the lazy lookup
+ * below is for frees made before the constructors only. */
+__attribute__((constructor(101))) static void resolve_free(void)
+{
+	if (next_free)
+		return;
+	fc__guard++;
+	fc__resolving++;
+	void (*real)(void *) = (void (*)(void *))dlsym(RTLD_NEXT, "free");
+	fc__resolving--;
+	fc__guard--;
+	__atomic_store_n(&next_free, real, __ATOMIC_RELAXED);
+}
+
 /* free: an arena block is never handed to the next allocator. */
 void free(void *p)
 {
-	static void (*next_free)(void *);
 	if (!p || fc__in_boot_arena(p))
 		return;
 	void (*real)(void *) = __atomic_load_n(&next_free, __ATOMIC_RELAXED);
 	if (FC_UNLIKELY(!real)) {
+		/* dlsym frees its last error string on the way: a free from
+		 * inside the lookup is dropped (a leak, once) rather than looked
+		 * up again for ever */
+		if (fc__resolving)
+			return;
 		fc__guard++;
 		fc__resolving++;
 		real = (void (*)(void *))dlsym(RTLD_NEXT, "free");
