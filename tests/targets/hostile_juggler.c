@@ -1,0 +1,57 @@
+/* hostile_juggler [ROUNDS]: a descriptor juggler (issue 9, finding 8).
+ * Two threads make traced calls without pause while the main thread, ROUNDS
+ * times (200), finds the trace's descriptor and dup2()s a pipe's write end
+ * over its number: the shim must move its trace first, and no line of it
+ * may come out of the pipe.  Exit 1 when the pipe held any byte. */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include "hostile.h"
+
+static int stop;
+
+static void *traced_calls(void *arg)
+{
+	while (!__atomic_load_n(&stop, __ATOMIC_ACQUIRE))
+		if (dup(-1) >= 0) /* EBADF, and a trace line */
+			return arg;
+	return arg;
+}
+
+/* What the pipe holds now (its read end is non-blocking). */
+static long drain(int fd)
+{
+	char buf[65536];
+	long total = 0;
+	ssize_t got;
+	while ((got = read(fd, buf, sizeof buf)) > 0)
+		total += got;
+	return total;
+}
+
+int main(int argc, char **argv)
+{
+	int rounds = argc > 1 ? atoi(argv[1]) : 200, fds[2], moved = 0;
+	long leaked = 0;
+	pthread_t threads[4];
+	if (hostile_trace_fd() < 0 || pipe2(fds, O_NONBLOCK) < 0)
+		return 2;
+	for (int i = 0; i < 4; i++)
+		pthread_create(&threads[i], NULL, traced_calls, NULL);
+	for (int round = 0; round < rounds; round++) {
+		/* RACE: trace-move: a writer may hold the old number while it
+		 * becomes the pipe */
+		int trace = hostile_trace_fd();
+		if (trace < 0 || dup2(fds[1], trace) != trace)
+			break;
+		moved++;
+		/* the pipe's copies stay open: a late line would sit in it */
+		leaked += drain(fds[0]);
+	}
+	__atomic_store_n(&stop, 1, __ATOMIC_RELEASE);
+	for (int i = 0; i < 4; i++)
+		pthread_join(threads[i], NULL);
+	leaked += drain(fds[0]);
+	printf("juggler rounds %d trace-bytes-in-pipe %ld\n", moved, leaked);
+	return leaked > 0 || moved < rounds;
+}
