@@ -1,5 +1,5 @@
 /* hostile_juggler [ROUNDS]: a descriptor juggler (issue 9, finding 8).
- * Two threads make traced calls without pause while the main thread, ROUNDS
+ * Two threads make traced calls (20 each a round) while the main thread, ROUNDS
  * times (200), finds the trace's descriptor and dup2()s a pipe's write end
  * over its number: the shim must move its trace first, and no line of it
  * may come out of the pipe.  Exit 1 when the pipe held any byte. */
@@ -8,13 +8,20 @@
 #include <pthread.h>
 #include "hostile.h"
 
-static int stop;
+static int stop, round_now;
 
+/* 20 calls a round, so that the trace stays a few MiB whatever the
+ * scheduler does */
 static void *traced_calls(void *arg)
 {
-	while (!__atomic_load_n(&stop, __ATOMIC_ACQUIRE))
-		if (dup(-1) >= 0) /* EBADF, and a trace line */
-			return arg;
+	for (int mine = 0; !__atomic_load_n(&stop, __ATOMIC_ACQUIRE);)
+		if (mine < (__atomic_load_n(&round_now, __ATOMIC_ACQUIRE) + 1) * 20) {
+			mine++;
+			if (dup(-1) >= 0) /* EBADF, and a trace line */
+				return arg;
+		} else {
+			sched_yield();
+		}
 	return arg;
 }
 
@@ -33,10 +40,10 @@ int main(int argc, char **argv)
 {
 	int rounds = argc > 1 ? atoi(argv[1]) : 200, fds[2], moved = 0;
 	long leaked = 0;
-	pthread_t threads[4];
+	pthread_t threads[2];
 	if (hostile_trace_fd() < 0 || pipe2(fds, O_NONBLOCK) < 0)
 		return 2;
-	for (int i = 0; i < 4; i++)
+	for (int i = 0; i < 2; i++)
 		pthread_create(&threads[i], NULL, traced_calls, NULL);
 	for (int round = 0; round < rounds; round++) {
 		/* RACE: trace-move: a writer may hold the old number while it
@@ -45,11 +52,12 @@ int main(int argc, char **argv)
 		if (trace < 0 || dup2(fds[1], trace) != trace)
 			break;
 		moved++;
+		__atomic_store_n(&round_now, round + 1, __ATOMIC_RELEASE);
 		/* the pipe's copies stay open: a late line would sit in it */
 		leaked += drain(fds[0]);
 	}
 	__atomic_store_n(&stop, 1, __ATOMIC_RELEASE);
-	for (int i = 0; i < 4; i++)
+	for (int i = 0; i < 2; i++)
 		pthread_join(threads[i], NULL);
 	leaked += drain(fds[0]);
 	printf("juggler rounds %d trace-bytes-in-pipe %ld\n", moved, leaked);
