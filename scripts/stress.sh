@@ -68,14 +68,14 @@ while IFS='|' read -r name plan traced cmd what; do
 			;;
 		esac
 	done
-	printf '  %-12s %5s   %s\n' "$name" "$k/$N" "$what"
+	printf '  %-12s %7s   %s\n' "$name" "$k/$N" "$what"
 	if [ "$k" -gt 0 ] || [ "$e" -gt 0 ]; then
-		printf '  %-12s         last bad run: %s\n' "" "$last"
-		printf '  %-12s         reproduce: %s run%s%s -- %s\n' "" "$FC" \
+		printf '  %-12s           last bad run: %s\n' "" "$last"
+		printf '  %-12s           reproduce: %s run%s%s -- %s\n' "" "$FC" \
 			"$([ "$plan" = - ] || printf " --plan '%s'" "$plan")" \
 			"$([ "$traced" = yes ] && printf ' --trace t.jsonl')" "$T/$cmd"
 	fi
-	[ "$e" -gt 0 ] && printf '  %-12s         %d runs could not be made (exit 2)\n' "" "$e"
+	[ "$e" -gt 0 ] && printf '  %-12s           %d runs could not be made (exit 2)\n' "" "$e"
 	[ "$k" -gt 0 ] && bugs=$((bugs + 1))
 	[ "$e" -gt 0 ] && errors=$((errors + 1))
 done <<EOF
