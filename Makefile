@@ -38,7 +38,7 @@ TARGET_CFLAGS := $(BASE_CFLAGS) -fPIC
 TESTS   :=
 TARGETS :=
 
-.PHONY: all deps check demo bench replay install uninstall clean defects format format-check stack-budget
+.PHONY: all deps check demo bench replay stress stress-quick install uninstall clean defects format format-check stack-budget
 all: deps build-all
 
 include inject/inject.mk
@@ -83,6 +83,13 @@ bench: deps build-all
 # Each window scenario fails N/N runs on its defect, 0/N on the fix (N=20).
 replay: deps build-all defects
 	$(Q)sh scripts/replay.sh
+
+# Issue 9's race reproducers, N runs each (N=200): k/N per reproducer, and
+# exit 1 if any showed its bug.  stress-quick: N=10, for make check.
+stress: deps build-all
+	$(Q)BUILD=$(BUILD) sh scripts/stress.sh
+stress-quick: deps build-all
+	$(Q)BUILD=$(BUILD) N=10 sh scripts/stress.sh
 
 install: build-all
 	$(Q)install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig

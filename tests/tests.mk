@@ -50,3 +50,19 @@ $(BUILD)/tests/test_%: tests/test_%.c $(TEST_UTIL) tests/fc_test_util.h
 	$(call say,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(HOST_CFLAGS) -Iinject -o $@ $< $(TEST_UTIL) $(HOST_LDFLAGS) -lcriterion
+
+# ---- issue 9's reproducers: tests/targets/hostile_*.c, run by
+# tests/test_hostile.c and scripts/stress.sh (make stress)
+HOSTILE_PLUGINS := $(BUILD)/targets/libhostile_alpha.so $(BUILD)/targets/libhostile_beta.so
+ALL_OUTPUTS += $(BUILD)/tests/test_hostile $(HOSTILE_PLUGINS)
+TESTS += $(BUILD)/tests/test_hostile
+$(patsubst tests/targets/%.c,$(BUILD)/targets/%,$(wildcard tests/targets/hostile_*.c)): tests/targets/hostile.h tests/targets/targets.h
+# libhostile_plugin.so, alpha and beta: one source, the function named
+# after the library (this rule, more specific than lib%.so, builds all three)
+$(BUILD)/targets/libhostile_%.so: tests/targets/libhostile_plugin.c tests/targets/targets.h
+	$(call say,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(TARGET_CFLAGS) -DPLUGIN_FN=$* -shared -o $@ $<
+# bound at load: a lazy binding's resolver saves the whole vector state on
+# the altstack, which is the program's cost, not the shim's
+$(BUILD)/targets/hostile_altstack: TARGET_CFLAGS += -Wl,-z,now
