@@ -39,5 +39,12 @@ if [ "$rc" -ne 0 ] && [ "${scn_bad:-1}" -eq 0 ]; then
 	echo "FAILED: the mutation matrix: a defect survived or the fixed library failed" >&2
 	failed=$((failed + 1))
 fi
-echo "make check: $passed passed, $failed failed (tests and scenarios)"
+echo "== race reproducers (make stress with N=10; make stress runs 200)"
+if N=10 sh scripts/stress.sh; then
+	passed=$((passed + 1))
+else
+	echo "FAILED: a race reproducer showed its bug (see above; replay with make stress)" >&2
+	failed=$((failed + 1))
+fi
+echo "make check: $passed passed, $failed failed (tests, scenarios and race reproducers)"
 [ "$failed" -eq 0 ]
