@@ -117,7 +117,9 @@ static void decide(struct fc_call *c, fc_ruleset candidates)
 		c->rule = index;
 		c->n = n;
 		c->at = rule->at;
-		count(&fc__acted[index]);
+		/* vfork cannot act at exit (its child runs on our caller's stack) */
+		if (rule->at == FC_AT_ENTER || !(fc_calls[c->id].flags & FC_F_ENTER_ONLY))
+			count(&fc__acted[index]);
 	}
 }
 

@@ -9,6 +9,10 @@
 #include "shim.h"
 #include "stats.h"
 
+/* Which library this is, for the launcher (`--shim` must name one of
+ * ours: it looks for this symbol in the file's dynamic symbols). */
+const char forkchaos_shim_abi[] = "forkchaos shim 1";
+
 void *fc__real_vfork FC_HIDDEN;
 
 __thread int fc__resolving __attribute__((tls_model("initial-exec")));
@@ -100,6 +104,14 @@ __attribute__((constructor(101))) static void fc_init(void)
 		if (!(fc_calls[id].flags & (FC_F_SYS | FC_F_REAL)) && !fc__real[id])
 			fc__resolve(id);
 	fc__real_vfork = fc__real[FC_ID_vfork];
+	if (fc__secure_process()) {
+		/* setuid, setgid or file capabilities: an unprivileged user must
+		 * not inject faults into it or make it write files (the trace)
+		 * with its privileges; nothing is read, nothing is armed */
+		fc__guard--;
+		errno = saved_errno;
+		return;
+	}
 	load_plan();
 	const char *trace = fc__env("FORKCHAOS_TRACE"), *report = fc__env("FORKCHAOS_REPORT");
 	if (fc__state.plan.nrules == 0 && !(trace && *trace) && !(report && *report)) {

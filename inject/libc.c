@@ -3,6 +3,7 @@
  * a handle searches that object, never the global scope where a program or
  * an interposer may have its own), and the environment read in place. */
 #include <dlfcn.h>
+#include <sys/auxv.h>
 #include <string.h>
 #include "libc.h"
 
@@ -11,6 +12,7 @@ extern char **__environ;
 static int (*libc_clock_gettime)(clockid_t, struct timespec *);
 static int (*libc_setenv)(const char *, const char *, int);
 static int (*libc_dl_iterate_phdr)(int (*)(struct dl_phdr_info *, size_t, void *), void *);
+static unsigned long (*libc_getauxval)(unsigned long);
 
 void fc__libc_init(void)
 {
@@ -21,7 +23,14 @@ void fc__libc_init(void)
 	libc_clock_gettime = (int (*)(clockid_t, struct timespec *))dlsym(libc, "clock_gettime");
 	libc_setenv = (int (*)(const char *, const char *, int))dlsym(libc, "setenv");
 	libc_dl_iterate_phdr = (int (*)(int (*)(struct dl_phdr_info *, size_t, void *), void *))dlsym(libc, "dl_iterate_phdr");
+	libc_getauxval = (unsigned long (*)(unsigned long))dlsym(libc, "getauxval");
 	dlclose(libc); /* a reference count only: libc stays */
+}
+
+int fc__secure_process(void)
+{
+	/* unknown (libc without getauxval): treat it as secure, do nothing */
+	return !libc_getauxval || libc_getauxval(AT_SECURE) != 0;
 }
 
 void fc__now(clockid_t clock, struct timespec *ts)
@@ -83,4 +92,25 @@ char *fc__u64_text(uint64_t value, char *buf)
 		buf[i] = digits[n - 1 - i];
 	buf[n] = 0;
 	return buf;
+}
+
+int fc__absolute_path(const char *path, char *buf, size_t len)
+{
+	size_t used = 0, plen = strlen(path);
+	if (path[0] != '/') {
+		long got = fc__sys(SYS_getcwd, buf, len, 0);
+		if (got <= 0)
+			return -1;
+		used = strlen(buf);
+		if (used + 1 >= len)
+			return -1;
+		if (used > 1 || buf[0] != '/')
+			buf[used++] = '/';
+		else
+			used = 1;
+	}
+	if (used + plen >= len)
+		return -1;
+	memcpy(buf + used, path, plen + 1);
+	return 0;
 }

@@ -114,6 +114,9 @@ void fc__libc_init(void) FC_HIDDEN_FN;
 /* libc's own setenv (not a program's: bash defines one that writes into
  * its variable table), or nothing when it cannot be found. */
 void fc__setenv(const char *name, const char *value) FC_HIDDEN_FN;
+/* The process was started setuid, setgid or with file capabilities
+ * (AT_SECURE): the shim must then do nothing at all. */
+int fc__secure_process(void) FC_HIDDEN_FN;
 /* dl_iterate_phdr, libc's own. */
 int fc__dl_iterate_phdr(int (*fn)(struct dl_phdr_info *, size_t, void *), void *arg) FC_HIDDEN_FN;
 
@@ -123,6 +126,9 @@ const char *fc__env(const char *name) FC_HIDDEN_FN;
 /* A whole decimal number, all of TEXT; 0 when it is not one (or does not
  * fit 64 bits). */
 int fc__parse_u64(const char *text, uint64_t *value) FC_HIDDEN_FN;
+/* PATH made absolute against the current folder into BUF; -1 when it does
+ * not fit. */
+int fc__absolute_path(const char *path, char *buf, size_t len) FC_HIDDEN_FN;
 /* Decimal digits of VALUE into BUF (at least 24 bytes), NUL-ended. */
 char *fc__u64_text(uint64_t value, char *buf) FC_HIDDEN_FN;
 #endif

@@ -64,16 +64,16 @@ struct fc_state {
 	struct fc_plan plan;
 	char plan_text[FC_PLAN_MAX];
 	uint64_t seed;
-	uint64_t lineage;    /* fork path since the last exec */
-	unsigned long forks; /* forks done by this process */
-	pid_t root_pid;      /* the target's first process: proc=parent */
-	pid_t my_pid;        /* cached: getpid() is a syscall */
-	pid_t last_child;    /* for signal=...@child */
-	char trace_path[512];
+	uint64_t lineage;                            /* fork path since the last exec */
+	unsigned long forks;                         /* forks done by this process */
+	pid_t root_pid;                              /* the target's first process: proc=parent */
+	pid_t my_pid;                                /* cached: getpid() is a syscall */
+	pid_t last_child;                            /* for signal=...@child */
+	char trace_path[4096];                       /* absolute: the trace survives a chdir */
 	uint64_t trace_calls[(FC_NCALLS + 63) / 64]; /* --trace-calls: the calls traced */
 	int trace_filtered;                          /* 0: every call (but %mem) is traced */
 	uint64_t trace_max;                          /* --trace-max: bytes, 0: no cap */
-	char report_path[512];                       /* $FORKCHAOS_REPORT: observations */
+	char report_path[4096];                      /* $FORKCHAOS_REPORT: observations */
 	int track_handlers;                          /* handlers run through the trampoline */
 	int index_used;                              /* the symbol index was built (caller=, lib=, trace) */
 };

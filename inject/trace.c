@@ -166,11 +166,18 @@ static __attribute__((noinline)) void call_line(const struct fc_call *c, long re
 	else
 		fc_put_i64(&out, ret);
 	put_int_key(&out, "errno", err);
+	/* vfork's child runs on our caller's stack: a rule's exit side cannot
+	 * act there, and the line says so rather than claim it did */
+	int undone = rule && c->ret_unknown && !c->injected && rule->at != FC_AT_ENTER;
 	fc_put_key(&out, "injected");
-	if (c->injected || (rule && rule->actions))
+	if (!undone && (c->injected || (rule && rule->actions)))
 		fc_put_str(&out, rule ? rule->action_text : "");
 	else
 		fc_put_raw(&out, "null");
+	if (undone) {
+		fc_put_key(&out, "not_done");
+		fc_put_str(&out, "the exit side of the rule: vfork's child runs on the caller's stack");
+	}
 	fc_put_key(&out, "caller");
 	const char *caller = c->ra ? fc__symtab_describe(c->ra, name, sizeof name) : NULL;
 	if (caller)

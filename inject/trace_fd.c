@@ -59,9 +59,12 @@ void fc__trace_open(void)
 	const char *path = fc__env("FORKCHAOS_TRACE");
 	uint64_t max = 0;
 	struct stat st;
-	if (!path || !*path || strlen(path) >= sizeof fc__state.trace_path)
+	if (!path || !*path || fc__absolute_path(path, fc__state.trace_path, sizeof fc__state.trace_path) < 0)
 		return;
-	strcpy(fc__state.trace_path, path);
+	/* a relative path is resolved once: a descendant that chdir()s and
+	 * execs writes to the same file (the launcher passes an absolute one) */
+	if (path[0] != '/')
+		fc__setenv("FORKCHAOS_TRACE", fc__state.trace_path);
 	if (fc__parse_u64(fc__env("FORKCHAOS_TRACE_MAX"), &max))
 		fc__state.trace_max = max;
 	int fd = fc__open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);

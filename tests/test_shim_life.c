@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include "fc_test_util.h"
 
@@ -225,4 +226,41 @@ Test(life, handlers_look_the_same_through_the_trampoline, .timeout = 30)
 		FC_RUN("--plan", "pipe:caller=nowhere:error=EIO", "--quiet", "--", fc_build_path("targets/life"), "dispositions"),
 		0, "stderr: %s", r.err);
 	cr_expect_str_eq(r.out, bare);
+}
+
+Test(life, relative_trace_path_is_resolved_once, .timeout = 30)
+{
+	/* without the launcher: a descendant that chdir()s and execs writes to
+	 * the same file, not to one of that name in its new folder */
+	char dir[256], script[600];
+	fc_temp_path(dir, sizeof dir, "reldir");
+	cr_assert_eq(mkdir(dir, 0755), 0);
+	snprintf(script, sizeof script,
+		 "cd '%s' && LD_PRELOAD='%s' FORKCHAOS_TRACE=rel.jsonl sh -c 'cd sub && /bin/true; cd / && /bin/true'", dir,
+		 fc_build_path("libforkchaos.so"));
+	char sub[300], rel[300];
+	snprintf(sub, sizeof sub, "%s/sub", dir);
+	cr_assert_eq(mkdir(sub, 0755), 0);
+	const char *argv[] = { "/bin/sh", "-c", script, NULL };
+	cr_assert_eq(fc_exec(&r, (char *const *)argv), 0, "stderr: %s", r.err);
+	snprintf(rel, sizeof rel, "%s/rel.jsonl", dir);
+	cr_expect_eq(count(slurp(rel), "\"call\":\"exec\""), 3, "sh and both trues in one file: %s", text);
+	snprintf(rel, sizeof rel, "%s/sub/rel.jsonl", dir);
+	cr_expect_neq(access(rel, F_OK), 0, "a second trace in the folder the shell moved to");
+	unlink(rel);
+	snprintf(rel, sizeof rel, "%s/rel.jsonl", dir);
+	unlink(rel);
+	rmdir(sub);
+	rmdir(dir);
+}
+
+Test(life, vfork_line_does_not_claim_an_exit_side_it_could_not_do, .timeout = 30)
+{
+	cr_assert_eq(
+		FC_RUN("--plan", "%proc:at=exit:error=EAGAIN", "--trace", trace, "--", fc_build_path("targets/probe"), "vfork"),
+		0, "stderr: %s", r.err);
+	const char *line = strstr(slurp(trace), "\"call\":\"vfork\",\"ret\":null");
+	cr_assert(line, "trace: %s", text);
+	cr_expect(strstr(line, "\"injected\":null,\"not_done\":"), "trace: %s", line);
+	cr_expect(strstr(r.err, "acted on 0"), "stderr: %s", r.err);
 }
