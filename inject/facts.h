@@ -92,8 +92,10 @@
 #define BOOT(sym) FC_HOOK(BOOT, sym)
 /* FROM_BOOT(p, size): realloc of such a block moves it to the real one. */
 #define FROM_BOOT(p, size) FC_HOOK(FROM_BOOT, p, size)
-/* EXECS: on success the call replaces the process image and never returns,
- * so the shim says what it has to say of this image just before it. */
-#define EXECS FC_HOOK(EXECS, )
+/* EXECS(path, envp): on success the call replaces the process image and
+ * never returns, so the shim says what it has to say of this image just
+ * before it, and whether the next image will have the shim at all (PATH
+ * statically linked, or ENVP without our LD_PRELOAD; NULL: not known). */
+#define EXECS(path, envp) FC_HOOK(EXECS, path, envp)
 
 #endif

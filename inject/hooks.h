@@ -204,11 +204,11 @@ struct fc_hooks {
 /* A successful exec does not come back: the image's last words are said
  * before it.  A failed one returns and goes on like any call.  The caller's
  * errno is the real call's to set, so the hook leaves it as it was. */
-#define FC_HOOK_EXECS(...)                 \
-	if (fc_step == FC_STEP_CALL) {     \
-		int fc_exec_errno = errno; \
-		fc__before_exec();         \
-		errno = fc_exec_errno;     \
+#define FC_HOOK_EXECS(path, envp)                                                                 \
+	if (fc_step == FC_STEP_CALL) {                                                            \
+		int fc_exec_errno = errno;                                                        \
+		fc__before_exec((const char *)(intptr_t)(path), (char *const *)(intptr_t)(envp)); \
+		errno = fc_exec_errno;                                                            \
 	}
 
 /* The child's return from a call that made a process: it counts again from

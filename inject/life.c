@@ -13,6 +13,8 @@
  * reaches glibc (__register_atfork is interposed below; pthread_atfork is a
  * static stub in every program that calls it). */
 #include <dlfcn.h>
+#include <elf.h>
+#include <link.h>
 #include <fcntl.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -178,8 +180,65 @@ __attribute__((destructor(101))) static void fc_fini(void)
 	errno = saved_errno;
 }
 
-void fc__before_exec(void)
+/* A program without an interpreter (PT_INTERP) is linked statically: no
+ * LD_PRELOAD reaches it.  Read with raw calls; 0 when unsure. */
+static int statically_linked(const char *path)
 {
+	ElfW(Ehdr) eh;
+	ElfW(Phdr) ph;
+	int fd = path ? fc__open(path, O_RDONLY | O_CLOEXEC, 0) : -1, is_static = 0;
+	if (fd < 0)
+		return 0;
+	if (fc__read(fd, &eh, sizeof eh) == (long)sizeof eh && !memcmp(eh.e_ident, ELFMAG, SELFMAG) &&
+	    eh.e_phentsize == sizeof ph && eh.e_phnum < 256) {
+		is_static = 1;
+		for (int i = 0; i < eh.e_phnum && is_static; i++)
+			if (fc__sys6(SYS_pread64, fd, (long)&ph, sizeof ph, (long)(eh.e_phoff + (size_t)i * sizeof ph), 0, 0) !=
+				    (long)sizeof ph ||
+			    ph.p_type == PT_INTERP)
+				is_static = 0;
+	}
+	fc__close(fd);
+	return is_static;
+}
+
+/* The shim's own file name, as LD_PRELOAD names it. */
+static const char *our_name(void)
+{
+	static char name[256];
+	Dl_info info;
+	if (!name[0] && dladdr((void *)our_name, &info) && info.dli_fname) {
+		const char *slash = strrchr(info.dli_fname, '/');
+		strncpy(name, slash ? slash + 1 : info.dli_fname, sizeof name - 1);
+	}
+	return name;
+}
+
+/* Will the next image have the shim?  Said in the trace before it goes. */
+static void note_next_image(const char *path, char *const envp[])
+{
+	if (!fc__state.trace_open)
+		return;
+	if (path && strchr(path, '/') && statically_linked(path)) {
+		fc__trace_warning("exec ", path, "is statically linked: the shim does not reach it (no trace, no rule)");
+		return;
+	}
+	if (!envp)
+		return;
+	const char *preload = NULL;
+	for (char *const *e = envp; *e; e++)
+		if (!strncmp(*e, "LD_PRELOAD=", 11))
+			preload = *e + 11;
+	if (!preload || !our_name()[0] || !strstr(preload, our_name()))
+		fc__trace_warning("exec ", path ? path : "(a descriptor)",
+				  "gets an environment without the shim in LD_PRELOAD: it runs without it (no trace, no rule)");
+}
+
+void fc__before_exec(const char *path, char *const envp[])
+{
+	if (!fc__state.active)
+		return;
+	note_next_image(path, envp);
 	end_image("exec", -1);
 	/* a failed exec goes on in this image: its end is still to come */
 	ended_pid = 0;

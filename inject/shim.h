@@ -109,7 +109,7 @@ uint64_t fc__mix64(uint64_t x) FC_HIDDEN;
 /* Just before a call that replaces the process image (the exec family):
  * the shim writes what it has to say of this image (its counts, the last
  * trace line) and its errno is left as it was. */
-void fc__before_exec(void) FC_HIDDEN;
+void fc__before_exec(const char *path, char *const envp[]) FC_HIDDEN;
 void fc__note_child(pid_t pid) FC_HIDDEN;
 void fc__shares_vm(void) FC_HIDDEN; /* a raw CLONE_VM clone: count atomically from now on */
 const struct fc_rule *fc__rule(const struct fc_call *c) FC_HIDDEN;

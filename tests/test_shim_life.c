@@ -264,3 +264,15 @@ Test(life, vfork_line_does_not_claim_an_exit_side_it_could_not_do, .timeout = 30
 	cr_expect(strstr(line, "\"injected\":null,\"not_done\":"), "trace: %s", line);
 	cr_expect(strstr(r.err, "acted on 0"), "stderr: %s", r.err);
 }
+
+Test(life, exec_of_a_static_program_or_without_the_shim_is_said_in_the_trace, .timeout = 30)
+{
+	char script[512];
+	snprintf(script, sizeof script, "'%s' 2>/dev/null; env -u LD_PRELOAD /bin/true; /bin/true",
+		 fc_build_path("targets/static_pipe"));
+	cr_assert_eq(FC_RUN("--trace", trace, "--", "/bin/sh", "-c", script), 0, "stderr: %s", r.err);
+	const char *t = slurp(trace);
+	cr_expect(strstr(t, "static_pipe: is statically linked"), "trace: %s", t);
+	cr_expect(strstr(t, "exec /bin/true: gets an environment without the shim"), "trace: %s", t);
+	cr_expect_eq(count(t, "without the shim"), 1, "the plain /bin/true keeps the shim: %s", t);
+}

@@ -66,3 +66,10 @@ $(BUILD)/targets/libhostile_%.so: tests/targets/libhostile_plugin.c tests/target
 # bound at load: a lazy binding's resolver saves the whole vector state on
 # the altstack, which is the program's cost, not the shim's
 $(BUILD)/targets/hostile_altstack: TARGET_CFLAGS += -Wl,-z,now
+
+# static_pipe: statically linked, out of LD_PRELOAD's reach (what forkchaos
+# must say, not hide).
+$(BUILD)/targets/static_pipe: tests/targets/static_pipe.c
+	$(call say,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(TARGET_CFLAGS) -static -o $@ $<
