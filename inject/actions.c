@@ -183,6 +183,7 @@ long fc__post(struct fc_call *c, long ret)
 		c->injected = 1;
 	} else {
 		fc__seen_result(c, ret);
+		fc__oracle_after(c, ret, failure_errno(c, ret, err));
 	}
 	fc__trace_event(c, ret, failure_errno(c, ret, err));
 	errno = err;

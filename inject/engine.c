@@ -127,7 +127,11 @@ static void decide(struct fc_call *c, fc_ruleset candidates)
  * for `crash`) leave the fast path whenever the run has a report. */
 static int observed(int id)
 {
-	return fc__state.report_path[0] && (fc_calls[id].flags & FC_F_REAPS);
+	unsigned flags = fc_calls[id].flags, on = fc__state.oracles;
+	if (!fc__state.report_path[0])
+		return 0;
+	return (flags & FC_F_REAPS) || ((on & FC_ORC_FDS) && (flags & (FC_F_RET_FD | FC_F_FD_PAIR))) ||
+		((on & FC_ORC_EINTR) && (flags & FC_F_BLOCKING)) || ((on & FC_ORC_DOUBLE_CLOSE) && (flags & FC_F_CLOSES));
 }
 
 int fc__traced(int id)

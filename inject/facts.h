@@ -20,6 +20,8 @@
 #define RET_HANDLER FC_DATA(RET_HANDLER)
 /* What else the call does. */
 #define BLOCKING FC_DATA(BLOCKING)
+/* EINTR_NORMAL: EINTR is how the call returns (sigsuspend), not a fault. */
+#define EINTR_NORMAL FC_DATA(EINTR_NORMAL)
 #define ENTER_ONLY FC_DATA(ENTER_ONLY)
 /* LIMITS: the call may change RLIMIT_FSIZE, which the trace's writes
  * must stay under. */

@@ -21,11 +21,6 @@
 #define SA_RESTORER 0x04000000 /* glibc sets it in the kernel's flags; <signal.h> does not name it */
 #endif
 
-struct fc_disposition {
-	void *fn;  /* sa_handler or sa_sigaction, as the target gave it */
-	int flags; /* the target's sa_flags */
-};
-
 static struct fc_disposition records[RECORDS];
 static unsigned records_used;
 /* What the target installed on each signal, when it runs through the
@@ -33,6 +28,21 @@ static unsigned records_used;
 static struct fc_disposition *installed[_NSIG];
 
 __thread int fc__in_handler __attribute__((tls_model("initial-exec")));
+
+/* chained: since the last install on a signal, has anyone read its
+ * disposition (an oldact, a query, signal()'s return)? */
+static int disposition_read[_NSIG];
+
+/* The handler the trampoline last ran in this thread, and the chain it is
+ * watching (the predecessor the running handler should call). */
+static __thread struct fc_last_handler last __attribute__((tls_model("initial-exec")));
+static __thread struct fc_disposition *chain_want __attribute__((tls_model("initial-exec")));
+static __thread int chain_seen __attribute__((tls_model("initial-exec")));
+
+void fc__last_handler(struct fc_last_handler *h)
+{
+	*h = last;
+}
 
 /* siginterrupt()'s set, which glibc's signal() reads to drop SA_RESTART;
  * glibc's own is internal, so ours is kept from the calls it sees. */
@@ -61,6 +71,73 @@ static void default_action(int sig)
 	fc__tgkill(fc__getpid(), fc__gettid(), sig); /* delivered when we return */
 }
 
+static void call_disposition(const struct fc_disposition *d, int sig, siginfo_t *info, void *uctx)
+{
+	if (d->flags & SA_SIGINFO)
+		((void (*)(int, siginfo_t *, void *))d->fn)(sig, info, uctx);
+	else
+		((void (*)(int))d->fn)(sig);
+}
+
+/* ---- chained: the predecessor handed to a handler is a stub of ours ---- */
+
+#define STUBS 32
+static struct fc_disposition *stub_of[STUBS];
+
+/* A handler calls its predecessor through the stub it got in its oldact:
+ * noted, and the predecessor runs as it would have. */
+static void chain_call(int k, int sig, siginfo_t *info, void *uctx)
+{
+	struct fc_disposition *d = __atomic_load_n(&stub_of[k], __ATOMIC_ACQUIRE);
+	if (!d)
+		return;
+	if (d == chain_want)
+		chain_seen = 1;
+	call_disposition(d, sig, info, uctx);
+}
+
+#define STUB(k, i)                                                       \
+	static void stub_##k##_##i(int sig, siginfo_t *info, void *uctx) \
+	{                                                                \
+		chain_call((k)*4 + (i), sig, info, uctx);                \
+	}
+#define STUBS4(k) STUB(k, 0) STUB(k, 1) STUB(k, 2) STUB(k, 3)
+STUBS4(0)
+STUBS4(1) STUBS4(2) STUBS4(3) STUBS4(4) STUBS4(5) STUBS4(6) STUBS4(7)
+#define STUB_NAMES4(k) stub_##k##_0, stub_##k##_1, stub_##k##_2, stub_##k##_3
+	static void (*const stubs[STUBS])(int, siginfo_t *, void *) = {
+		STUB_NAMES4(0), STUB_NAMES4(1), STUB_NAMES4(2), STUB_NAMES4(3),
+		STUB_NAMES4(4), STUB_NAMES4(5), STUB_NAMES4(6), STUB_NAMES4(7),
+	};
+static unsigned stubs_used;
+
+static int stub_index(const void *fn)
+{
+	for (int k = 0; k < STUBS; k++)
+		if (fn == (const void *)stubs[k])
+			return k;
+	return -1;
+}
+
+static void *stub_for(struct fc_disposition *d)
+{
+	unsigned k = __atomic_fetch_add(&stubs_used, 1, __ATOMIC_RELAXED);
+	if (k >= STUBS)
+		return NULL;
+	__atomic_store_n(&stub_of[k], d, __ATOMIC_RELEASE);
+	return (void *)stubs[k];
+}
+
+static int watching_chains(int sig)
+{
+	return (fc__state.oracles & FC_ORC_CHAINED) && sig == SIGCHLD;
+}
+
+static int real_handler(const void *fn)
+{
+	return fn && fn != (const void *)SIG_DFL && fn != (const void *)SIG_IGN;
+}
+
 static void trampoline(int sig, siginfo_t *info, void *uctx)
 {
 	int saved_errno = errno;
@@ -76,11 +153,18 @@ static void trampoline(int sig, siginfo_t *info, void *uctx)
 	} else {
 		if (d->flags & SA_RESETHAND) /* the kernel reset it to SIG_DFL on delivery */
 			__atomic_compare_exchange_n(&installed[sig], &d, NULL, 0, __ATOMIC_RELEASE, __ATOMIC_RELAXED);
+		struct fc_last_handler was = last;
+		struct fc_disposition *want = chain_want;
+		int seen = chain_seen;
+		last = (struct fc_last_handler){ sig, d->fn, (d->flags & SA_RESTART) != 0 };
+		chain_want = d->pred;
+		chain_seen = 0;
 		errno = saved_errno; /* the handler sees the interrupted code's errno */
-		if (d->flags & SA_SIGINFO)
-			((void (*)(int, siginfo_t *, void *))d->fn)(sig, info, uctx);
-		else
-			((void (*)(int))d->fn)(sig);
+		call_disposition(d, sig, info, uctx);
+		fc__handler_returned(d, sig, saved_errno, d->pred && !chain_seen);
+		chain_want = want;
+		chain_seen = seen;
+		(void)was;
 	}
 	fc__in_handler--;
 	fc__guard = guard;
@@ -105,17 +189,33 @@ const struct sigaction *fc__handlers_before(int sig, const struct sigaction *act
 {
 	step->prev = sig > 0 && sig < _NSIG ? __atomic_load_n(&installed[sig], __ATOMIC_ACQUIRE) : NULL;
 	step->published = 0;
+	if (step->reads_old && sig > 0 && sig < _NSIG && !act)
+		disposition_read[sig] = 1; /* a query */
 	if (!act || sig <= 0 || sig >= _NSIG || !fc__state.track_handlers)
 		return act;
 	void *fn = (void *)act->sa_sigaction;
+	int flags = act->sa_flags, k = stub_index(fn);
+	if (k >= 0 && stub_of[k]) {
+		/* the target puts back the predecessor it got from us */
+		fn = stub_of[k]->fn;
+		flags = stub_of[k]->flags;
+	}
 	if (fn == (void *)SIG_DFL || fn == (void *)SIG_IGN || fc__is_trampoline(fn))
 		return act; /* the record goes when the kernel has it (after) */
-	struct fc_disposition *d = new_record(fn, act->sa_flags);
+	struct fc_disposition *d = new_record(fn, flags);
 	if (!d)
 		return act;
+	d->site = step->site;
+	if (watching_chains(sig) && step->prev && real_handler(step->prev->fn)) {
+		if (step->reads_old)
+			d->pred = step->prev; /* it must call it: its oldact gets a stub */
+		else if (!disposition_read[sig])
+			fc__handler_lost(sig, fn, step->prev->fn, step->site);
+	}
+	disposition_read[sig] = 0;
 	*mine = *act;
 	mine->sa_sigaction = trampoline;
-	mine->sa_flags |= SA_SIGINFO;
+	mine->sa_flags = flags | SA_SIGINFO;
 	/* RACE: handler-switch: the record is published before the kernel
 	 * installs the trampoline, so a signal in between, delivered to the
 	 * trampoline of the previous install, already runs the new handler, as
@@ -142,9 +242,15 @@ void fc__handlers_after(int sig, const struct sigaction *act, int failed, const 
 	if (act && !step->published)
 		__atomic_store_n(&installed[sig], NULL, __ATOMIC_RELEASE);
 	if (old && fc__is_trampoline((void *)old->sa_sigaction) && step->prev) {
-		old->sa_sigaction = step->prev->fn;
+		struct fc_disposition *now = __atomic_load_n(&installed[sig], __ATOMIC_ACQUIRE);
+		void *stub = act && step->published && now && now->pred == step->prev ? stub_for(step->prev) : NULL;
+		/* chained: the handler that read its predecessor gets a stub that
+		 * notes the calls (a query gets exactly what was installed) */
+		old->sa_sigaction = stub ? stub : step->prev->fn;
 		/* the kernel adds SA_RESTORER (glibc's), keep it as without us */
 		old->sa_flags = step->prev->flags | (old->sa_flags & SA_RESTORER);
+		if (!stub && now && now->pred == step->prev)
+			now->pred = NULL; /* no stub left: nothing to watch */
 	}
 }
 
@@ -169,6 +275,8 @@ static sighandler_t install(int sig, sighandler_t handler, int sysv)
 		sigaddset(&act.sa_mask, sig);
 		act.sa_flags = (__atomic_load_n(&interrupting, __ATOMIC_RELAXED) >> sig & 1) ? 0 : SA_RESTART;
 	}
+	step.reads_old = 1; /* signal() returns the old handler */
+	step.site = NULL;
 	const struct sigaction *give = fc__handlers_before(sig, &act, &mine, &step);
 	int failed = real(sig, give, &old) < 0;
 	fc__handlers_after(sig, &act, failed, &step, &old);

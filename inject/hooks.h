@@ -231,6 +231,8 @@ struct fc_hooks {
 #define FC_HOOK_TRAMPOLINE(sig, act, oldact)                                                    \
 	if (fc_step == FC_STEP_CALL) {                                                          \
 		fc_h.user_act = (act);                                                          \
+		fc_h.step.reads_old = (oldact) != NULL;                                         \
+		fc_h.step.site = fc_on ? fc_c.ra : NULL;                                        \
 		(act) = fc__handlers_before((sig), (act), &fc_h.mine, &fc_h.step);              \
 		fc_h.hold_out = fc_h.step.prev != NULL;                                         \
 	}                                                                                       \

@@ -124,7 +124,9 @@ __attribute__((constructor(101))) static void fc_init(void)
 	if (report && strlen(report) < sizeof fc__state.report_path)
 		strcpy(fc__state.report_path, report);
 	settle_lineage();
+	fc__oracles_parse(fc__env("FORKCHAOS_ORACLES"));
 	fc__life_init();
+	fc__oracles_start();
 	const char *mem = fc__env("FORKCHAOS_TRACE_MEM");
 	fc__state.trace_all_mem = mem && *mem == '1';
 	const char *calls = fc__env("FORKCHAOS_TRACE_CALLS");
@@ -142,7 +144,7 @@ __attribute__((constructor(101))) static void fc_init(void)
 	/* handlers run through the trampoline whenever the shim may have to
 	 * know it is in one: the trace and caller=/lib= use the symbol index,
 	 * which must not be rebuilt in a handler */
-	fc__state.track_handlers = fc__state.trace_fd >= 0;
+	fc__state.track_handlers |= fc__state.trace_fd >= 0;
 	for (int r = 0; r < fc__state.plan.nrules; r++)
 		if (fc__state.plan.rules[r].caller[0] || fc__state.plan.rules[r].lib[0])
 			fc__state.track_handlers = 1;

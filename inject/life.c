@@ -170,6 +170,7 @@ static void end_image(const char *how, int status)
 	if (!fc__state.active || ended_pid == pid)
 		return;
 	ended_pid = pid;
+	fc__oracles_end(!strcmp(how, "exec"));
 	fc__trace_exit(how, status, fc__matched, fc__acted);
 }
 

@@ -15,6 +15,8 @@ void fc__seen_fds(struct fc_call *c, int fd0, int fd1)
 	c->fds[1] = fd1;
 	c->nfds = 2;
 	c->seen |= FC_SEEN_FDS;
+	fc__oracle_fd_made(c, fd0);
+	fc__oracle_fd_made(c, fd1);
 }
 
 void fc__seen_result(struct fc_call *c, long ret)
@@ -24,6 +26,7 @@ void fc__seen_result(struct fc_call *c, long ret)
 		c->fds[0] = (int)ret;
 		c->nfds = 1;
 		c->seen |= FC_SEEN_FDS;
+		fc__oracle_fd_made(c, (int)ret);
 	}
 	if ((flags & FC_F_RET_CHILD) && ret > 0 && !c->child_side) {
 		c->child = (pid_t)ret;

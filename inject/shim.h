@@ -51,6 +51,15 @@ enum fc_seen {
 	FC_SEEN_HANDLER = 16,
 };
 
+/* The oracles the shim computes (oracles.c, handlers.c). */
+enum fc_shim_oracle {
+	FC_ORC_FDS = 1,
+	FC_ORC_DOUBLE_CLOSE = 2,
+	FC_ORC_EINTR = 4,
+	FC_ORC_CHAINED = 8,
+	FC_ORC_ERRNO = 16,
+};
+
 /* HANDLER of a call that installs nothing (sigaction with act NULL). */
 #define FC_NO_HANDLER ((const void *)-2)
 
@@ -76,6 +85,8 @@ struct fc_state {
 	char report_path[4096];                      /* $FORKCHAOS_REPORT: observations */
 	int track_handlers;                          /* handlers run through the trampoline */
 	int index_used;                              /* the symbol index was built (caller=, lib=, trace) */
+	unsigned oracles;                            /* FORKCHAOS_ORACLES: enum fc_shim_oracle bits */
+	const uint64_t *root_start_fds;              /* fds: the first process's descriptors at its start */
 };
 extern struct fc_state fc__state FC_HIDDEN;
 extern void *fc__real[FC_NCALLS] FC_HIDDEN;
@@ -140,11 +151,22 @@ void fc__life_init(void) FC_HIDDEN;
 void fc__note(int rule, unsigned note) FC_HIDDEN;
 void fc__note_call(int id) FC_HIDDEN;
 
-/* handlers.c: the trampoline around the target's handlers. */
-struct fc_disposition;
+/* handlers.c: the trampoline around the target's handlers.  One record per
+ * install, immutable but for its said-once flags. */
+struct fc_disposition {
+	void *fn;  /* sa_handler or sa_sigaction, as the target gave it */
+	int flags; /* the target's sa_flags */
+	/* chained: the real handler it replaced and read (its oldact got a
+	 * stub that notes each call), or NULL */
+	struct fc_disposition *pred;
+	void *site;                 /* where it was installed */
+	int errno_said, chain_said; /* each said once */
+};
 struct fc_handler_step {
 	struct fc_disposition *prev; /* the record before this install */
 	int published;               /* a new record is out: undo it if the call fails */
+	int reads_old;               /* the caller asked for oldact */
+	void *site;                  /* where the call was made */
 };
 extern __thread int fc__in_handler FC_HIDDEN __attribute__((tls_model("initial-exec")));
 const struct sigaction *fc__handlers_before(int sig, const struct sigaction *act, struct sigaction *mine,
@@ -156,6 +178,22 @@ sighandler_t fc__bsd_signal(int sig, sighandler_t handler) FC_HIDDEN;
 sighandler_t fc__sysv_signal(int sig, sighandler_t handler) FC_HIDDEN;
 void fc__note_siginterrupt(int sig, int flag) FC_HIDDEN;
 int fc__is_trampoline(const void *fn) FC_HIDDEN;
+/* The last handler the trampoline ran in this thread (eintr's detail). */
+struct fc_last_handler {
+	int sig;
+	const void *fn;
+	int restart; /* its SA_RESTART */
+};
+void fc__last_handler(struct fc_last_handler *h) FC_HIDDEN;
+
+/* oracles.c */
+void fc__oracles_parse(const char *list) FC_HIDDEN;
+void fc__oracles_start(void) FC_HIDDEN;
+void fc__oracles_end(int execs) FC_HIDDEN;
+void fc__oracle_fd_made(const struct fc_call *c, int fd) FC_HIDDEN;
+void fc__oracle_after(const struct fc_call *c, long ret, int err) FC_HIDDEN;
+void fc__handler_lost(int sig, const void *fn, const void *old, void *site) FC_HIDDEN;
+void fc__handler_returned(struct fc_disposition *d, int sig, int errno_before, int chain_missed) FC_HIDDEN;
 
 /* seen.c: the hooks' records, for the trace and the observations. */
 void fc__seen_fds(struct fc_call *c, int fd0, int fd1) FC_HIDDEN;

@@ -40,6 +40,8 @@ struct fc_stats {
 	uint64_t calls_seen[(FC_NCALLS + 63) / 64]; /* slow-path calls made (posix_spawn, vfork...) */
 	uint64_t trace_bytes;                       /* written to the trace by every process */
 	uint32_t trace_stopped;                     /* processes that stopped tracing at --trace-max */
+	uint32_t root_census;                       /* fds: the first process's start census is taken */
+	uint64_t root_fds[4096 / 64];               /* ... and here it is, a bit per descriptor */
 	struct fc_stats_slot slots[];
 };
 
