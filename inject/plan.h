@@ -153,6 +153,14 @@ struct fc_plan {
  * "bad plan: rule N `...`, column C: expected ...".  Never allocates. */
 int fc_plan_parse(const char *text, struct fc_plan *plan, char *err, size_t errlen);
 
+/* A plan file (--plan-file): '#' starts a comment to the end of the line,
+ * blank lines are skipped, each line holds one rule or several separated by
+ * ';'.  Writes the plan text the shim gets (the lines' rules joined by ';')
+ * into BUF (LEN bytes, at most FC_PLAN_MAX are used) and returns 0 once the
+ * parser accepted it; else -1 and one line in ERR, "FILE:LINE:COL: ..." or
+ * "FILE: ...".  For the launcher: it reads the file with open/read. */
+int fc_plan_file_read(const char *path, char *buf, size_t len, char *err, size_t errlen);
+
 /* Warnings that do not stop the run (an errno the call does not document).
  * Returns the number of warnings written to the fd. */
 int fc_plan_warn(const struct fc_plan *plan, const char *text, int fd);
