@@ -9,16 +9,52 @@
 #include <unistd.h>
 #include "plan_parse.h"
 
+static bool is_blank(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+/* Blanks may stand around the separators (';' ':' ',' '='): trimmed. */
 static struct span trim(struct span sp)
 {
-	while (sp.len && (sp.s[0] == ' ' || sp.s[0] == '\t' || sp.s[0] == '\n')) {
+	while (sp.len && is_blank(sp.s[0])) {
 		sp.s++;
 		sp.len--;
 		sp.col++;
 	}
-	while (sp.len && (sp.s[sp.len - 1] == ' ' || sp.s[sp.len - 1] == '\t' || sp.s[sp.len - 1] == '\n'))
+	while (sp.len && is_blank(sp.s[sp.len - 1]))
 		sp.len--;
 	return sp;
+}
+
+/* Anywhere else a blank is refused: `error=E MFILE` is a typo, not EMFILE,
+ * and a value with a blank inside would show split in the messages. */
+static int refuse_inner_blank(struct fc_parse_ctx *ctx, struct span sp)
+{
+	for (size_t i = 0; i < sp.len; i++)
+		if (is_blank(sp.s[i]))
+			return fc__plan_fail(
+				ctx, (struct span){ sp.s + i, 1, sp.col + i },
+				"a blank inside a name or value; blanks may stand only around ':', ';', ',' and '='");
+	return 0;
+}
+
+/* A plan is one line of printable text: a line break or other control byte
+ * in it is refused (and shown escaped in the message). */
+static int refuse_control(struct fc_parse_ctx *ctx, struct span rule)
+{
+	for (size_t i = 0; i < rule.len; i++) {
+		unsigned char c = (unsigned char)rule.s[i];
+		if ((c >= 0x20 && c != 0x7f) || c == '\t')
+			continue;
+		struct span at = { rule.s + i, 1, rule.col + i };
+		if (c == '\n' || c == '\r')
+			return fc__plan_fail(ctx, at,
+					     "a line break inside the plan; separate rules with ';' (or put one rule per line in "
+					     "a --plan-file)");
+		return fc__plan_fail(ctx, at, "a control byte (shown escaped); a plan is printable text");
+	}
+	return 0;
 }
 
 /* Cut *rest at the first SEP: returns the piece before it. */
@@ -72,6 +108,8 @@ static int parse_call_name(struct fc_parse_ctx *ctx, struct fc_rule *rule, struc
 	name = trim(name);
 	if (name.len == 0)
 		return fc__plan_fail(ctx, name, "expected a call name (e.g. pipe2, fork, sys_clone3, %proc)");
+	if (refuse_inner_blank(ctx, name) < 0)
+		return -1;
 	if (name.s[0] == '%')
 		return parse_class(ctx, rule, name);
 	int id = fc_call_lookup(name.s, name.len);
@@ -94,15 +132,25 @@ static int parse_call_name(struct fc_parse_ctx *ctx, struct fc_rule *rule, struc
 
 /* ---- items: KEY=VALUE, dispatched through the key table ---- */
 
-static void note_action(struct fc_rule *rule, struct span item)
+/* KEY=VALUE onto the rule's action text (the trace's "injected"), as given
+ * less the blanks.  FC_ACTION_TEXT_MAX holds every action of a rule; should
+ * one ever not fit, the text ends with "..." and takes no later item (a
+ * later item shown without the one before it would tell a different story). */
+static void note_action(struct fc_rule *rule, struct span key, struct span value)
 {
-	size_t used = strlen(rule->action_text);
-	if (used + item.len + 2 >= sizeof rule->action_text)
+	char *text = rule->action_text;
+	size_t used = strlen(text), need = (used ? 1 : 0) + key.len + 1 + value.len;
+	if (used >= 3 && memcmp(text + used - 3, "...", 3) == 0)
 		return;
-	if (used)
-		rule->action_text[used++] = ':';
-	memcpy(rule->action_text + used, item.s, item.len);
-	rule->action_text[used + item.len] = 0;
+	if (used + need >= sizeof rule->action_text) {
+		if (used + 5 <= sizeof rule->action_text)
+			memcpy(text + used, used ? ":..." : "...", used ? 5 : 4);
+		else
+			memcpy(text + sizeof rule->action_text - 4, "...", 4);
+		return;
+	}
+	snprintf(text + used, sizeof rule->action_text - used, "%s%.*s=%.*s", used ? ":" : "", (int)key.len, key.s,
+		 (int)value.len, value.s);
 }
 
 /* Appends "error= retval= ..." to BUF: the keys that are actions (ACTIONS
@@ -132,8 +180,11 @@ static int parse_item(struct fc_parse_ctx *ctx, struct fc_rule *rule, struct spa
 		strncat(expected, ")", sizeof expected - strlen(expected) - 1);
 		return fc__plan_fail(ctx, item, expected);
 	}
-	struct span key = { item.s, (size_t)(eq - item.s), item.col };
-	struct span value = { eq + 1, item.len - key.len - 1, item.col + key.len + 1 };
+	struct span key = trim((struct span){ item.s, (size_t)(eq - item.s), item.col });
+	struct span value = trim(
+		(struct span){ eq + 1, item.len - (size_t)(eq - item.s) - 1, item.col + (size_t)(eq - item.s) + 1 });
+	if (refuse_inner_blank(ctx, key) < 0 || refuse_inner_blank(ctx, value) < 0)
+		return -1;
 	int k = 0;
 	while (k < FC_NKEYS && !fc__span_is(key, fc__plan_keys[k].name))
 		k++;
@@ -153,7 +204,7 @@ static int parse_item(struct fc_parse_ctx *ctx, struct fc_rule *rule, struct spa
 	ctx->items[k] = item;
 	rule->actions |= def->act;
 	if (def->kind & FC_ACTION)
-		note_action(rule, item);
+		note_action(rule, key, value);
 	return 0;
 }
 
@@ -233,6 +284,8 @@ static int parse_rule(struct fc_parse_ctx *ctx, struct span text)
 	rule->depth = 1;
 	rule->text_off = (int)(text.s - ctx->text);
 	rule->text_len = (int)text.len;
+	if (refuse_control(ctx, text) < 0)
+		return -1;
 
 	const char *colon = memchr(text.s, ':', text.len);
 	struct span rest = text;
@@ -261,19 +314,36 @@ static int parse_rule(struct fc_parse_ctx *ctx, struct span text)
 	return 0;
 }
 
-int fc_plan_parse(const char *text, struct fc_plan *plan, char *err, size_t errlen)
+/* Line breaks at either end of the whole plan are let go (FORKCHAOS_PLAN=
+ * "$(cat file)" and the like); inside it they are refused (refuse_control). */
+static struct span trim_plan(struct span sp)
 {
-	struct fc_parse_ctx ctx = { .text = text, .plan = plan, .err = err, .errlen = errlen };
+	while (sp.len && (is_blank(sp.s[0]) || sp.s[0] == '\n' || sp.s[0] == '\r')) {
+		sp.s++;
+		sp.len--;
+		sp.col++;
+	}
+	while (sp.len && (is_blank(sp.s[sp.len - 1]) || sp.s[sp.len - 1] == '\n' || sp.s[sp.len - 1] == '\r'))
+		sp.len--;
+	return sp;
+}
+
+int fc__plan_parse_src(const char *text, struct fc_plan *plan, char *err, size_t errlen, const struct fc_plan_src *src)
+{
+	struct fc_parse_ctx ctx = { .text = text, .plan = plan, .err = err, .errlen = errlen, .src = src };
 	char expected[64];
 	memset(plan, 0, sizeof *plan);
 	if (err && errlen)
 		err[0] = 0;
 	size_t len = strlen(text);
 	if (len >= FC_PLAN_MAX) {
-		snprintf(err, errlen, "bad plan: %zu characters, at most %d", len, FC_PLAN_MAX - 1);
+		snprintf(err, errlen,
+			 "bad plan: %zu bytes, longer than the shim holds (at most %d bytes, FC_PLAN_MAX): use fewer "
+			 "rules, or name calls by %%class",
+			 len, FC_PLAN_MAX - 1);
 		return -1;
 	}
-	struct span rest = { text, len, 1 };
+	struct span rest = trim_plan((struct span){ text, len, 1 });
 	while (rest.len) {
 		struct span rule_text = trim(cut(&rest, ';'));
 		if (rule_text.len == 0 && trim(rest).len == 0)
@@ -291,6 +361,11 @@ int fc_plan_parse(const char *text, struct fc_plan *plan, char *err, size_t errl
 		plan->nrules++;
 	}
 	return 0;
+}
+
+int fc_plan_parse(const char *text, struct fc_plan *plan, char *err, size_t errlen)
+{
+	return fc__plan_parse_src(text, plan, err, errlen, NULL);
 }
 
 /* An errno the call does not document: allowed (error injection is about the

@@ -16,7 +16,18 @@ _Static_assert(FC_MAX_RULES <= sizeof(fc_ruleset) * CHAR_BIT, "every rule needs 
 _Static_assert(sizeof(fc_ruleset) <= sizeof(unsigned), "fc_ruleset is walked with __builtin_ctz");
 #define FC_MAX_NRS 8
 #define FC_MAX_DEPTH 32 /* caller=...:depth=N, frames above the wrapper */
-#define FC_PLAN_MAX 4096
+/* The longest plan text, its NUL included.  The shim holds the text and the
+ * parsed plan in its static memory (fc_state); the one stack copy is the
+ * trace's header line, written by the constructor on the main stack.  A
+ * longer plan is refused with this limit named. */
+#define FC_PLAN_MAX 16384
+/* A rule's action items as the trace's "injected" shows them, "KEY=VALUE"
+ * joined by ':'.  Each action key comes once in a rule and each value has a
+ * bounded length (a number at most 20 digits or 0x and 16, an errno name 15,
+ * a duration 14, a signal SIGRTMAX-0x...@process 35), so all seven take at
+ * most 178 bytes: every item fits.  (Were it ever not so, the text would
+ * end with "..." and take no later item.) */
+#define FC_ACTION_TEXT_MAX 192
 #define FC_SYM_MAX 96
 
 /* The %classes a plan can name: one bit each, and the name. */
@@ -129,7 +140,7 @@ struct fc_rule {
 	int proc;
 	int sel_sig, sel_fd; /* -1: not set */
 	/* for messages and the trace */
-	char action_text[128];
+	char action_text[FC_ACTION_TEXT_MAX];
 	int text_off, text_len;
 };
 
@@ -142,6 +153,14 @@ struct fc_plan {
 /* Parse TEXT into PLAN.  On error returns -1 and writes one line into ERR:
  * "bad plan: rule N `...`, column C: expected ...".  Never allocates. */
 int fc_plan_parse(const char *text, struct fc_plan *plan, char *err, size_t errlen);
+
+/* A plan file (--plan-file): '#' starts a comment to the end of the line,
+ * blank lines are skipped, each line holds one rule or several separated by
+ * ';'.  Writes the plan text the shim gets (the lines' rules joined by ';')
+ * into BUF (LEN bytes, at most FC_PLAN_MAX are used) and returns 0 once the
+ * parser accepted it; else -1 and one line in ERR, "FILE:LINE:COL: ..." or
+ * "FILE: ...".  For the launcher: it reads the file with open/read. */
+int fc_plan_file_read(const char *path, char *buf, size_t len, char *err, size_t errlen);
 
 /* Warnings that do not stop the run (an errno the call does not document).
  * Returns the number of warnings written to the fd. */

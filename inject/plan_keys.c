@@ -2,6 +2,7 @@
  * says what each key is (plan_parse.h).  Enumerated values (at=, proc=,
  * signal=...@DEST) come from word tables, and so do their messages. */
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include "plan_parse.h"
 
@@ -39,18 +40,64 @@ static int parse_word(struct fc_parse_ctx *ctx, struct span value, const struct 
 
 /* ---- the values of the keys, one parser each ---- */
 
+/* A number that is not one (STATUS): WHAT, and why when it is more than
+ * "not a number" (a leading 0, too large). */
+static int number_fail(struct fc_parse_ctx *ctx, struct span value, const char *what, int status)
+{
+	char expected[320];
+	if (status == FC_NUM_NOT)
+		return fc__plan_fail(ctx, value, what);
+	snprintf(expected, sizeof expected, "%s: %s", what, fc__num_why(status));
+	return fc__plan_fail(ctx, value, expected);
+}
+
+/* VALUE as a number from LO to HI into *out; else "WHAT (from LO to HI)". */
+static int parse_number(struct fc_parse_ctx *ctx, struct span value, uint64_t lo, uint64_t hi, const char *what, uint64_t *out)
+{
+	char expected[256];
+	int status = fc__num_parse(value.s, value.len, out);
+	if (status != FC_NUM_OK && status != FC_NUM_BIG)
+		return number_fail(ctx, value, what, status);
+	if (status == FC_NUM_OK && *out >= lo && *out <= hi)
+		return 0;
+	snprintf(expected, sizeof expected, "%s, from %llu to %llu", what, (unsigned long long)lo, (unsigned long long)hi);
+	return fc__plan_fail(ctx, value, expected);
+}
+
+/* ---- the values of the keys, one parser each ---- */
+
 #define KEY_PARSER(name) \
 	static int parse_##name(struct fc_parse_ctx *ctx, struct fc_rule *rule, struct span key, struct span value)
 
 KEY_PARSER(error)
 {
-	rule->error = fc_errno_lookup(value.s, value.len);
-	return rule->error < 0 ? fc__plan_fail(ctx, value, "expected an errno name or number (e.g. error=EAGAIN)") : 0;
+	char why[200], expected[320];
+	rule->error = fc__errno_parse(value.s, value.len, why, sizeof why);
+	if (rule->error >= 0)
+		return 0;
+	snprintf(expected, sizeof expected, "expected an errno name or number (e.g. error=EAGAIN): %s", why);
+	return fc__plan_fail(ctx, value, expected);
 }
 
+/* retval=N: the whole range of long, a '-' before a negative one. */
 KEY_PARSER(retval)
 {
-	return fc__span_long(value, &rule->retval) ? 0 : fc__plan_fail(ctx, value, "expected retval=N, a whole number");
+	static const char *form = "expected retval=N, a whole number from -9223372036854775808 to 9223372036854775807";
+	struct span magnitude = value;
+	bool negative = value.len && value.s[0] == '-';
+	uint64_t m;
+	if (negative) {
+		magnitude.s++;
+		magnitude.len--;
+		magnitude.col++;
+	}
+	int status = fc__num_parse(magnitude.s, magnitude.len, &m);
+	if (status != FC_NUM_OK)
+		return number_fail(ctx, value, form, status);
+	if (m > (uint64_t)LONG_MAX + negative)
+		return fc__plan_fail(ctx, value, form);
+	rule->retval = !negative ? (long)m : m == (uint64_t)LONG_MAX + 1 ? LONG_MIN : -(long)m;
+	return 0;
 }
 
 static int parse_duration(struct fc_parse_ctx *ctx, struct span value, uint64_t *ns)
@@ -96,12 +143,15 @@ static const char *split(struct span value, char c, struct span *head, struct sp
 /* signal=SIG[@DEST] */
 KEY_PARSER(signal)
 {
+	char why[200], expected[320];
 	struct span name, dest;
 	const char *at = split(value, '@', &name, &dest);
-	rule->signo = fc_signal_lookup(name.s, name.len);
-	if (rule->signo < 0)
-		return fc__plan_fail(ctx, name,
-				     "expected a signal name or number (e.g. signal=SIGCHLD or signal=SIGCHLD@process)");
+	rule->signo = fc__signal_parse(name.s, name.len, why, sizeof why);
+	if (rule->signo < 0) {
+		snprintf(expected, sizeof expected,
+			 "expected a signal name or number (e.g. signal=SIGCHLD or signal=SIGCHLD@process): %s", why);
+		return fc__plan_fail(ctx, name, expected);
+	}
 	rule->sigdest = FC_DEST_SELF;
 	if (!at)
 		return 0;
@@ -111,6 +161,17 @@ KEY_PARSER(signal)
 KEY_PARSER(at)
 {
 	return parse_word(ctx, value, at_words, NWORDS(at_words), "", "at=", &rule->at);
+}
+
+/* A number of when=: FORM, and why when it is more than not a number. */
+static int when_number(struct fc_parse_ctx *ctx, struct span sp, const char *form, unsigned long *out)
+{
+	uint64_t value;
+	int status = fc__num_parse(sp.s, sp.len, &value);
+	if (status != FC_NUM_OK)
+		return number_fail(ctx, sp, form, status);
+	*out = value;
+	return 0;
 }
 
 /* when=FIRST[..LAST][+STEP], also FIRST+ (every call from FIRST on). */
@@ -128,16 +189,20 @@ KEY_PARSER(when)
 		last.len--;
 		last.col++;
 	}
-	if (!fc__span_ulong(first, &rule->when_first) || rule->when_first == 0)
+	if (when_number(ctx, first, form, &rule->when_first) < 0)
+		return -1;
+	if (rule->when_first == 0)
 		return fc__plan_fail(ctx, first, form);
 	if (dots && !last.len)
 		return fc__plan_fail(ctx, last,
 				     "expected LAST after '..' (when=FIRST..LAST; for every call from FIRST on: when=FIRST+)");
-	if (dots && !fc__span_ulong(last, &rule->when_last))
-		return fc__plan_fail(ctx, last, form);
+	if (dots && when_number(ctx, last, form, &rule->when_last) < 0)
+		return -1;
 	if (dots && rule->when_last < rule->when_first)
 		return fc__plan_fail(ctx, last, "when=FIRST..LAST needs LAST >= FIRST");
-	if (plus && step.len && (!fc__span_ulong(step, &rule->when_step) || rule->when_step == 0))
+	if (plus && step.len && when_number(ctx, step, form, &rule->when_step) < 0)
+		return -1;
+	if (plus && step.len && rule->when_step == 0)
 		return fc__plan_fail(ctx, step, form);
 	if (!dots)
 		rule->when_last = plus ? 0 : rule->when_first; /* FIRST+ is open-ended */
@@ -152,10 +217,13 @@ KEY_PARSER(prob)
 	static const char *form = "expected prob=P with 0 <= P <= 1 (e.g. prob=0.25 or prob=25%)";
 	char buf[32];
 	char *end;
-	if (value.len == 0 || value.len >= sizeof buf)
+	/* decimal only: strtod would also take hex floats, inf and a sign */
+	if (value.len == 0 || value.len >= sizeof buf || !((value.s[0] >= '0' && value.s[0] <= '9') || value.s[0] == '.'))
 		return fc__plan_fail(ctx, value, form);
 	memcpy(buf, value.s, value.len);
 	buf[value.len] = 0;
+	if (strspn(buf, "0123456789.eE+-%") != value.len)
+		return fc__plan_fail(ctx, value, form);
 	errno = 0;
 	double p = strtod(buf, &end);
 	if (*end == '%') {
@@ -171,8 +239,10 @@ KEY_PARSER(prob)
 
 KEY_PARSER(seed)
 {
-	if (!fc__span_ulong(value, &rule->seed))
-		return fc__plan_fail(ctx, value, "expected seed=S, a whole number");
+	uint64_t seed;
+	if (parse_number(ctx, value, 0, UINT64_MAX, "expected seed=S, a whole number", &seed) < 0)
+		return -1;
+	rule->seed = seed;
 	rule->has_seed = true;
 	return 0;
 }
@@ -193,15 +263,12 @@ KEY_PARSER(caller)
 
 KEY_PARSER(depth)
 {
-	char expected[96];
-	unsigned long depth;
-	if (fc__span_ulong(value, &depth) && depth >= 1 && depth <= FC_MAX_DEPTH) {
-		rule->depth = (int)depth;
-		return 0;
-	}
-	snprintf(expected, sizeof expected, "expected depth=N with 1 <= N <= %d (frames above the call that caller= looks at)",
-		 FC_MAX_DEPTH);
-	return fc__plan_fail(ctx, value, expected);
+	uint64_t depth;
+	if (parse_number(ctx, value, 1, FC_MAX_DEPTH, "expected depth=N, the frames above the call that caller= looks at",
+			 &depth) < 0)
+		return -1;
+	rule->depth = (int)depth;
+	return 0;
 }
 
 KEY_PARSER(lib)
@@ -216,28 +283,32 @@ KEY_PARSER(proc)
 
 KEY_PARSER(sig)
 {
+	char why[200], expected[320];
 	/* sig=0: kill's existence probe is a call worth selecting too */
-	rule->sel_sig = fc__span_is(value, "0") ? 0 : fc_signal_lookup(value.s, value.len);
-	return rule->sel_sig < 0 ? fc__plan_fail(ctx, value, "expected sig=SIGNAME or a number (e.g. sig=SIGCHLD)") : 0;
+	rule->sel_sig = fc__span_is(value, "0") ? 0 : fc__signal_parse(value.s, value.len, why, sizeof why);
+	if (rule->sel_sig >= 0)
+		return 0;
+	snprintf(expected, sizeof expected, "expected sig=SIGNAME or a number (e.g. sig=SIGCHLD): %s", why);
+	return fc__plan_fail(ctx, value, expected);
 }
 
 KEY_PARSER(fd)
 {
-	long fd;
-	if (!fc__span_long(value, &fd) || fd < 0 || fd > 1 << 30)
-		return fc__plan_fail(ctx, value, "expected fd=N, a file descriptor number");
+	uint64_t fd;
+	if (parse_number(ctx, value, 0, 1 << 30, "expected fd=N, a file descriptor number", &fd) < 0)
+		return -1;
 	rule->sel_fd = (int)fd;
 	return 0;
 }
 
 KEY_PARSER(nr)
 {
-	long nr;
+	uint64_t nr;
 	if (!ctx->named_syscall)
 		return fc__plan_fail(ctx, key, "nr= goes with the call name syscall (e.g. syscall:nr=435)");
-	if (!fc__span_long(value, &nr) || nr < 0 || nr > 4095)
-		return fc__plan_fail(ctx, value, "expected nr=N, a syscall number");
-	return fc__plan_add_nr(ctx, rule, value, nr);
+	if (parse_number(ctx, value, 0, 4095, "expected nr=N, a syscall number", &nr) < 0)
+		return -1;
+	return fc__plan_add_nr(ctx, rule, value, (long)nr);
 }
 
 const struct fc_key fc__plan_keys[FC_NKEYS] = {

@@ -43,6 +43,22 @@ enum fc_key_id {
 		FC_NKEYS
 };
 
+/* Where the text of a plan read from a file (plan_file.c) came from: each
+ * piece is one line's rules, copied from column COL of line LINE to offset
+ * OFF of the plan text.  Every line with a rule makes a piece, so a plan
+ * with more pieces has too many rules: the parser stops within the first
+ * FC_MAX_RULES + 1. */
+#define FC_SRC_PIECES (FC_MAX_RULES + 1)
+struct fc_plan_src {
+	const char *path;
+	int npieces;
+	struct {
+		size_t off;
+		unsigned line;
+		size_t col;
+	} pieces[FC_SRC_PIECES];
+};
+
 struct fc_parse_ctx {
 	const char *text;
 	struct fc_plan *plan;
@@ -50,8 +66,9 @@ struct fc_parse_ctx {
 	size_t errlen;
 	int rule_no;
 	struct span rule;
-	int named_syscall;           /* the rule names the call `syscall` */
-	struct span items[FC_NKEYS]; /* each key's item in this rule (s NULL: absent) */
+	int named_syscall;             /* the rule names the call `syscall` */
+	struct span items[FC_NKEYS];   /* each key's item in this rule (s NULL: absent) */
+	const struct fc_plan_src *src; /* NULL: the plan as given (--plan, FORKCHAOS_PLAN) */
 };
 
 struct fc_key {
@@ -63,12 +80,27 @@ struct fc_key {
 };
 extern const struct fc_key fc__plan_keys[FC_NKEYS];
 
-static inline int fc__plan_fail(struct fc_parse_ctx *ctx, struct span at, const char *expected)
-{
-	snprintf(ctx->err, ctx->errlen, "bad plan: rule %d `%.*s`, column %zu: %s", ctx->rule_no, (int)ctx->rule.len, ctx->rule.s,
-		 at.col, expected);
-	return -1;
-}
+/* Writes the one-line error (plan_msg.c): "bad plan: rule N `...`, column
+ * C: EXPECTED", or "FILE:LINE:COL: bad plan: rule N `...`: EXPECTED" for a
+ * plan read from a file.  The rule is shown escaped (a control byte must not
+ * break the line) and clipped around the column.  Returns -1. */
+int fc__plan_fail(struct fc_parse_ctx *ctx, struct span at, const char *expected);
+/* fc_plan_parse with SRC, the file the text came from (NULL: none). */
+int fc__plan_parse_src(const char *text, struct fc_plan *plan, char *err, size_t errlen, const struct fc_plan_src *src);
+/* LEN bytes of S into DST (DSTLEN, NUL-terminated) with every control byte
+ * written as \n, \r, \t or \xHH; stops before a byte that would not fit
+ * whole.  Returns the bytes of S written. */
+size_t fc__escape(char *dst, size_t dstlen, const char *s, size_t len);
+
+/* Numbers (names.c): decimal, or hex after 0x; a leading 0 is refused. */
+enum { FC_NUM_OK = 0, FC_NUM_NOT = -1, FC_NUM_OCTAL = -2, FC_NUM_BIG = -3 };
+int fc__num_parse(const char *s, size_t len, uint64_t *out);
+const char *fc__num_why(int status); /* a few words on a status other than FC_NUM_OK */
+#define FC_ERRNO_MAX 4095
+/* An errno or a signal by name or number: the value, or -1 and why (a few
+ * words, for the message) in WHY. */
+int fc__errno_parse(const char *name, size_t len, char *why, size_t whylen);
+int fc__signal_parse(const char *name, size_t len, char *why, size_t whylen);
 
 /* Appends NAME (after PREFIX), the I-th of N, to the list in BUF: "a, b or c". */
 static inline void fc__list_add(char *buf, size_t len, size_t i, size_t n, const char *prefix, const char *name)
@@ -81,34 +113,6 @@ static inline void fc__list_add(char *buf, size_t len, size_t i, size_t n, const
 static inline bool fc__span_is(struct span sp, const char *word)
 {
 	return strlen(word) == sp.len && memcmp(sp.s, word, sp.len) == 0;
-}
-
-static inline bool fc__span_ulong(struct span sp, unsigned long *out)
-{
-	unsigned long value = 0;
-	if (sp.len == 0 || sp.len > 18)
-		return false;
-	for (size_t i = 0; i < sp.len; i++) {
-		if (sp.s[i] < '0' || sp.s[i] > '9')
-			return false;
-		value = value * 10 + (unsigned long)(sp.s[i] - '0');
-	}
-	*out = value;
-	return true;
-}
-
-static inline bool fc__span_long(struct span sp, long *out)
-{
-	unsigned long magnitude;
-	bool negative = sp.len && sp.s[0] == '-';
-	if (negative) {
-		sp.s++;
-		sp.len--;
-	}
-	if (!fc__span_ulong(sp, &magnitude))
-		return false;
-	*out = negative ? -(long)magnitude : (long)magnitude;
-	return true;
 }
 
 /* A syscall number for the pseudo-call "syscall" (sys_NAME, nr=N). */

@@ -1,5 +1,6 @@
 /* The plan parser, called directly (it is shared by shim and launcher). */
 #include <criterion/criterion.h>
+#include <stdio.h>
 #include <string.h>
 #include "plan.h"
 
@@ -169,4 +170,121 @@ Test(plan, facts_of_a_line_are_its_flags, .timeout = 10)
 	cr_expect_eq(fc_calls[FC_ID_sys_dup2].nr, 33); /* SYS_dup2 on x86_64 */
 	cr_expect_str_eq(fc_calls[FC_ID_sys_dup2].name, "sys_dup2");
 	cr_expect_eq(fc_calls[FC_ID_epoll_wait].cls, FC_CLASS_FD);
+}
+
+/* ---- issue 10: blanks, control bytes, the size limit, the action text ---- */
+
+Test(plan, blanks_around_separators_are_accepted, .timeout = 10)
+{
+	cr_assert_eq(fc_plan_parse(" pipe2 , fork : when = 2..8+3 : error = EMFILE ; dup :\tdelay= 5ms ", &plan, err, sizeof err),
+		     0, "%s", err);
+	cr_expect_eq(plan.nrules, 2);
+	cr_expect(fc_rule_has_call(&plan.rules[0], FC_ID_fork));
+	cr_expect_eq(plan.rules[0].when_step, 3);
+	cr_expect_eq(plan.rules[0].error, 24);
+	cr_expect_eq(plan.rules[1].delay_ns, 5000000);
+	/* the trace's "injected" shows the items as KEY=VALUE, without the blanks */
+	cr_expect_str_eq(plan.rules[0].action_text, "error=EMFILE");
+	cr_expect_str_eq(plan.rules[1].action_text, "delay=5ms");
+}
+
+Test(plan, blank_inside_a_name_or_value_is_refused_with_the_rule, .timeout = 10)
+{
+	static const struct {
+		const char *plan;
+		const char *column;
+	} cases[] = { { "pipe2:error=E MFILE", "column 14" },
+		      { "pipe2:when=2 ..5:error=EIO", "column 13" },
+		      { "pi pe2:error=EIO", "column 3" },
+		      { "pipe2:err or=EIO", "column 10" },
+		      { "pipe2:caller=my func:error=EIO", "column 16" } };
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		cr_expect_eq(fc_plan_parse(cases[i].plan, &plan, err, sizeof err), -1, "accepted: %s", cases[i].plan);
+		cr_expect(strstr(err, cases[i].column), "'%s': %s", cases[i].plan, err);
+		cr_expect(strstr(err, "blank"), "'%s': %s", cases[i].plan, err);
+	}
+}
+
+Test(plan, line_break_is_refused_and_shown_escaped, .timeout = 10)
+{
+	cr_expect_eq(fc_plan_parse("pipe2:error=EIO\nfork:error=EAGAIN", &plan, err, sizeof err), -1);
+	cr_expect_null(strpbrk(err, "\n\r"), "a raw line break in the one-line error: %s", err);
+	cr_expect(strstr(err, "EIO\\nfork"), "%s", err);
+	cr_expect(strstr(err, "column 16"), "%s", err);
+	cr_expect(strstr(err, "';'"), "does not say how to separate rules: %s", err);
+	cr_expect_eq(fc_plan_parse("pipe2:error=EIO;\r\nfork:error=EAGAIN", &plan, err, sizeof err), -1);
+	cr_expect(strstr(err, "rule 2 `\\r\\nfork"), "%s", err);
+}
+
+Test(plan, line_break_at_either_end_of_the_plan_is_accepted, .timeout = 10)
+{
+	/* FORKCHAOS_PLAN="$(cat file)" and the like */
+	cr_expect_eq(fc_plan_parse("\npipe2:error=EIO\n", &plan, err, sizeof err), 0, "%s", err);
+}
+
+Test(plan, control_byte_is_refused_and_shown_escaped, .timeout = 10)
+{
+	cr_expect_eq(fc_plan_parse("pipe2:caller=ab\x01\x1b[2J:error=EIO", &plan, err, sizeof err), -1);
+	for (const char *p = err; *p; p++)
+		cr_expect((unsigned char)*p >= 0x20 && *p != 0x7f, "a raw control byte in the error: %s", err);
+	cr_expect(strstr(err, "ab\\x01\\x1b[2J"), "%s", err);
+	cr_expect(strstr(err, "column 16"), "%s", err);
+	cr_expect(strstr(err, "control"), "%s", err);
+}
+
+/* A valid plan of exactly LEN bytes: pipe2,pipe2,...:error=EIO */
+static char *plan_of(char *buf, size_t len)
+{
+	static const char tail[] = "pipe:error=EIO";
+	size_t at = 0;
+	while (at + 6 + strlen(tail) <= len) {
+		memcpy(buf + at, "pipe2,", 6);
+		at += 6;
+	}
+	while (at + strlen(tail) < len)
+		buf[at++] = ' '; /* blanks before the name */
+	memcpy(buf + at, tail, sizeof tail);
+	return buf;
+}
+
+Test(plan, plan_up_to_the_limit_is_accepted, .timeout = 10)
+{
+	static char text[FC_PLAN_MAX + 64];
+	cr_expect_geq(FC_PLAN_MAX, 16384);
+	cr_assert_eq(strlen(plan_of(text, FC_PLAN_MAX - 1)), FC_PLAN_MAX - 1);
+	cr_expect_eq(fc_plan_parse(text, &plan, err, sizeof err), 0, "%s", err);
+}
+
+Test(plan, plan_past_the_limit_is_refused_naming_it, .timeout = 10)
+{
+	static char text[FC_PLAN_MAX + 64], limit[32];
+	plan_of(text, FC_PLAN_MAX);
+	snprintf(limit, sizeof limit, "%d", FC_PLAN_MAX - 1);
+	cr_expect_eq(fc_plan_parse(text, &plan, err, sizeof err), -1);
+	cr_expect(strstr(err, limit), "%s", err);
+	cr_expect(strstr(err, "%class"), "does not say what to do: %s", err);
+}
+
+Test(plan, long_rule_error_keeps_the_column_and_expectation, .timeout = 10)
+{
+	static char text[FC_PLAN_MAX];
+	plan_of(text, 3000);
+	strcpy(strstr(text, ":error=EIO"), ":colour=red");
+	cr_expect_eq(fc_plan_parse(text, &plan, err, sizeof err), -1);
+	cr_expect(strstr(err, "column 2992"), "%s", err);
+	cr_expect(strstr(err, "unknown key; expected error="), "%s", err);
+	cr_expect(strstr(err, "colour=red"), "the error does not show where: %s", err);
+	cr_expect_lt(strlen(err), 500);
+}
+
+Test(plan, every_action_of_a_rule_is_kept_in_its_text, .timeout = 10)
+{
+	/* the longest value each action takes, every action once */
+	static const char actions[] = "error=0x0000000000000fff:retval=-9223372036854775808:delay=999999999999ns:"
+				      "delay_exit=999999999999ns:wait_child=999999999999ns:"
+				      "signal=SIGRTMIN+0x0000000000000001@process:at=exit";
+	char text[sizeof actions + 16];
+	snprintf(text, sizeof text, "dup:%s", actions);
+	cr_assert_eq(fc_plan_parse(text, &plan, err, sizeof err), 0, "%s", err);
+	cr_expect_str_eq(plan.rules[0].action_text, actions);
 }

@@ -41,7 +41,9 @@ $(BUILD)/targets/%: tests/targets/%.c
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(TARGET_CFLAGS) -o $@ $< -lpthread -ldl
 
-$(BUILD)/tests/test_plan: tests/test_plan.c $(TEST_UTIL) tests/fc_test_util.h $(PLAN_SRCS) inject/*.h inject/*.def $(GEN_SYSNAMES)
+# every test_plan*.c links the parser (test_plan_file, test_plan_numbers ...)
+PLAN_TEST_BINS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/test_plan*.c))
+$(PLAN_TEST_BINS): $(BUILD)/tests/%: tests/%.c $(TEST_UTIL) tests/fc_test_util.h $(PLAN_SRCS) inject/*.h inject/*.def $(GEN_SYSNAMES)
 	$(call say,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(HOST_CFLAGS) -Iinject -I$(BUILD)/gen -o $@ $< $(TEST_UTIL) $(PLAN_SRCS) $(HOST_LDFLAGS) -lcriterion
