@@ -102,9 +102,9 @@ static void chain_call(int k, int sig, siginfo_t *info, void *uctx)
 		chain_call((k)*4 + (i), sig, info, uctx);                \
 	}
 #define STUBS4(k) STUB(k, 0) STUB(k, 1) STUB(k, 2) STUB(k, 3)
-STUBS4(0)
-STUBS4(1)
-STUBS4(2) STUBS4(3) STUBS4(4) STUBS4(5) STUBS4(6) STUBS4(7)
+/* clang-format off */
+STUBS4(0) STUBS4(1) STUBS4(2) STUBS4(3) STUBS4(4) STUBS4(5) STUBS4(6) STUBS4(7)
+/* clang-format on */
 #define STUB_NAMES4(k) stub_##k##_0, stub_##k##_1, stub_##k##_2, stub_##k##_3
 	static void (*const stubs[STUBS])(int, siginfo_t *, void *) = {
 		STUB_NAMES4(0), STUB_NAMES4(1), STUB_NAMES4(2), STUB_NAMES4(3),
