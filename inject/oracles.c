@@ -174,7 +174,9 @@ void fc__oracle_after(const struct fc_call *c, long ret, int err)
 /* The descriptors open now, as a bitmap of FD_SITES bits. */
 static void census(uint64_t *open)
 {
-	char buf[2048];
+	/* static: the start and the end of the first process, once each, not
+	 * on the stack a handler may run on */
+	static char buf[2048];
 	memset(open, 0, FD_SITES / 8);
 	int dir = fc__open("/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
 	if (dir < 0)
@@ -234,7 +236,7 @@ static void kind_of(int fd, char *buf, size_t len)
 
 static void report_leaks(void)
 {
-	uint64_t now[FD_SITES / 64];
+	static uint64_t now[FD_SITES / 64]; /* once per process: see census() */
 	const uint64_t *start = fc__state.root_start_fds ? fc__state.root_start_fds : (fc__stats ? fc__stats->root_fds : NULL);
 	if (!start)
 		return;
@@ -242,7 +244,7 @@ static void report_leaks(void)
 	for (int fd = 0; fd < FD_SITES; fd++) {
 		if (!(now[fd / 64] >> (fd % 64) & 1) || (start[fd / 64] >> (fd % 64) & 1) || fd == fc__state.trace_fd)
 			continue;
-		char what[512];
+		static char what[512];
 		kind_of(fd, what, sizeof what);
 		if (fc__state.report_path[0] && !strcmp(what, fc__state.report_path))
 			continue; /* the run's own report, which a driver keeps open */
