@@ -217,7 +217,8 @@ void fc__trace_event(const struct fc_call *c, long ret, int err)
 /* The first line of a new trace: version, plan and seed. */
 void fc__trace_header(void)
 {
-	char buf[FC_PLAN_MAX + 512];
+	/* static: the plan, escaped, may be twice its size; written once */
+	static char buf[2 * FC_PLAN_MAX + 1024];
 	struct fc_out out;
 	fc_out_init(&out, buf, sizeof buf);
 	fc_put_char(&out, '{');
