@@ -174,8 +174,9 @@ static void print_result(void *ctx, int job, void *result)
 		char repro[8192], others[256];
 		fc_check_repro(c, s, c->libs[r->lib], repro, sizeof repro);
 		fc_verdict_others(&r->verdict, others, sizeof others);
-		printf("  [%s] %s%s%s%s%s\n      reproduce: %s", fc_oracle_name(r->verdict.oracle), r->verdict.detail,
-		       others[0] ? " (also failed: " : "", others, others[0] ? ")" : "",
+		printf("  [%s] ", fc_oracle_name(r->verdict.oracle));
+		fc_shown_text(stdout, r->verdict.detail); /* the target's words, maybe */
+		printf("%s%s%s%s\n      reproduce: %s", others[0] ? " (also failed: " : "", others, others[0] ? ")" : "",
 		       r->in_baseline ? " (known: in baseline)" : "", repro);
 	}
 	printf("\n");

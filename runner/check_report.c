@@ -116,10 +116,9 @@ void fc_write_tap(FILE *out, const struct fc_check *c, const struct fc_result *r
 		case FC_NOT_RUN: fprintf(out, "ok %d - %s # SKIP not run: interrupted\n", i + 1, s->name); break;
 		default:
 			fprintf(out, "not ok %d - %s\n", i + 1, s->name);
-			fprintf(out, "  ---\n  invariant: %s\n  message: \"", oracle_of(r));
-			for (const char *p = r->verdict.detail; *p; p++)
-				fputs(*p == '"' ? "\\\"" : *p == '\\' ? "\\\\" : (char[]){ *p, 0 }, out);
-			fprintf(out, "\"\n  runs: %d\n  failed_runs: %d\n  ...\n", r->runs, r->failed_runs);
+			fprintf(out, "  ---\n  invariant: %s\n  message: ", oracle_of(r));
+			fc_json_string(out, r->verdict.detail); /* a JSON string is a YAML one */
+			fprintf(out, "\n  runs: %d\n  failed_runs: %d\n  ...\n", r->runs, r->failed_runs);
 		}
 	}
 }

@@ -310,7 +310,9 @@ static int workdir(struct fc_check *c)
 	snprintf(c->workdir, sizeof c->workdir, "%s/forkchaos-check-XXXXXX", tmp);
 	char absolute[PATH_MAX];
 	if (!mkdtemp(c->workdir)) {
-		fprintf(stderr, "forkchaos check: cannot make a work folder: %s\n", strerror(errno));
+		fprintf(stderr,
+			"forkchaos check: cannot make a work folder in %s%s: %s; expected an existing folder we can write\n", tmp,
+			getenv("TMPDIR") ? " ($TMPDIR)" : "", strerror(errno));
 		c->workdir[0] = 0;
 		return -1;
 	}

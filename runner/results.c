@@ -288,6 +288,21 @@ static const char *csv_escape(uint32_t cp, char buf[16])
 	return buf;
 }
 
+static const char *shown_escape(uint32_t cp, char buf[16])
+{
+	if (cp >= FC_RAW_BYTE)
+		cp -= FC_RAW_BYTE;
+	else if (cp >= 0x20 && cp != 0x7f && (cp < 0x80 || cp > 0x9f))
+		return NULL;
+	snprintf(buf, 16, cp > 0xff ? "\\u%04x" : "\\x%02x", (unsigned)cp);
+	return buf;
+}
+
+void fc_shown_text(FILE *f, const char *text)
+{
+	fc_text_write(f, text, shown_escape);
+}
+
 void fc_json_string(FILE *f, const char *text)
 {
 	if (!text) {

@@ -75,6 +75,11 @@ void fc_outfile_drop(struct fc_outfile *o);
 #define FC_RAW_BYTE 0x110000u
 void fc_text_write(FILE *f, const char *text, const char *(*escape)(uint32_t cp, char buf[16]));
 
+/* TEXT for a terminal: every control character (C0, DEL, C1: a target's
+ * output may hold escape sequences) and every byte that is not UTF-8
+ * shown as \xNN, so that it is one line that changes nothing. */
+void fc_shown_text(FILE *f, const char *text);
+
 /* Values for JSON and CSV files: TEXT quoted and escaped (NULL: null, or
  * an empty field); valid UTF-8 whatever bytes TEXT holds. */
 void fc_json_string(FILE *f, const char *text);

@@ -132,3 +132,15 @@ Test(check, interrupted_check_lists_every_scenario_not_run_by_name, .timeout = 6
 	cr_expect(fc_line(text, "NOT-RUN c-last"), "out: %s", text);
 	cr_expect(strstr(text, "3 not run"), "out: %s", text);
 }
+
+Test(check, escape_sequences_in_a_target_output_are_shown_inert, .timeout = 60)
+{
+	/* the detail quotes the target's stderr: a terminal must not obey it */
+	scenario("e.scn",
+		 "# window -: escapes\nname: escapes\ntarget: /bin/sh -c 'printf \"\\033]0;owned\\007\\033[2J\" >&2; exit "
+		 "3'\nrepeat: "
+		 "1\n");
+	cr_assert_eq(CHECK(NULL), 1, "out: %s", r.out);
+	cr_expect_null(strchr(r.out, '\033'), "a raw escape on stdout: %s", r.out);
+	cr_expect(strstr(r.out, "its stderr ends: \\x1b]0;owned\\x07\\x1b[2J"), "out: %s", r.out);
+}

@@ -88,6 +88,14 @@ Test(check, results_latest_that_is_not_a_link_exits_2_at_once, .timeout = 60)
 	refused_before_running((const char *const[]){ NULL }, "latest: is not a symbolic link");
 }
 
+Test(check, unusable_tmpdir_is_named_with_what_to_do, .timeout = 60)
+{
+	setenv("TMPDIR", "/nonexistent-forkchaos-tmp", 1);
+	refused_before_running((const char *const[]){ NULL },
+			       "cannot make a work folder in /nonexistent-forkchaos-tmp ($TMPDIR): No such file or directory; "
+			       "expected an existing folder we can write");
+}
+
 Test(check, more_than_512_scenario_files_all_run, .timeout = 120)
 {
 	for (int i = 0; i < 600; i++) {
