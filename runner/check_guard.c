@@ -35,6 +35,8 @@ static void __attribute__((noreturn)) cleaner(int fd, char paths[NPATHS][PATH_MA
 		dup2(null_fd, std);
 	dup2(fd, 3);
 	close_range(4, ~0u, 0);
+	/* RACE: a worker killed with check may still be making a run's files
+	 * in the work folder; the end of file comes only once it is gone. */
 	while ((got = read(3, &done, 1)) < 0 && errno == EINTR)
 		;
 	if (got == 0)
