@@ -4,10 +4,12 @@
  * parse (the option table) -> resolve (check_resolve.c) -> run (sched.c,
  * check_run.c) -> report, over one struct fc_check. */
 #include <errno.h>
+#include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include "check.h"
 #include "forkchaos.h"
 #include "opts.h"
@@ -141,6 +143,11 @@ static void lost_job(void *ctx, int job, void *result, int status, int err)
 	res->verdict.oracle = FC_OR_DRIVER;
 	if (err)
 		snprintf(res->verdict.detail, sizeof res->verdict.detail, "cannot start a scenario worker: %s", strerror(err));
+	else if (WIFSIGNALED(status))
+		snprintf(res->verdict.detail, sizeof res->verdict.detail,
+			 "the scenario worker was killed by signal %d (SIG%s), not by forkchaos check (did the target signal its "
+			 "parent?); what it was running was killed",
+			 WTERMSIG(status), sigabbrev_np(WTERMSIG(status)) ? sigabbrev_np(WTERMSIG(status)) : "?");
 	else
 		snprintf(res->verdict.detail, sizeof res->verdict.detail, "the scenario worker died (status 0x%x)", status);
 }
@@ -151,6 +158,7 @@ static void print_result(void *ctx, int job, void *result)
 	struct fc_check *c = ctx;
 	struct fc_result *r = result;
 	const struct fc_scenario *s = &c->scenarios[r->scenario];
+	c->printed = job + 1;
 	if (c->opt.tap || c->opt.matrix)
 		return;
 	classify(c, r);
@@ -161,13 +169,14 @@ static void print_result(void *ctx, int job, void *result)
 	if (r->state == FC_XPASS)
 		printf("  (expected to fail: %s)", s->xfail_reason);
 	if (r->state == FC_NOT_RUN)
-		printf("  (interrupted)");
+		printf(r->runs || r->interrupted ? "  (interrupted)" : "  (interrupted before it started)");
 	if (r->state == FC_FAIL || r->state == FC_ERROR) {
 		char repro[8192], others[256];
 		fc_check_repro(c, s, c->libs[r->lib], repro, sizeof repro);
 		fc_verdict_others(&r->verdict, others, sizeof others);
-		printf("  [%s] %s%s%s%s%s\n      reproduce: %s", fc_oracle_name(r->verdict.oracle), r->verdict.detail,
-		       others[0] ? " (also failed: " : "", others, others[0] ? ")" : "",
+		printf("  [%s] ", fc_oracle_name(r->verdict.oracle));
+		fc_shown_text(stdout, r->verdict.detail); /* the target's words, maybe */
+		printf("%s%s%s%s\n      reproduce: %s", others[0] ? " (also failed: " : "", others, others[0] ? ")" : "",
 		       r->in_baseline ? " (known: in baseline)" : "", repro);
 	}
 	printf("\n");
@@ -207,6 +216,7 @@ static int run(struct fc_check *c)
 		.ordered = 1,
 		.tick = tick,
 		.tick_ns = c->opt.progress_ns,
+		.keep = c->guard_pid,
 	};
 	if (fc_sched_run(&sched) < 0) {
 		perror("forkchaos check");
@@ -214,6 +224,10 @@ static int run(struct fc_check *c)
 	}
 	c->interrupted = fc_sched_interrupted() != 0;
 	fc_progress_clear(c->progress);
+	/* interrupted: the scenarios that never ran (or whose line waits on
+	 * one that did not come) are listed too, each by name */
+	for (int job = c->printed; job < c->njobs; job++)
+		print_result(c, job, &c->results[job]);
 	return 0;
 }
 
@@ -234,6 +248,18 @@ static int survivors(const struct fc_check *c, int *errors)
 	return survived;
 }
 
+/* A file claimed before the run (check_resolve.c), filled and renamed
+ * into place. */
+static int write_claimed(struct fc_outfile *o, const struct fc_check *c,
+			 void (*write)(FILE *out, const struct fc_check *c, const struct fc_result *res, int n))
+{
+	FILE *f = fc_outfile_stream(o);
+	if (!f)
+		return -1;
+	write(f, c, c->results, c->nscenarios);
+	return fc_outfile_commit(o, f);
+}
+
 static int verdicts(struct fc_check *c)
 {
 	int failed = 0, errors = 0;
@@ -247,7 +273,7 @@ static int verdicts(struct fc_check *c)
 	}
 	if (c->opt.tap)
 		fc_write_tap(stdout, c, c->results, c->nscenarios);
-	if (c->opt.junit && fc_write_junit(c->opt.junit, c, c->results, c->nscenarios) < 0) {
+	if (c->opt.junit && write_claimed(&c->junit_out, c, fc_write_junit) < 0) {
 		fprintf(stderr, "forkchaos check: cannot write %s: %s\n", c->opt.junit, strerror(errno));
 		return FC_EXIT_USAGE;
 	}
@@ -256,7 +282,7 @@ static int verdicts(struct fc_check *c)
 		failed += survivors(c, &errors);
 	}
 	if (c->opt.update) {
-		if (fc_baseline_save(c->opt.baseline, c, c->results, c->nscenarios) < 0) {
+		if (write_claimed(&c->baseline_out, c, fc_baseline_write) < 0) {
 			fprintf(stderr, "forkchaos check: cannot write baseline %s: %s\n", c->opt.baseline, strerror(errno));
 			return FC_EXIT_USAGE;
 		}
@@ -293,7 +319,11 @@ static void release(struct fc_check *c)
 {
 	fc_progress_free(c->progress);
 	fc_results_discard(&c->folder); /* unless finished */
-	fc_check_remove_workdir(c);
+	if (c->workdir[0])
+		fc_remove_tree(c->workdir);
+	fc_outfile_drop(&c->junit_out); /* unless committed */
+	fc_outfile_drop(&c->baseline_out);
+	fc_check_guard_stop(c);
 	free(c->scenarios);
 	free(c->baseline);
 	free(c->results);
@@ -308,6 +338,7 @@ int fc_cmd_check(int argc, char **argv)
 		perror("forkchaos check");
 		return FC_EXIT_USAGE;
 	}
+	c->junit_out.fd = c->baseline_out.fd = c->guard_fd = -1;
 	if ((rc = parse(c, argc, argv)) < 0)
 		rc = fc_check_resolve(c) < 0 || run(c) < 0 ? FC_EXIT_USAGE : report(c);
 	release(c);

@@ -36,7 +36,6 @@ struct fc_check_options {
 };
 
 #define FC_MAX_LIBS 64
-#define FC_MAX_BASELINE 1024
 
 struct fc_check {
 	struct fc_check_options opt;
@@ -48,14 +47,17 @@ struct fc_check {
 	char exe_dir[PATH_MAX];
 	char shim[PATH_MAX];
 	char workdir[PATH_MAX];
-	char (*baseline)[64]; /* the names of known failures */
+	char (*baseline)[64]; /* the names of known failures (malloc'd) */
 	int nbaseline;
-	struct fc_results folder; /* results/RUN-ID/, being written */
-	int argc;                 /* the command line, for run.json */
+	struct fc_outfile junit_out, baseline_out; /* --junit, --update-baseline: claimed */
+	struct fc_results folder;                  /* results/RUN-ID/, being written */
+	int guard_pid, guard_fd;                   /* the cleaner (check_guard.c), or 0 and -1 */
+	int argc;                                  /* the command line, for run.json */
 	char **argv;
 	/* run */
 	struct fc_result *results; /* nlibs x nscenarios (lib-major), or nscenarios */
 	int njobs;
+	int printed; /* the results printed so far, in order */
 	int interrupted;
 	struct fc_progress *progress; /* shared with the workers */
 	int total_runs;
@@ -65,7 +67,11 @@ struct fc_check {
 /* check_resolve.c: the paths, libraries, defects, baseline, work folder;
  * each prints its one-line error and returns -1. */
 int fc_check_resolve(struct fc_check *c);
-void fc_check_remove_workdir(const struct fc_check *c);
+/* check_guard.c: the cleaner, a process that removes the work folder,
+ * the unfinished results folder and the claimed temporaries if check is
+ * killed (SIGKILL) before it can; stopped, once check has, by the other. */
+int fc_check_guard_start(struct fc_check *c);
+void fc_check_guard_stop(struct fc_check *c);
 /* check_run.c: one scenario on one library, all its repetitions. */
 void fc_check_run_one(const struct fc_check *c, int scenario, int lib, struct fc_result *res);
 /* The one-line command that reproduces scenario S on LIB. */
@@ -80,9 +86,10 @@ void fc_check_trace_name(const struct fc_check *c, const struct fc_scenario *s, 
  * verdicts.jsonl and junit.xml; each prints its error and returns -1. */
 int fc_check_write_results(struct fc_check *c);
 /* check_report.c */
-int fc_write_junit(const char *path, const struct fc_check *c, const struct fc_result *res, int n);
+void fc_write_junit(FILE *out, const struct fc_check *c, const struct fc_result *res, int n);
 void fc_write_tap(FILE *out, const struct fc_check *c, const struct fc_result *res, int n);
-int fc_baseline_load(const char *path, char names[][64], int max);
-int fc_baseline_save(const char *path, const struct fc_check *c, const struct fc_result *res, int n);
+/* Every name PATH lists, in *NAMES (malloc'd); -1 and errno. */
+int fc_baseline_load(const char *path, char (**names)[64]);
+void fc_baseline_write(FILE *out, const struct fc_check *c, const struct fc_result *res, int n);
 void fc_print_matrix(FILE *out, const struct fc_check *c, const struct fc_result *res, const char *prefix);
 #endif

@@ -1,25 +1,35 @@
 /* Reports of forkchaos check: JUnit XML, TAP, the baseline file, and the
  * defect x scenario mutation matrix. */
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
+#include <sys/stat.h>
 #include "check.h"
+
+/* XML 1.0's characters: the markup ones as entities, tab and line breaks
+ * as references (an attribute keeps them so), every byte or character
+ * XML cannot hold as the text \xNN, so that the file always parses. */
+static const char *xml_escape(uint32_t cp, char buf[16])
+{
+	static const char *const named[128] = {
+		['&'] = "&amp;",   ['<'] = "&lt;",  ['>'] = "&gt;",   ['"'] = "&quot;",
+		['\''] = "&apos;", ['\t'] = "&#9;", ['\n'] = "&#10;", ['\r'] = "&#13;",
+	};
+	if (cp < 128 && named[cp])
+		return named[cp];
+	if (cp >= FC_RAW_BYTE || cp < 0x20)
+		snprintf(buf, 16, "\\x%02x", (unsigned)(cp >= FC_RAW_BYTE ? cp - FC_RAW_BYTE : cp));
+	else if (cp == 0xfffe || cp == 0xffff)
+		snprintf(buf, 16, "\\u%04x", (unsigned)cp);
+	else
+		return NULL;
+	return buf;
+}
 
 static void xml_escaped(FILE *out, const char *text)
 {
-	for (; *text; text++) {
-		switch (*text) {
-		case '&': fputs("&amp;", out); break;
-		case '<': fputs("&lt;", out); break;
-		case '>': fputs("&gt;", out); break;
-		case '"': fputs("&quot;", out); break;
-		case '\'': fputs("&apos;", out); break;
-		default:
-			/* XML 1.0 forbids most control characters */
-			if ((unsigned char)*text >= 0x20 || *text == '\n' || *text == '\t')
-				fputc(*text, out);
-		}
-	}
+	fc_text_write(out, text, xml_escape);
 }
 
 static const char *oracle_of(const struct fc_result *r)
@@ -27,16 +37,11 @@ static const char *oracle_of(const struct fc_result *r)
 	return r->verdict.oracle >= 0 ? fc_oracle_name(r->verdict.oracle) : "unknown";
 }
 
-/* Written to PATH.tmp, renamed into place when complete. */
-int fc_write_junit(const char *path, const struct fc_check *c, const struct fc_result *res, int n)
+void fc_write_junit(FILE *out, const struct fc_check *c, const struct fc_result *res, int n)
 {
-	char tmp[PATH_MAX + 8], repro[8192];
+	char repro[8192];
 	int failures = 0, errors = 0, skipped = 0;
 	double total = 0;
-	snprintf(tmp, sizeof tmp, "%s.tmp", path);
-	FILE *out = fopen(tmp, "w");
-	if (!out)
-		return -1;
 	for (int i = 0; i < n; i++) {
 		failures += res[i].state == FC_FAIL || res[i].state == FC_XPASS;
 		errors += res[i].state == FC_ERROR;
@@ -92,11 +97,6 @@ int fc_write_junit(const char *path, const struct fc_check *c, const struct fc_r
 		fprintf(out, "    </testcase>\n");
 	}
 	fprintf(out, "  </testsuite>\n</testsuites>\n");
-	if (fclose(out) != 0 || rename(tmp, path) != 0) {
-		unlink(tmp);
-		return -1;
-	}
-	return 0;
 }
 
 void fc_write_tap(FILE *out, const struct fc_check *c, const struct fc_result *res, int n)
@@ -116,48 +116,55 @@ void fc_write_tap(FILE *out, const struct fc_check *c, const struct fc_result *r
 		case FC_NOT_RUN: fprintf(out, "ok %d - %s # SKIP not run: interrupted\n", i + 1, s->name); break;
 		default:
 			fprintf(out, "not ok %d - %s\n", i + 1, s->name);
-			fprintf(out, "  ---\n  invariant: %s\n  message: \"", oracle_of(r));
-			for (const char *p = r->verdict.detail; *p; p++)
-				fputs(*p == '"' ? "\\\"" : *p == '\\' ? "\\\\" : (char[]){ *p, 0 }, out);
-			fprintf(out, "\"\n  runs: %d\n  failed_runs: %d\n  ...\n", r->runs, r->failed_runs);
+			fprintf(out, "  ---\n  invariant: %s\n  message: ", oracle_of(r));
+			fc_json_string(out, r->verdict.detail); /* a JSON string is a YAML one */
+			fprintf(out, "\n  runs: %d\n  failed_runs: %d\n  ...\n", r->runs, r->failed_runs);
 		}
 	}
 }
 
-/* A baseline is the list of scenario names known to fail, one per line. */
-int fc_baseline_load(const char *path, char names[][64], int max)
+/* A baseline is the list of scenario names known to fail, one per line;
+ * as many as it holds, in *NAMES (malloc'd). */
+int fc_baseline_load(const char *path, char (**names)[64])
 {
-	FILE *in = fopen(path, "r");
+	FILE *in = fopen(path, "re");
 	char line[256];
-	int n = 0;
+	int n = 0, room = 0;
+	struct stat st;
+	*names = NULL;
 	if (!in)
 		return -1;
-	while (n < max && fgets(line, sizeof line, in)) {
+	if (fstat(fileno(in), &st) == 0 && S_ISDIR(st.st_mode)) {
+		fclose(in);
+		errno = EISDIR; /* fopen opens a folder, and it reads as empty */
+		return -1;
+	}
+	while (fgets(line, sizeof line, in)) {
 		char *name = line + strspn(line, " \t");
 		name[strcspn(name, " \t\r\n#")] = 0;
-		if (name[0])
-			snprintf(names[n++], 64, "%.63s", name);
+		if (!name[0])
+			continue;
+		if (n == room) {
+			room = room ? 2 * room : 64;
+			void *more = realloc(*names, (size_t)room * sizeof **names);
+			if (!more) {
+				fclose(in);
+				return -1;
+			}
+			*names = more;
+		}
+		snprintf((*names)[n++], 64, "%.63s", name);
 	}
 	fclose(in);
 	return n;
 }
 
-int fc_baseline_save(const char *path, const struct fc_check *c, const struct fc_result *res, int n)
+void fc_baseline_write(FILE *out, const struct fc_check *c, const struct fc_result *res, int n)
 {
-	char tmp[PATH_MAX + 8];
-	snprintf(tmp, sizeof tmp, "%s.tmp", path);
-	FILE *out = fopen(tmp, "w");
-	if (!out)
-		return -1;
 	fprintf(out, "# forkchaos check baseline: scenarios known to fail on %s\n", c->libs[0]);
 	for (int i = 0; i < n; i++)
 		if (res[i].state == FC_FAIL || res[i].state == FC_ERROR)
 			fprintf(out, "%s\n", c->scenarios[res[i].scenario].name);
-	if (fclose(out) != 0 || rename(tmp, path) != 0) {
-		unlink(tmp);
-		return -1;
-	}
-	return 0;
 }
 
 static const char *lib_label(const char *path)

@@ -13,20 +13,53 @@
 #include <unistd.h>
 #include "check.h"
 
-#define MAX_FILES 512
+/* The scenario files found, as many as there are: each as given (for
+ * messages) and resolved (so that one named twice runs once). */
+struct files {
+	char **path, **real;
+	int n, room;
+};
 
-static int writable_dir_of(const char *path)
+static void files_free(struct files *f)
 {
-	char dir[PATH_MAX];
-	snprintf(dir, sizeof dir, "%s", path);
-	char *slash = strrchr(dir, '/');
-	if (!slash)
-		return access(".", W_OK) == 0;
-	if (slash == dir)
-		slash[1] = 0;
-	else
-		*slash = 0;
-	return access(dir, W_OK) == 0;
+	for (int i = 0; i < f->n; i++) {
+		free(f->path[i]);
+		free(f->real[i]);
+	}
+	free(f->path);
+	free(f->real);
+}
+
+static int add_file(struct files *f, const char *path)
+{
+	char real[PATH_MAX];
+	if (!realpath(path, real)) {
+		fprintf(stderr, "forkchaos check: %s: %s; expected a scenario file\n", path, strerror(errno));
+		return -1;
+	}
+	for (int i = 0; i < f->n; i++)
+		if (!strcmp(f->real[i], real))
+			return 0; /* the same file named twice (a file and its folder) */
+	if (f->n == f->room) {
+		int room = f->room ? 2 * f->room : 64;
+		char **paths = realloc(f->path, (size_t)room * sizeof *paths);
+		if (paths)
+			f->path = paths;
+		char **reals = paths ? realloc(f->real, (size_t)room * sizeof *reals) : NULL;
+		if (!reals)
+			goto nomem;
+		f->real = reals;
+		f->room = room;
+	}
+	if (!(f->path[f->n] = strdup(path)) || !(f->real[f->n] = strdup(real))) {
+		free(f->path[f->n]);
+		goto nomem;
+	}
+	f->n++;
+	return 0;
+nomem:
+	perror("forkchaos check");
+	return -1;
 }
 
 static int by_name(const void *a, const void *b)
@@ -34,56 +67,89 @@ static int by_name(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* The same file named twice (a file and its folder) is run once. */
-static int already_listed(char files[][PATH_MAX], int n, const char *path)
+static int named_like_a_scenario(const char *name)
 {
-	char real[PATH_MAX], other[PATH_MAX];
-	if (!realpath(path, real))
-		return 0;
-	for (int i = 0; i < n; i++)
-		if (realpath(files[i], other) && !strcmp(real, other))
-			return 1;
-	return 0;
+	size_t len = strlen(name);
+	while (len > 1 && name[len - 1] == '/')
+		len--;
+	return len > 4 && !strncmp(name + len - 4, ".scn", 4);
 }
 
-static void add_file(char files[][PATH_MAX], int *n, const char *path)
+/* Only a plain file is read: a folder reads as nothing and a FIFO
+ * blocks the read forever.  FROM: the folder it was found in, or NULL. */
+static int plain_file(const char *path, const struct stat *st, const char *from)
 {
-	if (*n < MAX_FILES && !already_listed(files, *n, path))
-		snprintf(files[(*n)++], PATH_MAX, "%s", path);
+	if (S_ISREG(st->st_mode))
+		return 0;
+	fprintf(stderr, "forkchaos check: %s: is %s, not a scenario file%s%s%s; expected %s\n", path,
+		S_ISDIR(st->st_mode) ? "a folder" : "a device, FIFO or socket", from ? " (found in " : "", from ? from : "",
+		from ? ")" : "",
+		from ? "only scenario files named *.scn in a folder given to check (rename it, or move it out)"
+		     : "a scenario file or a folder of *.scn files");
+	return -1;
+}
+
+/* DIR's *.scn entries (not hidden ones), in name order. */
+static int add_folder(struct files *f, const char *dir)
+{
+	struct dirent **entries;
+	size_t len = strlen(dir);
+	while (len > 1 && dir[len - 1] == '/')
+		len--;
+	int n = scandir(dir, &entries, NULL, alphasort), found = 0, rc = 0;
+	if (n < 0) {
+		fprintf(stderr, "forkchaos check: %s: cannot list it: %s; expected a readable folder\n", dir, strerror(errno));
+		return -1;
+	}
+	for (int i = 0; i < n; i++) {
+		const char *name = entries[i]->d_name;
+		char path[PATH_MAX];
+		struct stat st;
+		if (rc == 0 && name[0] != '.' && named_like_a_scenario(name) &&
+		    snprintf(path, sizeof path, "%.*s/%s", (int)len, dir, name) < (int)sizeof path) {
+			found++;
+			if (stat(path, &st) < 0) {
+				fprintf(stderr, "forkchaos check: %s: %s; expected a scenario file\n", path, strerror(errno));
+				rc = -1;
+			} else {
+				rc = plain_file(path, &st, dir) < 0 ? -1 : add_file(f, path);
+			}
+		}
+		free(entries[i]);
+	}
+	free(entries);
+	if (rc == 0 && !found) {
+		fprintf(stderr,
+			"forkchaos check: %s: a folder%s with no *.scn file in it; expected a scenario file or a folder of *.scn "
+			"files\n",
+			dir, named_like_a_scenario(dir) ? " (though named like a scenario file)" : "");
+		return -1;
+	}
+	return rc;
 }
 
 /* PATHS: files, or folders whose *.scn files are taken in name order. */
-static int collect(char **paths, int npaths, char files[][PATH_MAX])
+static int collect(char **paths, int npaths, struct files *f)
 {
-	int n = 0;
 	for (int i = 0; i < npaths; i++) {
 		struct stat st;
+		int rc;
 		if (stat(paths[i], &st) < 0) {
 			fprintf(stderr, "forkchaos check: %s: %s; expected a scenario file or a folder of *.scn files\n",
 				paths[i], strerror(errno));
 			return -1;
 		}
-		if (!S_ISDIR(st.st_mode)) {
-			add_file(files, &n, paths[i]);
-			continue;
-		}
-		char pattern[PATH_MAX];
-		glob_t found;
-		size_t len = strlen(paths[i]);
-		while (len > 1 && paths[i][len - 1] == '/')
-			len--;
-		snprintf(pattern, sizeof pattern, "%.*s/*.scn", (int)len, paths[i]);
-		if (glob(pattern, 0, NULL, &found) == 0) {
-			qsort(found.gl_pathv, found.gl_pathc, sizeof *found.gl_pathv, by_name);
-			for (size_t k = 0; k < found.gl_pathc; k++)
-				add_file(files, &n, found.gl_pathv[k]);
-			globfree(&found);
-		}
+		if (S_ISDIR(st.st_mode))
+			rc = add_folder(f, paths[i]);
+		else
+			rc = plain_file(paths[i], &st, NULL) < 0 ? -1 : add_file(f, paths[i]);
+		if (rc < 0)
+			return -1;
 	}
-	return n;
+	return f->n;
 }
 
-static int load_scenarios(struct fc_check *c, char files[][PATH_MAX], int nfiles)
+static int load_scenarios(struct fc_check *c, char **files, int nfiles)
 {
 	char err[1024];
 	const char *filter = c->opt.filter;
@@ -119,14 +185,10 @@ static int load_scenarios(struct fc_check *c, char files[][PATH_MAX], int nfiles
 
 static int scenarios(struct fc_check *c)
 {
-	char(*files)[PATH_MAX] = calloc(MAX_FILES, sizeof *files);
-	if (!files) {
-		perror("forkchaos check");
-		return -1;
-	}
-	int nfiles = collect(c->opt.paths, c->opt.npaths, files);
-	int rc = nfiles < 0 ? -1 : load_scenarios(c, files, nfiles);
-	free(files);
+	struct files files = { 0 };
+	int nfiles = collect(c->opt.paths, c->opt.npaths, &files);
+	int rc = nfiles < 0 ? -1 : load_scenarios(c, files.path, nfiles);
+	files_free(&files);
 	return rc;
 }
 
@@ -194,13 +256,9 @@ static int defects_known(struct fc_check *c)
 static int baseline(struct fc_check *c)
 {
 	const char *path = c->opt.baseline;
-	if (!(c->baseline = calloc(FC_MAX_BASELINE, sizeof *c->baseline))) {
-		perror("forkchaos check");
-		return -1;
-	}
 	if (!path || c->opt.update)
 		return 0;
-	if ((c->nbaseline = fc_baseline_load(path, c->baseline, FC_MAX_BASELINE)) < 0) {
+	if ((c->nbaseline = fc_baseline_load(path, &c->baseline)) < 0) {
 		fprintf(stderr, "forkchaos check: cannot read baseline %s: %s; create it with --update-baseline\n", path,
 			strerror(errno));
 		return -1;
@@ -208,19 +266,27 @@ static int baseline(struct fc_check *c)
 	return 0;
 }
 
+static int claim(struct fc_outfile *o, const char *option, const char *path)
+{
+	char err[PATH_MAX + 256];
+	if (fc_outfile_claim(o, path, err, sizeof err) == 0)
+		return 0;
+	fprintf(stderr, "forkchaos check: %s %s: %s\n", option, path, err);
+	return -1;
+}
+
+/* What check writes where the user says is checked, and its temporary
+ * made, before anything runs: a bad path is an error at once. */
 static int options_consistent(struct fc_check *c)
 {
-	if (c->opt.junit && !writable_dir_of(c->opt.junit)) {
-		fprintf(stderr,
-			"forkchaos check: --junit %s: its folder is missing or not writable; expected a path in an existing "
-			"folder\n",
-			c->opt.junit);
-		return -1;
-	}
 	if (c->opt.update && !c->opt.baseline) {
 		fputs("forkchaos check: --update-baseline needs --baseline FILE (where to write it)\n", stderr);
 		return -1;
 	}
+	if (c->opt.junit && claim(&c->junit_out, "--junit", c->opt.junit) < 0)
+		return -1;
+	if (c->opt.update && claim(&c->baseline_out, "--baseline", c->opt.baseline) < 0)
+		return -1;
 	return 0;
 }
 
@@ -244,7 +310,9 @@ static int workdir(struct fc_check *c)
 	snprintf(c->workdir, sizeof c->workdir, "%s/forkchaos-check-XXXXXX", tmp);
 	char absolute[PATH_MAX];
 	if (!mkdtemp(c->workdir)) {
-		fprintf(stderr, "forkchaos check: cannot make a work folder: %s\n", strerror(errno));
+		fprintf(stderr,
+			"forkchaos check: cannot make a work folder in %s%s: %s; expected an existing folder we can write\n", tmp,
+			getenv("TMPDIR") ? " ($TMPDIR)" : "", strerror(errno));
 		c->workdir[0] = 0;
 		return -1;
 	}
@@ -267,8 +335,18 @@ static int commands(struct fc_check *c)
 /* results/RUN-ID/ (or --out DIR's), with traces/ for failing runs. */
 static int folder(struct fc_check *c)
 {
-	char traces[PATH_MAX + 16];
+	char traces[PATH_MAX + 16], latest[PATH_MAX + 16];
+	struct stat st;
 	const char *root = c->opt.out ? c->opt.out : "results";
+	snprintf(latest, sizeof latest, "%s/latest", root);
+	if (lstat(latest, &st) == 0 && !S_ISLNK(st.st_mode)) {
+		/* it is replaced when the run is complete: known now, not then */
+		fprintf(stderr,
+			"forkchaos check: %s: is not a symbolic link; expected the link to the newest run that check "
+			"keeps there (move it away)\n",
+			latest);
+		return -1;
+	}
 	if (fc_results_begin(&c->folder, root) < 0) {
 		fprintf(stderr,
 			"forkchaos check: cannot make a results folder in %s: %s; expected a writable folder (--out DIR)\n", root,
@@ -288,29 +366,11 @@ static int folder(struct fc_check *c)
 int fc_check_resolve(struct fc_check *c)
 {
 	static int (*const steps[])(struct fc_check *) = {
-		options_consistent, beside_us, libraries, scenarios, commands, defects_known, baseline, workdir, folder,
+		options_consistent, beside_us, libraries, scenarios, commands,
+		defects_known,      baseline,  workdir,   folder,    fc_check_guard_start,
 	};
 	for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++)
 		if (steps[i](c) < 0)
 			return -1;
 	return 0;
-}
-
-/* The reports and logs of the runs: gone once judged; whatever a killed
- * worker left goes with the folder. */
-void fc_check_remove_workdir(const struct fc_check *c)
-{
-	DIR *dir = c->workdir[0] ? opendir(c->workdir) : NULL;
-	struct dirent *entry;
-	char path[PATH_MAX + 260];
-	while (dir && (entry = readdir(dir))) {
-		if (entry->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof path, "%s/%s", c->workdir, entry->d_name);
-		unlink(path);
-	}
-	if (dir)
-		closedir(dir);
-	if (c->workdir[0])
-		rmdir(c->workdir);
 }

@@ -114,9 +114,17 @@ static void members(FILE *f, const void *ctx)
 	fprintf(f, "},\"interrupted\":%s,\"exit\":%d", c->interrupted ? "true" : "false", c->exit_code);
 }
 
+static int junit_file(const struct fc_check *c)
+{
+	FILE *f = fc_results_create(&c->folder, "junit.xml");
+	if (!f)
+		return -1;
+	fc_write_junit(f, c, c->results, c->nscenarios);
+	return fc_results_commit(&c->folder, "junit.xml", f);
+}
+
 int fc_check_write_results(struct fc_check *c)
 {
-	char junit[PATH_MAX + 16];
 	char *command[c->argc + 1]; /* the subcommand's argv, after "forkchaos" */
 	command[0] = "forkchaos";
 	memcpy(command + 1, c->argv, sizeof *command * (size_t)c->argc);
@@ -128,10 +136,9 @@ int fc_check_write_results(struct fc_check *c)
 		.members = members,
 		.ctx = c,
 	};
-	fc_results_path(&c->folder, "junit.xml", junit, sizeof junit);
 	/* run.json last: its presence says the rest is there */
-	if (verdict_files(c) < 0 || fc_write_junit(junit, c, c->results, c->nscenarios) < 0 ||
-	    fc_results_run_json(&c->folder, &info) < 0 || fc_results_finish(&c->folder) < 0) {
+	if (verdict_files(c) < 0 || junit_file(c) < 0 || fc_results_run_json(&c->folder, &info) < 0 ||
+	    fc_results_finish(&c->folder) < 0) {
 		fprintf(stderr, "forkchaos check: cannot write the results folder %s: %s\n", c->folder.dir, strerror(errno));
 		return -1;
 	}

@@ -4,7 +4,9 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 #include "check.h"
@@ -12,15 +14,26 @@
 
 const char *const fc_state_names[] = { "PASS", "FAIL", "XFAIL", "XPASS", "ERROR", "NOT-RUN" };
 
+/* A file the target wrote (its report, its output): only a plain file is
+ * read, and never waited on (a target may leave a FIFO there). */
 static void read_file(const char *path, char *buf, size_t len)
 {
+	struct stat st;
 	buf[0] = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
 		return;
-	ssize_t got = read(fd, buf, len - 1);
+	ssize_t got = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) ? read(fd, buf, len - 1) : 0;
 	buf[got > 0 ? got : 0] = 0;
 	close(fd);
+}
+
+/* A run's own file in the work folder, made new: a target (it can write
+ * there) may have planted a link at the name of the next run's file. */
+static int new_file(const char *path)
+{
+	unlink(path);
+	return open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 }
 
 /* The last line of TEXT, for a one-line message. */
@@ -119,7 +132,8 @@ static void keep_trace(const struct fc_check *c, const struct fc_scenario *s, in
 	fc_results_path(&c->folder, name, dest, sizeof dest);
 	if (rename(trace, dest) == 0 || errno != EXDEV)
 		return;
-	int in = open(trace, O_RDONLY | O_CLOEXEC), out = open(dest, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	int in = open(trace, O_RDONLY | O_NONBLOCK | O_CLOEXEC),
+	    out = open(dest, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
 	ssize_t got;
 	while (in >= 0 && out >= 0 && (got = read(in, buf, sizeof buf)) > 0)
 		if (write(out, buf, (size_t)got) != got)
@@ -128,6 +142,24 @@ static void keep_trace(const struct fc_check *c, const struct fc_scenario *s, in
 		close(in);
 	if (out >= 0)
 		close(out);
+}
+
+/* RACE: an interrupt that arrives after the loop below has looked and
+ * before fc_run_target blocks it ran our handler and set the flag only:
+ * fc_run_target would wait the whole timeout.  Its first tick comes with
+ * the signals blocked, so the signal raised again there is pending, and
+ * its wait takes it and passes it on at once. */
+struct missed {
+	int raised;
+};
+
+static void pass_on_missed(void *arg)
+{
+	struct missed *m = arg;
+	if (fc_sched_interrupted() && !m->raised) {
+		m->raised = 1;
+		raise(fc_sched_interrupted());
+	}
 }
 
 static double now_s(void)
@@ -163,11 +195,12 @@ void fc_check_run_one(const struct fc_check *c, int scenario, int lib, struct fc
 		snprintf(env_report, sizeof env_report, "FORKCHAOS_REPORT=%s", report_path);
 		/* a fresh trace each run: the first process to load the shim
 		 * writes its header */
-		int err_fd = open(err_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-		int trace_fd = open(trace_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		unlink(report_path); /* the target makes it, never through an old link */
+		int err_fd = new_file(err_path), trace_fd = new_file(trace_path);
 		if (trace_fd >= 0)
 			close(trace_fd);
 		int null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+		struct missed missed = { 0 };
 		struct fc_target target = {
 			.argv = argv,
 			.shim = c->shim,
@@ -179,11 +212,16 @@ void fc_check_run_one(const struct fc_check *c, int scenario, int lib, struct fc
 			.stdin_fd = null_fd,
 			.stdout_fd = err_fd,
 			.stderr_fd = err_fd,
+			.tick = pass_on_missed,
+			.tick_arg = &missed,
 		};
 		struct fc_outcome outcome;
-		int started = fc_run_target(&target, &outcome);
-		close(err_fd);
-		close(null_fd);
+		int files_ok = err_fd >= 0 && trace_fd >= 0 && null_fd >= 0;
+		int started = files_ok ? fc_run_target(&target, &outcome) : -1, run_errno = errno;
+		if (err_fd >= 0)
+			close(err_fd);
+		if (null_fd >= 0)
+			close(null_fd);
 		if (started == 0 && outcome.interrupted) {
 			/* killed by our own interrupt: no verdict on the library */
 			res->interrupted = 1;
@@ -202,8 +240,10 @@ void fc_check_run_one(const struct fc_check *c, int scenario, int lib, struct fc
 			res->failed_runs++;
 			res->verdict.failed = 1;
 			res->verdict.oracle = FC_OR_DRIVER;
-			snprintf(res->verdict.detail, sizeof res->verdict.detail, "cannot run %s: %s", argv[0],
-				 strerror(started < 0 ? errno : outcome.exec_errno));
+			snprintf(res->verdict.detail, sizeof res->verdict.detail, "cannot run %.400s: %s%s%.400s%s", argv[0],
+				 strerror(started < 0 ? run_errno : outcome.exec_errno),
+				 files_ok ? "" : " (making its files in the work folder ", files_ok ? "" : c->workdir,
+				 files_ok ? "" : ")");
 			break;
 		}
 		read_file(report_path, report, sizeof report);
@@ -254,13 +294,28 @@ static void shell_quote(char *out, size_t len, const char *word)
 	out[used] = 0;
 }
 
+/* NS as `run --timeout` reads it: a whole number of the largest unit
+ * that holds it exactly (1500ms, not 1.5s; 3600s, not 3.6e+03s). */
+static void duration_text(uint64_t ns, char *buf, size_t len)
+{
+	static const struct {
+		uint64_t ns;
+		const char *unit;
+	} units[] = { { 1000000000u, "s" }, { 1000000u, "ms" }, { 1000u, "us" }, { 1u, "ns" } };
+	size_t i = 0;
+	while (ns % units[i].ns)
+		i++;
+	snprintf(buf, len, "%llu%s", (unsigned long long)(ns / units[i].ns), units[i].unit);
+}
+
 void fc_check_repro(const struct fc_check *c, const struct fc_scenario *s, const char *lib, char *buf, size_t len)
 {
 	char store[FC_SCN_MAX_ARGS][PATH_MAX];
 	char *argv[FC_SCN_MAX_ARGS + 1];
-	char quoted[FC_PLAN_MAX + 64];
+	char quoted[FC_PLAN_MAX + 64], timeout[32];
 	size_t used = 0;
 	build_argv(c, s, lib, store, argv);
+	duration_text(s->timeout_ns, timeout, sizeof timeout);
 	used += (size_t)snprintf(buf + used, len - used, "%s/forkchaos run", c->exe_dir);
 	if (s->plan[0]) {
 		shell_quote(quoted, sizeof quoted, s->plan);
@@ -268,9 +323,9 @@ void fc_check_repro(const struct fc_check *c, const struct fc_scenario *s, const
 	}
 	/* the library only for a driver, which loads it from the environment;
 	 * any other command names it in its arguments if it needs it */
-	used += (size_t)snprintf(buf + used, len - used, " --seed %s --timeout %.3gs -- env%s%s FORKCHAOS_REPORT=/dev/stderr",
-				 s->seed[0] ? s->seed : c->opt.seed, s->timeout_ns / 1e9,
-				 s->oracles.driver ? " FORKCHAOS_LIB=" : "", s->oracles.driver ? lib : "");
+	used += (size_t)snprintf(buf + used, len - used, " --seed %s --timeout %s -- env%s%s FORKCHAOS_REPORT=/dev/stderr",
+				 s->seed[0] ? s->seed : c->opt.seed, timeout, s->oracles.driver ? " FORKCHAOS_LIB=" : "",
+				 s->oracles.driver ? lib : "");
 	for (int i = 0; argv[i] && used < len; i++) {
 		shell_quote(quoted, sizeof quoted, argv[i]);
 		used += (size_t)snprintf(buf + used, len - used, " %s", quoted);

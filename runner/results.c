@@ -88,7 +88,7 @@ FILE *fc_results_create(const struct fc_results *r, const char *name)
 		return NULL;
 	*slash = '/';
 	strcat(path, ".tmp");
-	return fopen(path, "we");
+	return fopen(path, "wxe"); /* x: O_EXCL, a new file even where a target planted a link */
 }
 
 int fc_results_commit(const struct fc_results *r, const char *name, FILE *f)
@@ -130,11 +130,177 @@ static int remove_one(const char *path, const struct stat *st, int type, struct 
 	return remove(path) < 0 && errno != ENOENT ? -1 : 0;
 }
 
+int fc_remove_tree(const char *path)
+{
+	if (nftw(path, remove_one, 16, FTW_DEPTH | FTW_PHYS) < 0 && errno != ENOENT)
+		return -1;
+	return 0;
+}
+
 void fc_results_discard(struct fc_results *r)
 {
 	if (r->dir[0] && strcmp(r->dir, r->final))
-		nftw(r->dir, remove_one, 16, FTW_DEPTH | FTW_PHYS);
+		fc_remove_tree(r->dir);
 	r->dir[0] = 0;
+}
+
+/* What is wrong with PATH as a file to replace, or NULL: nothing. */
+static const char *unfit(const char *path, char *err, size_t errlen)
+{
+	struct stat st;
+	if (!*path)
+		return "is empty; expected the path of a file to write";
+	if (strlen(path) >= PATH_MAX - 16)
+		return "is too long; expected a shorter path";
+	if (lstat(path, &st) < 0) {
+		if (errno == ENOENT)
+			return NULL;
+		snprintf(err, errlen, "%s; expected a path in an existing folder", strerror(errno));
+		return err;
+	}
+	if (S_ISDIR(st.st_mode))
+		return "is a folder; expected the path of a file to write (e.g. DIR/NAME in that folder)";
+	if (S_ISLNK(st.st_mode))
+		return "is a symbolic link; expected the path of a plain file (name the file it points to, or remove the link)";
+	if (!S_ISREG(st.st_mode))
+		return "is not a plain file (a device, FIFO or socket); expected the path of a file to write";
+	return NULL;
+}
+
+int fc_outfile_claim(struct fc_outfile *o, const char *path, char *err, size_t errlen)
+{
+	memset(o, 0, sizeof *o);
+	o->fd = -1;
+	const char *why = unfit(path, err, errlen);
+	if (why) {
+		if (why != err)
+			snprintf(err, errlen, "%s", why);
+		return -1;
+	}
+	snprintf(o->path, sizeof o->path, "%s", path);
+	const char *slash = strrchr(path, '/');
+	int dirlen = slash ? (slash == path ? 1 : (int)(slash - path)) : 1;
+	const char *dir = slash ? path : ".", *base = slash ? slash + 1 : path;
+	snprintf(o->tmp, sizeof o->tmp, "%.*s/.%s.XXXXXX", dirlen, dir, base);
+	/* the temporary is ours alone: made new (O_EXCL) with a random name */
+	if ((o->fd = mkostemp(o->tmp, O_CLOEXEC)) < 0) {
+		snprintf(err, errlen,
+			 "cannot create a file in its folder %.*s: %s; expected a path in an existing folder you can write",
+			 dirlen, dir, strerror(errno));
+		o->tmp[0] = 0;
+		return -1;
+	}
+	mode_t mask = umask(0);
+	umask(mask);
+	fchmod(o->fd, 0666 & ~mask); /* as a file made by fopen would be */
+	return 0;
+}
+
+FILE *fc_outfile_stream(struct fc_outfile *o)
+{
+	FILE *f = o->fd >= 0 ? fdopen(o->fd, "w") : NULL;
+	if (f)
+		o->fd = -1;
+	return f;
+}
+
+int fc_outfile_commit(struct fc_outfile *o, FILE *f)
+{
+	int failed = ferror(f);
+	if (fclose(f) != 0 || failed || rename(o->tmp, o->path) != 0) {
+		int err = errno ? errno : EIO;
+		fc_outfile_drop(o);
+		errno = err;
+		return -1;
+	}
+	o->tmp[0] = 0;
+	return 0;
+}
+
+void fc_outfile_drop(struct fc_outfile *o)
+{
+	if (o->fd >= 0)
+		close(o->fd);
+	o->fd = -1;
+	if (o->tmp[0])
+		unlink(o->tmp);
+	o->tmp[0] = 0;
+}
+
+/* The length of the valid UTF-8 character at P (shortest form, no
+ * surrogate, at most U+10FFFF), its code point in *CP; 0: not one. */
+static int utf8_char(const unsigned char *p, uint32_t *cp)
+{
+	static const uint32_t least[] = { 0, 0, 0x80, 0x800, 0x10000 };
+	int n = p[0] < 0x80 ? 1 : (p[0] & 0xe0) == 0xc0 ? 2 : (p[0] & 0xf0) == 0xe0 ? 3 : (p[0] & 0xf8) == 0xf0 ? 4 : 0;
+	uint32_t value = n > 1 ? p[0] & (0x7fu >> n) : p[0];
+	for (int i = 1; i < n; i++) {
+		if ((p[i] & 0xc0) != 0x80) /* the string's end is not one either */
+			return 0;
+		value = value << 6 | (p[i] & 0x3fu);
+	}
+	if (!n || value < least[n] || value > 0x10ffff || (value >= 0xd800 && value <= 0xdfff))
+		return 0;
+	*cp = value;
+	return n;
+}
+
+void fc_text_write(FILE *f, const char *text, const char *(*escape)(uint32_t cp, char buf[16]))
+{
+	char buf[16];
+	for (const unsigned char *p = (const unsigned char *)text; *p;) {
+		uint32_t cp;
+		int n = utf8_char(p, &cp);
+		const char *as = escape(n ? cp : FC_RAW_BYTE + *p, buf);
+		if (as)
+			fputs(as, f);
+		else
+			fwrite(p, 1, (size_t)n, f);
+		p += n ? n : 1;
+	}
+}
+
+static const char *json_escape(uint32_t cp, char buf[16])
+{
+	if (cp >= FC_RAW_BYTE)
+		snprintf(buf, 16, "\\\\x%02x", (unsigned)(cp - FC_RAW_BYTE));
+	else if (cp == '"' || cp == '\\')
+		snprintf(buf, 16, "\\%c", (int)cp);
+	else if (cp == '\n')
+		return "\\n";
+	else if (cp == '\t')
+		return "\\t";
+	else if (cp < 0x20)
+		snprintf(buf, 16, "\\u%04x", (unsigned)cp);
+	else
+		return NULL;
+	return buf;
+}
+
+static const char *csv_escape(uint32_t cp, char buf[16])
+{
+	if (cp >= FC_RAW_BYTE)
+		snprintf(buf, 16, "\\x%02x", (unsigned)(cp - FC_RAW_BYTE));
+	else if (cp == '"')
+		return "\"\"";
+	else
+		return NULL;
+	return buf;
+}
+
+static const char *shown_escape(uint32_t cp, char buf[16])
+{
+	if (cp >= FC_RAW_BYTE)
+		cp -= FC_RAW_BYTE;
+	else if (cp >= 0x20 && cp != 0x7f && (cp < 0x80 || cp > 0x9f))
+		return NULL;
+	snprintf(buf, 16, cp > 0xff ? "\\u%04x" : "\\x%02x", (unsigned)cp);
+	return buf;
+}
+
+void fc_shown_text(FILE *f, const char *text)
+{
+	fc_text_write(f, text, shown_escape);
 }
 
 void fc_json_string(FILE *f, const char *text)
@@ -144,18 +310,7 @@ void fc_json_string(FILE *f, const char *text)
 		return;
 	}
 	fputc('"', f);
-	for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			fprintf(f, "\\%c", *p);
-		else if (*p == '\n')
-			fputs("\\n", f);
-		else if (*p == '\t')
-			fputs("\\t", f);
-		else if (*p < 0x20)
-			fprintf(f, "\\u%04x", *p);
-		else
-			fputc(*p, f);
-	}
+	fc_text_write(f, text, json_escape);
 	fputc('"', f);
 }
 
@@ -164,17 +319,12 @@ void fc_csv_field(FILE *f, const char *text)
 {
 	if (!text)
 		return;
-	if (!text[strcspn(text, ",\"\r\n")]) {
-		fputs(text, f);
-		return;
-	}
-	fputc('"', f);
-	for (; *text; text++) {
-		if (*text == '"')
-			fputc('"', f);
-		fputc(*text, f);
-	}
-	fputc('"', f);
+	int quoted = text[strcspn(text, ",\"\r\n")] != 0;
+	if (quoted)
+		fputc('"', f);
+	fc_text_write(f, text, csv_escape);
+	if (quoted)
+		fputc('"', f);
 }
 
 static void utc(FILE *f, time_t when)

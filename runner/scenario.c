@@ -131,6 +131,11 @@ static int set_target(struct fc_scenario *s, char *value, const struct where *w)
 			    "bad target; expected target: DRIVER ARGS... or /path/to/command ARGS... (at most %d words, quotes "
 			    "balanced)",
 			    FC_SCN_MAX_ARGS);
+	if (!s->argv[0][0])
+		return fail(w,
+			    "the command word of target: is empty (%s); expected target: DRIVER ARGS... or "
+			    "/path/to/command ARGS...",
+			    value);
 	return 0;
 }
 
@@ -241,8 +246,9 @@ static int set_defect(struct fc_scenario *s, char *value, const struct where *w)
 
 static int set_seed(struct fc_scenario *s, char *value, const struct where *w)
 {
-	if (!is_word(value, "0123456789", sizeof s->seed))
-		return fail(w, "bad seed '%s'; expected seed: N (a whole number)", value);
+	/* the shim takes no seed above 2^64-1 and would pick its own */
+	if (strlen(value) >= sizeof s->seed || fc_parse_seed(value) < 0)
+		return fail(w, "bad seed '%s'; expected seed: N (a whole number from 0 to 18446744073709551615)", value);
 	strcpy(s->seed, value);
 	return 0;
 }
@@ -292,15 +298,33 @@ static int opens_with_window(const struct fc_scenario *s)
 		(s->summary[7 + len] == ':' || s->summary[7 + len] == ' ');
 }
 
+/* The next line into TEXT, without its newline: 1, 0 at the end, -1 on
+ * an error (said).  A NUL byte is one: the rest of its line would be
+ * silently lost to every string function after. */
+static int next_line(FILE *f, char *text, size_t size, struct where *w)
+{
+	size_t len = 0;
+	int ch = getc(f);
+	if (ch == EOF)
+		return ferror(f) ? fail(w, "cannot read: %m") : 0;
+	w->line++;
+	for (; ch != EOF && ch != '\n'; ch = getc(f)) {
+		if (!ch)
+			return fail(w, "a NUL byte at column %zu; expected a text file (is it a scenario file?)", len + 1);
+		if (len + 1 >= size)
+			return fail(w, "line too long; expected at most %zu characters", size - 2);
+		text[len++] = (char)ch;
+	}
+	text[len] = 0;
+	return ferror(f) ? fail(w, "cannot read: %m") : 1;
+}
+
 static int parse_lines(FILE *f, struct fc_scenario *s, struct where *w)
 {
 	char text[8192];
-	int saw_comment_first = -1;
+	int saw_comment_first = -1, more;
 	unsigned seen = 0;
-	while (fgets(text, sizeof text, f)) {
-		w->line++;
-		if (!strchr(text, '\n') && !feof(f))
-			return fail(w, "line too long; expected at most %zu characters", sizeof text - 2);
+	while ((more = next_line(f, text, sizeof text, w)) > 0) {
 		char *line = trim(text);
 		if (*line == '#') {
 			if (saw_comment_first < 0)
@@ -320,6 +344,8 @@ static int parse_lines(FILE *f, struct fc_scenario *s, struct where *w)
 		if (set_field(s, trim(line), trim(colon + 1), &seen, w) < 0)
 			return -1;
 	}
+	if (more < 0)
+		return -1;
 	w->line = 1;
 	if (saw_comment_first != 1)
 		return fail(w,

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -40,6 +41,7 @@ struct run {
 	char *have; /* have[job]: its result is in */
 	int in, next_done;
 	sigset_t caller_mask;
+	pid_t parent;
 };
 
 static void *result_of(const struct fc_sched *s, int job)
@@ -64,6 +66,11 @@ static void __attribute__((noreturn)) worker_main(struct run *r, int job, int fd
 	 * and the job sees it, rather than the default action killing us. */
 	interrupted = 0;
 	handle_stops(on_interrupt);
+	/* RACE: the parent may die before the prctl; then we are already
+	 * another's child and no SIGTERM comes: stop as if it had. */
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	if (getppid() != r->parent)
+		interrupted = SIGTERM;
 	sigprocmask(SIG_SETMASK, &r->caller_mask, NULL);
 	memset(result, 0, s->result_size);
 	s->run(s->ctx, job, result);
@@ -141,18 +148,75 @@ static void collect(struct run *r, struct worker *w, int status)
 	arrived(r, w->job);
 }
 
-/* Every child that ended: our workers, and orphans that came back to us. */
+static struct worker *worker_of(const struct run *r, pid_t pid)
+{
+	for (int i = 0; i < r->s->workers; i++)
+		if (r->workers[i].pid == pid)
+			return &r->workers[i];
+	return NULL;
+}
+
+/* Our children that are neither workers nor KEEP came back to us from a
+ * worker that died (we are the subreaper of last resort): a target and
+ * what it started, no longer under anyone's timeout.  Killed, each with
+ * its process group (a target leads its own); what they leave comes back
+ * to us in turn and goes on the next call.  Returns how many. */
+static int kill_strays(const struct run *r)
+{
+	char path[64];
+	int pid, found = 0;
+	snprintf(path, sizeof path, "/proc/self/task/%d/children", (int)getpid());
+	FILE *f = fopen(path, "re");
+	while (f && fscanf(f, "%d", &pid) == 1) {
+		if (pid == r->s->keep || worker_of(r, pid))
+			continue;
+		if (getpgid(pid) == pid)
+			kill(-pid, SIGKILL);
+		kill(pid, SIGKILL);
+		found++;
+	}
+	if (f)
+		fclose(f);
+	return found;
+}
+
+/* Every child that ended: our workers, and strays; a worker its target
+ * stopped is continued, or it would never end. */
 static int reap(struct run *r)
 {
-	int status, ended = 0;
+	int status, ended = 0, others = 0;
 	pid_t pid;
-	while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
-		for (int i = 0; i < r->s->workers; i++)
-			if (r->workers[i].pid == pid) {
-				collect(r, &r->workers[i], status);
-				ended++;
-			}
+	while ((pid = waitpid(-1, &status, WNOHANG | WUNTRACED)) > 0) {
+		struct worker *w = worker_of(r, pid);
+		if (w && WIFSTOPPED(status)) {
+			kill(pid, SIGCONT);
+		} else if (w) {
+			collect(r, w, status);
+			ended++;
+		} else {
+			others++;
+		}
+	}
+	if (ended || others)
+		kill_strays(r);
 	return ended;
+}
+
+/* No worker left: the last strays killed and reaped before we return,
+ * for at most a few seconds (one stuck in the kernel is left). */
+static void reap_strays(struct run *r)
+{
+	sigset_t chld;
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	struct timespec step = { 0, 100000000 };
+	for (int round = 0; round < 50; round++) {
+		while (waitpid(-1, NULL, WNOHANG) > 0)
+			;
+		if (!kill_strays(r))
+			return;
+		sigtimedwait(&chld, NULL, &step);
+	}
 }
 
 static void pass_on(struct run *r, int sig)
@@ -181,7 +245,7 @@ static int wait_signal(const struct fc_sched *s, const sigset_t *waited)
 
 int fc_sched_run(const struct fc_sched *s)
 {
-	struct run r = { .s = s };
+	struct run r = { .s = s, .parent = getpid() };
 	sigset_t waited;
 	int next = 0, running = 0;
 	r.workers = calloc((size_t)s->workers, sizeof *r.workers);
@@ -226,6 +290,7 @@ int fc_sched_run(const struct fc_sched *s)
 		if (s->tick)
 			s->tick(s->ctx);
 	}
+	reap_strays(&r);
 	sigprocmask(SIG_SETMASK, &r.caller_mask, NULL);
 	int in = r.in;
 	free(r.workers);

@@ -3,10 +3,15 @@
  * so that it can be the child subreaper of its run, and sends its job's
  * fixed-size result back in one write.  SIGINT, SIGTERM and SIGHUP stop
  * the launching, are passed on to the workers, and the results already in
- * are kept. */
+ * are kept.  The workers do not outlive the caller (each gets SIGTERM, as
+ * an interrupt, when it dies), and nothing a worker leaves outlives it:
+ * what comes back to the caller from a worker that died (the target a
+ * worker was running, when it was killed) is killed and reaped; a worker
+ * stopped (SIGSTOP from its target) is continued. */
 #ifndef FC_SCHED_H
 #define FC_SCHED_H
 #include <stddef.h>
+#include <sys/types.h>
 
 struct fc_sched {
 	int njobs;
@@ -27,6 +32,9 @@ struct fc_sched {
 	 * worker ends (progress lines); may be NULL. */
 	void (*tick)(void *ctx);
 	unsigned long long tick_ns;
+	/* A child of the caller's that is neither a worker nor left over
+	 * (check's cleaner): left alone.  0: none. */
+	pid_t keep;
 };
 
 /* Runs the jobs; returns how many have their result (all of them unless

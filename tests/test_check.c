@@ -160,24 +160,9 @@ Test(check, sigint_stops_the_run_with_exit_3_and_partial_results, .timeout = 60)
 	scenario("2.scn",
 		 "# window -: long\nname: b-long\ntarget: /bin/sh -c 'touch %s; exec %s hang'\ntimeout: 50s\nrepeat: 10\n",
 		 marker, probe());
-	int out[2];
-	cr_assert_eq(pipe(out), 0);
-	pid_t pid = spawn_quiet((const char *const[]){ "forkchaos", "check", "--lib", fc_build_path("targets/libfcprobe.so"),
-						       "--out", out_dir(), "--junit", junit, dir, NULL },
-				out[1]);
-	close(out[1]);
-	/* the long scenario is running once its marker exists */
-	cr_assert(fc_await_file(marker), "the long scenario never started");
-	kill(pid, SIGINT);
-	char text[8192];
-	size_t used = 0;
-	ssize_t got;
-	while ((got = read(out[0], text + used, sizeof text - 1 - used)) > 0)
-		used += (size_t)got;
-	text[used] = 0;
-	int status;
-	waitpid(pid, &status, 0);
-	cr_expect(WIFEXITED(status) && WEXITSTATUS(status) == 3, "status 0x%x, out: %s", status, text);
+	int code = interrupted_check(marker, SIGINT, (const char *const[]){ "--junit", junit, NULL });
+	const char *text = r.out;
+	cr_expect_eq(code, 3, "exit %d, out: %s", code, text);
 	cr_expect(strstr(text, "PASS  a-quick"), "the finished scenario is reported: %s", text);
 	/* the run we cut short is no verdict: not a crash, and no more runs */
 	cr_expect(strstr(text, "NOT-RUN b-long"), "the interrupted scenario: %s", text);
@@ -252,16 +237,8 @@ Test(check, relative_target_is_relative_to_the_scenario_folder, .timeout = 60)
 	scenario("rel.scn", "# window -: relative target\nname: relative\ntarget: ./probe-here exit 0\nrepeat: 1\n");
 	snprintf(link, sizeof link, "%s/probe-here", dir);
 	cr_assert_eq(symlink(probe(), link), 0);
-	const char *argv[] = { fc_build_path("forkchaos"),
-			       "check",
-			       "--lib",
-			       fc_build_path("targets/libfcprobe.so"),
-			       "--out",
-			       out_dir(),
-			       dir,
-			       NULL };
 	cr_assert_eq(chdir("/"), 0);
-	cr_assert_eq(fc_exec(&r, (char *const *)argv), 0, "run from /: %s %s", r.out, r.err);
+	cr_assert_eq(CHECK(NULL), 0, "run from /: %s %s", r.out, r.err);
 	cr_expect(strstr(r.out, "PASS  relative"), "out: %s", r.out);
 }
 

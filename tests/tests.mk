@@ -10,6 +10,9 @@ TEST_UTIL := tests/fc_test_util.c
 ALL_OUTPUTS += $(TARGET_PROGS) $(BUILD)/targets/stress-stripped $(SHIM_TEST_BINS)
 TESTS += $(SHIM_TEST_BINS)
 
+# The check tests share their helpers (a header: rebuilt when it changes).
+$(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/test_check*.c)): tests/check_scenario.h
+
 # The targets' shared subcommand table and pipe_closed().
 $(BUILD)/targets/probe $(BUILD)/targets/stress $(BUILD)/targets/libfcprobe.so: tests/targets/targets.h
 
