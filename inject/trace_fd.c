@@ -67,7 +67,10 @@ void fc__trace_open(void)
 		fc__setenv("FORKCHAOS_TRACE", fc__state.trace_path);
 	if (fc__parse_u64(fc__env("FORKCHAOS_TRACE_MAX"), &max))
 		fc__state.trace_max = max;
-	int fd = fc__open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+	/* never through a link a target planted at the trace's path; the
+	 * launcher's own /proc/PID/fd/N (a memfd) is the one link to follow */
+	int nofollow = strncmp(fc__state.trace_path, "/proc/", 6) ? O_NOFOLLOW : 0;
+	int fd = fc__open(fc__state.trace_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | nofollow, 0644);
 	if (fd < 0)
 		return;
 	fc__state.trace_fd = park_fd(fd);
@@ -222,7 +225,9 @@ void fc__trace_range_end(int old)
 {
 	if (old < 0)
 		return;
-	int fd = is_trace_file(old) ? old : park_fd(fc__open(fc__state.trace_path, O_WRONLY | O_APPEND | O_CLOEXEC, 0));
+	int nofollow = strncmp(fc__state.trace_path, "/proc/", 6) ? O_NOFOLLOW : 0;
+	int fd = is_trace_file(old) ? old
+				    : park_fd(fc__open(fc__state.trace_path, O_WRONLY | O_APPEND | O_CLOEXEC | nofollow, 0));
 	__atomic_store_n(&fc__state.trace_fd, fd, __ATOMIC_SEQ_CST);
 }
 
