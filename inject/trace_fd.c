@@ -43,6 +43,12 @@ static int is_trace_file(int fd)
 	return fd >= 0 && fc__sys(SYS_fstat, fd, &st, 0) == 0 && st.st_dev == trace_dev && st.st_ino == trace_ino;
 }
 
+static int trace_nofollow(void)
+{
+	const char *p = fc__state.trace_path;
+	return strncmp(p, "/proc/", 6) && strncmp(p, "/dev/", 5) ? O_NOFOLLOW : 0;
+}
+
 /* Keep the trace descriptor out of the target's way: above the low numbers a
  * target reuses, close-on-exec (the next image reopens by path). */
 static int park_fd(int fd)
@@ -68,8 +74,9 @@ void fc__trace_open(void)
 	if (fc__parse_u64(fc__env("FORKCHAOS_TRACE_MAX"), &max))
 		fc__state.trace_max = max;
 	/* never through a link a target planted at the trace's path; the
-	 * launcher's own /proc/PID/fd/N (a memfd) is the one link to follow */
-	int nofollow = strncmp(fc__state.trace_path, "/proc/", 6) ? O_NOFOLLOW : 0;
+	 * links the system makes (/dev/stdout, the launcher's /proc/PID/fd/N)
+	 * are followed */
+	int nofollow = trace_nofollow();
 	int fd = fc__open(fc__state.trace_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | nofollow, 0644);
 	if (fd < 0)
 		return;
@@ -225,7 +232,7 @@ void fc__trace_range_end(int old)
 {
 	if (old < 0)
 		return;
-	int nofollow = strncmp(fc__state.trace_path, "/proc/", 6) ? O_NOFOLLOW : 0;
+	int nofollow = trace_nofollow();
 	int fd = is_trace_file(old) ? old
 				    : park_fd(fc__open(fc__state.trace_path, O_WRONLY | O_APPEND | O_CLOEXEC | nofollow, 0));
 	__atomic_store_n(&fc__state.trace_fd, fd, __ATOMIC_SEQ_CST);
