@@ -66,3 +66,8 @@ $(BUILD)/targets/libhostile_%.so: tests/targets/libhostile_plugin.c tests/target
 # bound at load: a lazy binding's resolver saves the whole vector state on
 # the altstack, which is the program's cost, not the shim's
 $(BUILD)/targets/hostile_altstack: TARGET_CFLAGS += -Wl,-z,now
+
+# ---- issue 10's launcher tests (tests/test_run_*.c): their shared header,
+# and a static target, which `run` refuses with a plan or a trace
+$(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/test_run*.c)): tests/test_run_util.h
+$(BUILD)/targets/launcher_static: TARGET_CFLAGS += -static
