@@ -309,7 +309,8 @@ int fc_run_target(const struct fc_target *t, struct fc_outcome *out)
 
 	/* An interactive command must own the terminal, or its first read
 	 * stops it with SIGTTIN; take it back when it is done. */
-	int tty = t->stdin_fd < 0 && isatty(0) && tcgetpgrp(0) == getpgrp();
+	pid_t owner = t->terminal_pgrp ? t->terminal_pgrp : getpgrp();
+	int tty = t->stdin_fd < 0 && isatty(0) && tcgetpgrp(0) == owner;
 	pid_t pid = fork();
 	if (pid < 0) {
 		int err = errno;
@@ -352,7 +353,7 @@ int fc_run_target(const struct fc_target *t, struct fc_outcome *out)
 	if (read(report[0], &exec_err, sizeof exec_err) == sizeof exec_err)
 		out->exec_errno = exec_err;
 	close(report[0]);
-	fc_watch_target(pid, t, out, fc_now_ns() + t->timeout_ns, tty);
+	fc_watch_target(pid, t, out, fc_now_ns() + t->timeout_ns, tty ? owner : 0);
 	sigprocmask(SIG_SETMASK, &old_mask, NULL);
 	if (shim_fd >= 0)
 		close(shim_fd);
@@ -376,7 +377,7 @@ static int orphaned(const struct fc_target *t, struct fc_outcome *out, pid_t pid
 	return 1;
 }
 
-void fc_watch_target(pid_t pid, const struct fc_target *t, struct fc_outcome *out, uint64_t deadline, int tty)
+void fc_watch_target(pid_t pid, const struct fc_target *t, struct fc_outcome *out, uint64_t deadline, pid_t tty_owner)
 {
 	sigset_t wanted;
 	wanted_signals(t, &wanted);
@@ -456,8 +457,8 @@ void fc_watch_target(pid_t pid, const struct fc_target *t, struct fc_outcome *ou
 		if (!out->stuck[0])
 			fc_describe_stuck_proc(pid, out->stuck, sizeof out->stuck);
 	}
-	if (tty)
-		fc_hand_terminal(getpgrp());
+	if (tty_owner)
+		fc_hand_terminal(tty_owner);
 }
 
 int fc_outcome_exit_code(const struct fc_outcome *out)

@@ -25,6 +25,8 @@ struct fc_target {
 	pid_t parent;              /* when the runner's parent is no longer this pid (it was
 				    * killed), the tree is killed at once (out->orphaned) */
 	pid_t *started;            /* where CMD's pid is stored as soon as it is forked */
+	pid_t terminal_pgrp;       /* the foreground process group that hands the terminal to
+				    * CMD and gets it back (0: the runner's own) */
 };
 
 #define FC_MAX_SIGNALED 4
@@ -51,9 +53,10 @@ struct fc_outcome {
  * SIGTERM, SIGHUP and SIGQUIT are passed on to CMD's process group. */
 int fc_run_target(const struct fc_target *t, struct fc_outcome *out);
 /* The waiting half of fc_run_target, for PID (our child, in its own process
- * group) until DEADLINE (fc_now_ns); TTY: give the terminal back after.
- * The signals it waits for must be blocked already. */
-void fc_watch_target(pid_t pid, const struct fc_target *t, struct fc_outcome *out, uint64_t deadline, int tty);
+ * group) until DEADLINE (fc_now_ns); then the terminal goes back to the
+ * process group TTY_OWNER (0: not ours to give).  The signals it waits for
+ * must be blocked already. */
+void fc_watch_target(pid_t pid, const struct fc_target *t, struct fc_outcome *out, uint64_t deadline, pid_t tty_owner);
 /* Every signal a runner takes rather than die of: all but the uncatchable,
  * job control's, the ignored-by-default and the faults. */
 void fc_runner_signals(sigset_t *set);

@@ -1,5 +1,5 @@
 /* The launcher and its supervisor.  The supervisor (a child subreaper, in
- * the launcher's process group) forks the command and watches it as
+ * a process group of its own) forks the command and watches it as
  * fc_run_target always has; it has PR_SET_PDEATHSIG and checks its parent
  * on every wake-up, so a launcher killed by SIGKILL takes the tree with it.
  * The launcher is a subreaper too: when the command kills the supervisor
@@ -35,9 +35,19 @@ static int is_interrupt(int sig)
 	return sig == SIGINT || sig == SIGTERM || sig == SIGHUP || sig == SIGQUIT;
 }
 
-static void supervisor(const struct fc_target *t, struct shared *sh, pid_t launcher, const sigset_t *exec_mask,
-		       void (*abandon)(void *), void *arg)
+static void supervisor(const struct fc_target *t, struct shared *sh, pid_t launcher, pid_t launcher_pgrp,
+		       const sigset_t *exec_mask, void (*abandon)(void *), void *arg)
 {
+	/* A process group of its own: a SIGKILL to the launcher's group (as
+	 * timeout(1) sends) must leave the supervisor to kill the tree.  It
+	 * writes to the terminal from the background: never stopped for it. */
+	sigset_t tty_stops;
+	sigemptyset(&tty_stops);
+	sigaddset(&tty_stops, SIGTTOU);
+	sigaddset(&tty_stops, SIGTTIN);
+	sigaddset(&tty_stops, SIGTSTP);
+	sigprocmask(SIG_BLOCK, &tty_stops, NULL);
+	setpgid(0, 0);
 	/* SIGCHLD, blocked here: it only wakes the watch loop, which then
 	 * sees that its parent changed */
 	prctl(PR_SET_PDEATHSIG, SIGCHLD);
@@ -52,6 +62,7 @@ static void supervisor(const struct fc_target *t, struct shared *sh, pid_t launc
 	mine.interrupt_from = launcher;
 	mine.parent = launcher;
 	mine.started = &sh->root;
+	mine.terminal_pgrp = launcher_pgrp;
 	sh->started = fc_run_target(&mine, &sh->out);
 	sh->err = errno;
 	if (sh->out.orphaned && abandon)
@@ -88,14 +99,14 @@ static int watch_supervisor(pid_t sup, const sigset_t *taken, uint64_t backup)
 
 /* The supervisor died before it was done: the tree is ours now. */
 static int adopt(const struct fc_target *t, struct fc_outcome *out, const struct shared *sh, int status, uint64_t deadline,
-		 int tty)
+		 pid_t tty_owner)
 {
 	*out = sh->out; /* what it had seen (the exec error, if any) */
 	out->supervisor_signal = WIFSIGNALED(status) ? WTERMSIG(status) : SIGKILL;
 	struct fc_target mine = *t;
 	mine.interrupt_from = 0;
 	mine.parent = 0;
-	fc_watch_target(sh->root, &mine, out, deadline, tty);
+	fc_watch_target(sh->root, &mine, out, deadline, tty_owner);
 	if (sh->root > 0)
 		return 0;
 	errno = ESRCH; /* killed before it could say what it started */
@@ -114,8 +125,8 @@ int fc_run_supervised(const struct fc_target *t, struct fc_outcome *out, void (*
 		goto out;
 	}
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
-	int tty = t->stdin_fd < 0 && isatty(0) && tcgetpgrp(0) == getpgrp();
-	pid_t me = getpid();
+	pid_t tty_owner = t->stdin_fd < 0 && isatty(0) && tcgetpgrp(0) == getpgrp() ? getpgrp() : 0;
+	pid_t me = getpid(), my_pgrp = getpgrp(); /* before the supervisor leaves it */
 	uint64_t start = fc_now_ns();
 	fflush(NULL); /* nothing buffered here is written twice */
 	pid_t sup = fork();
@@ -124,14 +135,17 @@ int fc_run_supervised(const struct fc_target *t, struct fc_outcome *out, void (*
 		goto unmap;
 	}
 	if (sup == 0)
-		supervisor(t, sh, me, &old, abandon, arg);
+		supervisor(t, sh, me, my_pgrp, &old, abandon, arg);
+	/* RACE: a kill of our process group before the supervisor's own
+	 * setpgid: both sides set it, as shells do, before any command runs */
+	setpgid(sup, sup);
 	int status = watch_supervisor(sup, &taken, start + t->timeout_ns + BACKUP_NS);
 	if (__atomic_load_n(&sh->done, __ATOMIC_ACQUIRE)) {
 		*out = sh->out;
 		started = sh->started;
 		err = sh->err;
 	} else {
-		started = adopt(t, out, sh, status, start + t->timeout_ns, tty);
+		started = adopt(t, out, sh, status, start + t->timeout_ns, tty_owner);
 		err = errno;
 	}
 unmap:

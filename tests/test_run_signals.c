@@ -48,7 +48,7 @@ Test(run_signals, signals_sent_to_forkchaos_itself_are_ignored, .timeout = 30)
 	static const int sigs[] = { SIGUSR1, SIGUSR2, SIGPIPE, SIGALRM, SIGVTALRM, SIGPROF,  SIGXCPU,
 				    SIGXFSZ, SIGIO,   SIGPWR,  SIGSYS,  SIGTRAP,   SIGSTKFLT };
 	char err[4096];
-	struct fc_launch l;
+	struct fc_launch l = { 0 };
 	launch_waiting(&l);
 	for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
 		kill(l.pid, sigs[i]);
@@ -63,7 +63,7 @@ Test(run_signals, signals_sent_to_forkchaos_itself_are_ignored, .timeout = 30)
 Test(run_signals, sigquit_is_an_interrupt_passed_on_to_the_command, .timeout = 30)
 {
 	char err[4096];
-	struct fc_launch l;
+	struct fc_launch l = { 0 };
 	launch_waiting(&l);
 	kill(l.pid, SIGQUIT);
 	int status = fc_launch_wait(&l, err, sizeof err);
@@ -98,7 +98,7 @@ Test(run_signals, sigkill_of_forkchaos_kills_the_command_tree, .timeout = 30)
 {
 	char pids_file[256];
 	pid_t pids[2];
-	struct fc_launch l;
+	struct fc_launch l = { 0 };
 	fc_temp_path(pids_file, sizeof pids_file, "pids");
 	cr_assert_eq(fc_launch(&l, (const char *const[]){ "forkchaos", "run", "--", hostile(), "tree", pids_file, NULL }), 0);
 	cr_assert(fc_await_file(pids_file), "the command never started");
@@ -134,4 +134,24 @@ Test(run_signals, command_starts_with_the_callers_mask_and_ignored_signals, .tim
 		     sizeof shimmed);
 	cr_expect(strstr(direct, "SigBlk:"), "out: %s", direct);
 	cr_expect_str_eq(shimmed, direct);
+}
+
+Test(run_signals, sigkill_of_forkchaos_process_group_kills_the_command_tree, .timeout = 30)
+{
+	/* as timeout(1) and job control send it: to the whole group */
+	char pids_file[256];
+	pid_t pids[2];
+	struct fc_launch l = { .own_group = 1 }; /* the test's own group left out */
+	fc_temp_path(pids_file, sizeof pids_file, "pids");
+	cr_assert_eq(fc_launch(&l, (const char *const[]){ "forkchaos", "run", "--", hostile(), "tree", pids_file, NULL }), 0);
+	cr_assert(fc_await_file(pids_file), "the command never started");
+	cr_assert_eq(fc_read_pids(pids_file, pids, 2), 2);
+	cr_assert_eq(getpgid(l.pid), l.pid);
+	kill(-l.pid, SIGKILL);
+	fc_launch_wait(&l, NULL, 0);
+	int root_dead = fc_await_dead(pids[0]), child_dead = fc_await_dead(pids[1]);
+	kill(pids[0], SIGKILL);
+	kill(pids[1], SIGKILL);
+	cr_expect(root_dead && child_dead, "the command's tree (pids %d %d) outlived forkchaos' group", (int)pids[0],
+		  (int)pids[1]);
 }

@@ -175,7 +175,7 @@ Test(run_trace, two_runs_with_one_path_do_not_mix, .timeout = 30)
 	/* before: the second run truncated the first's trace, and both
 	 * appended to what was left */
 	char marker[256], err[4096], pid_field[32];
-	struct fc_launch first;
+	struct fc_launch first = { 0 };
 	fc_temp_path(marker, sizeof marker, "started");
 	cr_assert_eq(
 		fc_launch(&first,
@@ -203,7 +203,7 @@ Test(run_trace, sigkill_of_forkchaos_leaves_no_temporary, .timeout = 30)
 {
 	char pids_file[256];
 	pid_t pids[2];
-	struct fc_launch l;
+	struct fc_launch l = { 0 };
 	fc_temp_path(pids_file, sizeof pids_file, "pids");
 	cr_assert_eq(fc_launch(&l,
 			       (const char *const[]){ "forkchaos", "run", "--trace", in_dir("t.jsonl"), "--",

@@ -19,9 +19,11 @@ struct fc_launch {
 	pid_t pid;
 	int stdin_fd;  /* the write end of forkchaos' stdin: close it to end a wait-stdin target */
 	int stderr_fd; /* the read end of its stderr */
+	int own_group; /* set by the caller: forkchaos in a process group of its own */
 };
 
-/* forkchaos ARGV[1..] in the background, stdout to /dev/null. */
+/* forkchaos ARGV[1..] in the background, stdout to /dev/null.  L is
+ * zeroed by the caller, or OWN_GROUP set. */
 static inline int fc_launch(struct fc_launch *l, const char *const argv[])
 {
 	int in[2], err[2];
@@ -30,12 +32,16 @@ static inline int fc_launch(struct fc_launch *l, const char *const argv[])
 	l->pid = fork();
 	if (l->pid == 0) {
 		int null_fd = open("/dev/null", O_WRONLY);
+		if (l->own_group)
+			setpgid(0, 0);
 		dup2(in[0], 0);
 		dup2(null_fd, 1);
 		dup2(err[1], 2);
 		execv(fc_build_path("forkchaos"), (char *const *)argv);
 		_exit(126);
 	}
+	if (l->own_group)
+		setpgid(l->pid, l->pid); /* both sides, as shells do */
 	close(in[0]);
 	close(err[1]);
 	l->stdin_fd = in[1];
