@@ -33,29 +33,25 @@ static const char *kind(mode_t mode)
 	return "not a regular file";
 }
 
-/* DEST in a one-line message: control bytes escaped, a path too long to
- * use shown by its start. */
-static void put_path(const char *dest)
+/* TEXT (a path) for a one-line message: control bytes escaped, a path too
+ * long to use shown by its start. */
+static const char *shown(const char *text, char *buf, size_t len)
 {
-	size_t len = strlen(dest), shown = len >= PATH_MAX ? 64 : len;
-	for (size_t i = 0; i < shown; i++) {
-		unsigned char c = (unsigned char)dest[i];
-		if (c < 0x20 || c == 0x7f)
-			fprintf(stderr, "\\x%02x", c);
-		else
-			fputc(c, stderr);
+	size_t used = 0, max = strlen(text) >= PATH_MAX ? 64 : len;
+	for (; *text && used + 5 < len && used < max; text++) {
+		unsigned char c = (unsigned char)*text;
+		used += (size_t)snprintf(buf + used, len - used, c < 0x20 || c == 0x7f ? "\\x%02x" : "%c", c);
 	}
-	if (shown < len)
-		fputs("...", stderr);
+	snprintf(buf + used, len - used, "%s", *text ? "..." : "");
+	return buf;
 }
 
 __attribute__((format(printf, 2, 3))) static int refuse(const char *dest, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	fputs("forkchaos run: --trace '", stderr);
-	put_path(dest);
-	fputs("': ", stderr);
+	char buf[PATH_MAX * 2];
+	fprintf(stderr, "forkchaos run: --trace '%s': ", shown(dest, buf, sizeof buf));
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
 	va_end(ap);
@@ -71,14 +67,17 @@ static int check_existing(int dir, const char *name, const char *dest, const str
 		ssize_t n = readlinkat(dir, name, target, sizeof target - 1);
 		target[n > 0 ? n : 1] = 0;
 		int resolved = fstatat(dir, name, &through, 0) == 0;
-		snprintf(what, sizeof what, "%s, %s", target, resolved ? kind(through.st_mode) : "which does not exist");
+		char buf[PATH_MAX * 2];
+		snprintf(what, sizeof what, "%s, %s", shown(target, buf, sizeof buf),
+			 resolved ? kind(through.st_mode) : "which does not exist");
 		return refuse(dest,
 			      "is a symbolic link (to %s); a trace is never written through a link: give the path of a "
 			      "regular file%s",
 			      what, resolved && !S_ISREG(through.st_mode) ? " (then read it from there, or tail -f it)" : "");
 	}
 	if (S_ISDIR(st->st_mode))
-		return refuse(dest, "is a folder; give a file path in it, e.g. --trace %s/trace.jsonl", dest);
+		return refuse(dest, "is a folder; give a file path in it, e.g. --trace %s/trace.jsonl",
+			      shown(dest, what, sizeof what));
 	if (!S_ISREG(st->st_mode))
 		return refuse(dest,
 			      "is %s, not a regular file; the trace is a new file put in that path's place when the run is "
@@ -124,7 +123,7 @@ static int create_named(struct fc_trace_file *tf)
 
 int fc_trace_file_open(struct fc_trace_file *tf, const char *dest)
 {
-	char folder[PATH_MAX];
+	char folder[PATH_MAX], where[PATH_MAX * 2];
 	struct stat st;
 	memset(tf, 0, sizeof *tf);
 	tf->fd = tf->dir = -1;
@@ -140,13 +139,14 @@ int fc_trace_file_open(struct fc_trace_file *tf, const char *dest)
 		return refuse(
 			dest,
 			"names a folder, or a file name longer than NAME_MAX (%d bytes); give a file path, e.g. %strace.jsonl",
-			NAME_MAX, dest[len - 1] == '/' ? dest : "");
+			NAME_MAX, dest[len - 1] == '/' ? shown(dest, where, sizeof where) : "");
+	shown(folder, where, sizeof where);
 	tf->dir = open(folder, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (tf->dir < 0)
 		return refuse(dest,
 			      errno == ENOENT ? "its folder '%s' does not exist (%s): create it first, or give another path"
 					      : "its folder '%s' cannot be opened (%s)",
-			      folder, strerror(errno));
+			      where, strerror(errno));
 	int exists = fstatat(tf->dir, tf->name, &st, AT_SYMLINK_NOFOLLOW) == 0;
 	if (exists && S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3)) {
 		/* written to, never replaced, never removed */
@@ -161,7 +161,7 @@ int fc_trace_file_open(struct fc_trace_file *tf, const char *dest)
 	if (tf->fd < 0 && (errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL))
 		create_named(tf);
 	if (tf->fd < 0) {
-		refuse(dest, "cannot create the trace in its folder '%s': %s", folder, strerror(errno));
+		refuse(dest, "cannot create the trace in its folder '%s': %s", where, strerror(errno));
 		goto fail;
 	}
 	snprintf(tf->path, sizeof tf->path, "/proc/%d/fd/%d", (int)getpid(), tf->fd);

@@ -219,3 +219,46 @@ Test(run_trace, sigkill_of_forkchaos_leaves_no_temporary, .timeout = 30)
 	cr_expect(dead, "the command's tree outlived forkchaos");
 	cr_expect_eq(fc_dir_entries(dir), 0, "left in %s after SIGKILL", dir);
 }
+
+Test(run_trace, path_with_a_newline_is_shown_on_one_line, .timeout = 30)
+{
+	cr_expect_eq(run_traced(in_dir("no\nsuch/t.jsonl"), fc_build_path("targets/probe")), 2);
+	cr_expect(strstr(r.err, "no\\x0asuch"), "err: %s", r.err);
+	cr_expect_eq(fc_count_prefix(r.err, ""), 1, "one line: %s", r.err);
+}
+
+/* forkchaos run --trace TRACE -- /bin/true, as nobody */
+static int run_as_nobody(const char *trace)
+{
+	if (getuid() != 0 || access("/usr/bin/setpriv", X_OK) < 0)
+		cr_skip_test("needs root and setpriv, to run forkchaos as nobody");
+	const char *argv[] = { "/usr/bin/setpriv",
+			       "--reuid=65534",
+			       "--regid=65534",
+			       "--clear-groups",
+			       fc_build_path("forkchaos"),
+			       "run",
+			       "--trace",
+			       trace,
+			       "--",
+			       "/bin/true",
+			       NULL };
+	return fc_exec(&r, (char *const *)argv);
+}
+
+Test(run_trace, folder_the_caller_cannot_write_is_named, .timeout = 30)
+{
+	cr_expect_eq(run_as_nobody(in_dir("t.jsonl")), 2, "err: %s", r.err);
+	cr_expect(strstr(r.err, "cannot create the trace in its folder"), "err: %s", r.err);
+	cr_expect(strstr(r.err, "Permission denied"), "err: %s", r.err);
+}
+
+Test(run_trace, file_the_caller_cannot_write_is_not_replaced, .timeout = 30)
+{
+	/* the folder lets nobody rename over it; the file is root's 0644 */
+	write_text(in_dir("t.jsonl"), "root's trace\n");
+	cr_assert_eq(chmod(dir, 0777), 0);
+	cr_expect_eq(run_as_nobody(in_dir("t.jsonl")), 2, "err: %s", r.err);
+	cr_expect(strstr(r.err, "is not writable (Permission denied)"), "err: %s", r.err);
+	cr_expect_str_eq(read_text(in_dir("t.jsonl")), "root's trace\n");
+}
