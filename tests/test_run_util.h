@@ -126,6 +126,21 @@ static inline int fc_copy_file(const char *src, const char *dst, mode_t mode)
 	return ok && chmod(dst, mode) == 0 ? 0 : -1;
 }
 
+/* forkchaos ARGS... (run's arguments) as nobody, through setpriv; -1 when
+ * that cannot be done here (not root, no setpriv). */
+static inline int fc_exec_as_nobody(struct fc_result *r, const char *const args[])
+{
+	const char *argv[32] = { "/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+				 fc_build_path("forkchaos") };
+	int n = 5;
+	if (getuid() != 0 || access(argv[0], X_OK) < 0)
+		return -1;
+	for (int i = 0; args[i] && n < 31; i++)
+		argv[n++] = args[i];
+	argv[n] = NULL;
+	return fc_exec(r, (char *const *)argv);
+}
+
 /* A fresh folder /tmp/forkchaos-test-PID-TAG-XXXXXX (mode 0755). */
 static inline int fc_temp_dir(char *buf, size_t len, const char *tag)
 {
