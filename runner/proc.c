@@ -16,9 +16,10 @@
 #include <unistd.h>
 #include "plan.h"
 #include "proc.h"
+#include "shim_path.h"
 #include "stuck.h"
 
-static uint64_t now_ns(void)
+uint64_t fc_now_ns(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -47,31 +48,6 @@ int fc_parse_seed(const char *text)
 	errno = 0;
 	strtoull(text, &end, 10);
 	return errno ? -1 : 0;
-}
-
-const char *fc_find_shim(char *buf, size_t len)
-{
-	const char *env = getenv("FORKCHAOS_SHIM");
-	char exe[PATH_MAX];
-	if (env && *env) {
-		if (!realpath(env, buf))
-			return NULL;
-		return buf;
-	}
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-	if (n <= 0)
-		return NULL;
-	exe[n] = 0;
-	char *slash = strrchr(exe, '/');
-	*slash = 0;
-	static const char *beside[] = { "/libforkchaos.so", "/../lib/libforkchaos.so", "/../lib/forkchaos/libforkchaos.so" };
-	for (size_t i = 0; i < sizeof beside / sizeof beside[0]; i++) {
-		char candidate[PATH_MAX + 64];
-		snprintf(candidate, sizeof candidate, "%s%s", exe, beside[i]);
-		if (access(candidate, R_OK) == 0 && realpath(candidate, buf) && strlen(buf) < len)
-			return buf;
-	}
-	return NULL;
 }
 
 /* NULL: leave what the environment has; "": remove it; else set it. */
@@ -248,7 +224,7 @@ static void note_signaled(struct fc_outcome *out, const struct census *c, pid_t 
 	out->signaled++;
 }
 
-static void hand_terminal(pid_t pgrp)
+void fc_hand_terminal(pid_t pgrp)
 {
 	sigset_t ttou, saved;
 	sigemptyset(&ttou);
@@ -261,10 +237,11 @@ static void hand_terminal(pid_t pgrp)
 static void reap_main(pid_t main_pid, int *main_status, int *main_done)
 {
 	int status;
-	if (waitpid(main_pid, &status, WNOHANG | __WALL) == main_pid) {
+	pid_t got = waitpid(main_pid, &status, WNOHANG | __WALL);
+	if (got == main_pid)
 		*main_status = status;
-		*main_done = 1;
-	}
+	/* ECHILD: a supervisor that was killed had reaped it already */
+	*main_done = got == main_pid || (got < 0 && errno == ECHILD);
 }
 
 static int reap_all(pid_t main_pid, int *main_done, struct fc_outcome *out, const struct census *census)
@@ -283,24 +260,57 @@ static int reap_all(pid_t main_pid, int *main_done, struct fc_outcome *out, cons
 	return reaped;
 }
 
+void fc_runner_signals(sigset_t *set)
+{
+	/* uncatchable; job control's; ignored by default; and the faults, which
+	 * the kernel forces through a block anyway */
+	static const int spared[] = { SIGKILL, SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU, SIGCONT, SIGWINCH,
+				      SIGURG,  SIGSEGV, SIGBUS,  SIGFPE,  SIGILL,  SIGABRT };
+	sigfillset(set);
+	for (size_t i = 0; i < sizeof spared / sizeof spared[0]; i++)
+		sigdelset(set, spared[i]);
+}
+
+static int is_interrupt(int sig)
+{
+	return sig == SIGINT || sig == SIGTERM || sig == SIGHUP || sig == SIGQUIT;
+}
+
+/* The signals the runner takes while CMD runs: SIGCHLD and the interrupts;
+ * under a supervisor, every one it would die of. */
+static void wanted_signals(const struct fc_target *t, sigset_t *wanted)
+{
+	static const int basic[] = { SIGCHLD, SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+	if (t->interrupt_from) {
+		fc_runner_signals(wanted);
+		return;
+	}
+	sigemptyset(wanted);
+	for (size_t i = 0; i < sizeof basic / sizeof basic[0]; i++)
+		sigaddset(wanted, basic[i]);
+}
+
 int fc_run_target(const struct fc_target *t, struct fc_outcome *out)
 {
-	int report[2];
+	int report[2], shim_fd = -1;
+	char shim[64];
 	sigset_t wanted, old_mask;
 	memset(out, 0, sizeof *out);
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
-	if (pipe2(report, O_CLOEXEC) < 0)
+	/* a shim path with a space or colon, under a name LD_PRELOAD keeps whole */
+	struct fc_target named = *t;
+	if (t->shim && !(named.shim = fc_shim_preload_path(t->shim, shim, sizeof shim, &shim_fd)))
 		return -1;
-	sigemptyset(&wanted);
-	sigaddset(&wanted, SIGCHLD);
-	sigaddset(&wanted, SIGINT);
-	sigaddset(&wanted, SIGTERM);
-	sigaddset(&wanted, SIGHUP);
+	t = &named;
+	if (pipe2(report, O_CLOEXEC) < 0)
+		goto fail;
+	wanted_signals(t, &wanted);
 	sigprocmask(SIG_BLOCK, &wanted, &old_mask);
 
 	/* An interactive command must own the terminal, or its first read
 	 * stops it with SIGTTIN; take it back when it is done. */
-	int tty = t->stdin_fd < 0 && isatty(0) && tcgetpgrp(0) == getpgrp();
+	pid_t owner = t->terminal_pgrp ? t->terminal_pgrp : getpgrp();
+	int tty = t->stdin_fd < 0 && isatty(0) && tcgetpgrp(0) == owner;
 	pid_t pid = fork();
 	if (pid < 0) {
 		int err = errno;
@@ -308,15 +318,21 @@ int fc_run_target(const struct fc_target *t, struct fc_outcome *out)
 		close(report[1]);
 		sigprocmask(SIG_SETMASK, &old_mask, NULL);
 		errno = err;
-		return -1;
+		goto fail;
 	}
 	if (pid == 0) {
+		/* RACE: the command, once exec'd, may kill its parent before the
+		 * parent ran again after fork: its pid is stored first, here */
+		if (t->started)
+			*t->started = getpid();
 		setpgid(0, 0);
 		/* RACE: the child could exec and read before the parent's
 		 * tcsetpgrp below: both take the terminal, as shells do. */
 		if (tty)
-			hand_terminal(getpid());
-		sigprocmask(SIG_SETMASK, &old_mask, NULL);
+			fc_hand_terminal(getpid());
+		/* the mask CMD would have had without forkchaos (dispositions
+		 * are untouched: the runner blocks, it never ignores) */
+		sigprocmask(SIG_SETMASK, t->exec_mask ? t->exec_mask : &old_mask, NULL);
 		move_fd(t->stdin_fd, 0);
 		move_fd(t->stdout_fd, 1);
 		move_fd(t->stderr_fd, 2);
@@ -327,24 +343,52 @@ int fc_run_target(const struct fc_target *t, struct fc_outcome *out)
 			_exit(127);
 		_exit(127);
 	}
+	if (t->started)
+		*t->started = pid;
 	setpgid(pid, pid);
 	if (tty)
-		hand_terminal(pid);
+		fc_hand_terminal(pid);
 	close(report[1]);
 	int exec_err = 0;
 	if (read(report[0], &exec_err, sizeof exec_err) == sizeof exec_err)
 		out->exec_errno = exec_err;
 	close(report[0]);
+	fc_watch_target(pid, t, out, fc_now_ns() + t->timeout_ns, tty ? owner : 0);
+	sigprocmask(SIG_SETMASK, &old_mask, NULL);
+	if (shim_fd >= 0)
+		close(shim_fd);
+	return 0;
+fail:;
+	int err = errno;
+	if (shim_fd >= 0)
+		close(shim_fd);
+	errno = err;
+	return -1;
+}
 
-	uint64_t deadline = now_ns() + t->timeout_ns;
-	int main_done = 0;
-	while (!main_done) {
+/* The runner's parent is gone (forkchaos was killed): the tree goes with it. */
+static int orphaned(const struct fc_target *t, struct fc_outcome *out, pid_t pid)
+{
+	if (!t->parent || getppid() == t->parent)
+		return 0;
+	out->orphaned = 1;
+	kill(-pid, SIGKILL);
+	kill_descendants(getpid(), NULL);
+	return 1;
+}
+
+void fc_watch_target(pid_t pid, const struct fc_target *t, struct fc_outcome *out, uint64_t deadline, pid_t tty_owner)
+{
+	sigset_t wanted;
+	wanted_signals(t, &wanted);
+	int main_done = pid <= 0; /* no command known: only its tree to kill */
+	while (!main_done && !orphaned(t, out, pid)) {
 		/* only the command itself: its orphans, zombies included, stay
 		 * to be counted as strays when it is done */
 		reap_main(pid, &out->status, &main_done);
 		if (main_done)
 			break;
-		uint64_t now = now_ns();
+		uint64_t now = fc_now_ns();
 		if (now >= deadline) {
 			reap_main(pid, &out->status, &main_done);
 			if (main_done) /* it ended just in time */
@@ -367,13 +411,16 @@ int fc_run_target(const struct fc_target *t, struct fc_outcome *out)
 			wait_for = (struct timespec){ 0, 100000000 }; /* re-check children at least every 100 ms */
 		if (t->tick)
 			t->tick(t->tick_arg);
-		int sig = sigtimedwait(&wanted, NULL, &wait_for);
-		if (sig == SIGINT || sig == SIGTERM || sig == SIGHUP) {
+		siginfo_t info = { 0 };
+		int sig = sigtimedwait(&wanted, &info, &wait_for);
+		/* under a supervisor, what the command sends its parent is
+		 * dropped: only the launcher's interrupts count */
+		if (is_interrupt(sig) && (!t->interrupt_from || info.si_pid == t->interrupt_from)) {
 			/* Pass it on; a command that ignores it gets a short grace,
 			 * then the tree is killed: an interrupt must not wait out the
 			 * timeout. */
 			if (!out->interrupted) {
-				uint64_t grace = now_ns() + 5000000000ull;
+				uint64_t grace = fc_now_ns() + 5000000000ull;
 				if (grace < deadline)
 					deadline = grace;
 			}
@@ -387,33 +434,31 @@ int fc_run_target(const struct fc_target *t, struct fc_outcome *out)
 	 * waited for) is a stray as much as a live one.  After a timeout the
 	 * tree was killed: nothing of it is the command's doing. */
 	static struct census census;
-	struct census *seen = out->timed_out || out->killed_after_interrupt ? NULL : &census;
+	struct census *seen = out->timed_out || out->killed_after_interrupt || out->orphaned || pid <= 0 ? NULL : &census;
 	memset(&census, 0, sizeof census);
 	int left = kill_descendants(getpid(), seen);
 	if (seen) {
 		out->strays = left;
 		census_describe(&census, out->strays_what, sizeof out->strays_what);
 	}
-	uint64_t reap_deadline = now_ns() + 5000000000ull;
+	uint64_t reap_deadline = fc_now_ns() + 5000000000ull;
 	for (;;) {
 		reap_all(pid, &main_done, out, seen);
 		pid_t kids[1];
-		if (list_children(getpid(), kids, 1) == 0 || now_ns() > reap_deadline)
+		if (list_children(getpid(), kids, 1) == 0 || fc_now_ns() > reap_deadline)
 			break;
 		kill_descendants(getpid(), NULL);
 		struct timespec tick = { 0, 10000000 };
 		sigtimedwait(&wanted, NULL, &tick);
 	}
-	if (!main_done) {
+	if (!main_done && !out->orphaned && pid > 0) {
 		/* Unkillable (stuck in the kernel, state D): do not hang with it. */
 		out->timed_out = 1;
 		if (!out->stuck[0])
 			fc_describe_stuck_proc(pid, out->stuck, sizeof out->stuck);
 	}
-	if (tty)
-		hand_terminal(getpgrp());
-	sigprocmask(SIG_SETMASK, &old_mask, NULL);
-	return 0;
+	if (tty_owner)
+		fc_hand_terminal(tty_owner);
 }
 
 int fc_outcome_exit_code(const struct fc_outcome *out)

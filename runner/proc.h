@@ -2,6 +2,7 @@
  * subreaper, timeout, and killing and reaping the whole tree. */
 #ifndef FC_PROC_H
 #define FC_PROC_H
+#include <signal.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -16,6 +17,16 @@ struct fc_target {
 	int stdin_fd, stdout_fd, stderr_fd; /* -1: inherit */
 	void (*tick)(void *arg);            /* called at least every 100 ms while it runs */
 	void *tick_arg;
+	/* Set by a supervisor (supervise.h); all zero: none. */
+	const sigset_t *exec_mask; /* the signal mask CMD starts with (NULL: the caller's) */
+	pid_t interrupt_from;      /* only interrupts from this pid count, and every other signal
+				    * the runner would die of is taken and dropped (0: any sender;
+				    * only SIGINT, SIGTERM, SIGHUP, SIGQUIT are taken) */
+	pid_t parent;              /* when the runner's parent is no longer this pid (it was
+				    * killed), the tree is killed at once (out->orphaned) */
+	pid_t *started;            /* where CMD's pid is stored as soon as it is forked */
+	pid_t terminal_pgrp;       /* the foreground process group that hands the terminal to
+				    * CMD and gets it back (0: the runner's own) */
 };
 
 #define FC_MAX_SIGNALED 4
@@ -33,10 +44,24 @@ struct fc_outcome {
 		int pid, sig;
 	} signaled_first[FC_MAX_SIGNALED]; /* the first of them */
 	char stuck[1536];                  /* on timeout: where the command was stuck, thread by thread */
+	int orphaned;                      /* the runner's parent died: the tree was killed at once */
+	int supervisor_signal;             /* the signal that killed forkchaos' supervisor (the
+					    * launcher watched the command itself from then on) */
 };
 
-/* Runs T to completion (or its timeout), reaps every descendant. */
+/* Runs T to completion (or its timeout), reaps every descendant.  SIGINT,
+ * SIGTERM, SIGHUP and SIGQUIT are passed on to CMD's process group. */
 int fc_run_target(const struct fc_target *t, struct fc_outcome *out);
+/* The waiting half of fc_run_target, for PID (our child, in its own process
+ * group) until DEADLINE (fc_now_ns); then the terminal goes back to the
+ * process group TTY_OWNER (0: not ours to give).  The signals it waits for
+ * must be blocked already. */
+void fc_watch_target(pid_t pid, const struct fc_target *t, struct fc_outcome *out, uint64_t deadline, pid_t tty_owner);
+/* Every signal a runner takes rather than die of: all but the uncatchable,
+ * job control's, the ignored-by-default and the faults. */
+void fc_runner_signals(sigset_t *set);
+void fc_hand_terminal(pid_t pgrp);
+uint64_t fc_now_ns(void);
 /* The exit code `forkchaos run` gives for an outcome: the command's own,
  * 128+N for death by signal N, 124 on timeout, 2 if it could not start. */
 int fc_outcome_exit_code(const struct fc_outcome *out);

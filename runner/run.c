@@ -12,26 +12,42 @@
 #include "forkchaos.h"
 #include "opts.h"
 #include "plan.h"
+#include "plan_file.h"
+#include "preflight.h"
 #include "proc.h"
 #include "run_stats.h"
+#include "shim_path.h"
+#include "supervise.h"
+#include "trace_file.h"
 #include "trace_explain.h"
 
 static const char run_usage[] =
-	"usage: forkchaos run [--plan PLAN] [--trace FILE] [--trace-calls LIST] [--trace-max SIZE] [--timeout DUR]\n"
-	"                     [--seed S] [--shim LIB] [--quiet|--verbose] -- CMD [ARGS...]\n"
+	"usage: forkchaos run [--plan PLAN|--plan-file FILE] [--trace FILE] [--trace-calls LIST]\n"
+	"                     [--trace-max SIZE] [--timeout DUR] [--seed S] [--shim LIB]\n"
+	"                     [--quiet|--verbose] -- CMD [ARGS...]\n"
 	"\n"
 	"Runs CMD with the forkchaos shim preloaded (prepended to any LD_PRELOAD) and\n"
 	"exits with CMD's status: its exit code, 128+N if a signal N killed it, 124\n"
 	"if it ran past --timeout (the whole process tree is then killed and reaped),\n"
 	"2 if the plan is malformed or CMD cannot be started (CMD is then not run).\n"
-	"SIGINT, SIGTERM and SIGHUP are passed on to CMD's process group; if CMD is\n"
-	"still there 5 s later, its tree is killed and forkchaos exits 3.\n"
+	"SIGINT, SIGTERM, SIGHUP and SIGQUIT are passed on to CMD's process group; if\n"
+	"CMD is still there 5 s later, its tree is killed and forkchaos exits 3.  Every\n"
+	"other signal forkchaos would die of is ignored; if forkchaos is killed anyway\n"
+	"(SIGKILL), CMD's tree is killed with it.  CMD's parent is forkchaos' supervisor,\n"
+	"which ignores what CMD sends it; CMD gets the signal mask and dispositions\n"
+	"forkchaos was started with.\n"
+	"With a plan or a trace, a CMD in which the shim could not act is refused (exit\n"
+	"2): setuid, setgid or with file capabilities (secure mode), or static.\n"
 	"\n"
 	"options:\n"
 	"  -p, --plan PLAN     the injection plan (default: $FORKCHAOS_PLAN; see `forkchaos --help`)\n"
-	"  -t, --trace FILE    write a JSON Lines trace of every intercepted call to FILE\n"
-	"                      (truncated first; children and exec'd programs append;\n"
-	"                      `forkchaos trace FILE` summarises it)\n"
+	"      --plan-file FILE    the plan from FILE: one rule per line, # comments (not with --plan)\n"
+	"  -t, --trace FILE    write a JSON Lines trace of every intercepted call to FILE: a new\n"
+	"                      file, put in FILE's place when CMD is done (FILE, if it exists,\n"
+	"                      must be a regular file: never a link, device or pipe; if CMD\n"
+	"                      cannot start, FILE is left as it was); children and exec'd\n"
+	"                      programs append; `forkchaos trace FILE` summarises it;\n"
+	"                      /dev/null: the shim traces, nothing is kept\n"
 	"      --trace-calls LIST  trace only these calls (names and %classes, comma-\n"
 	"                      separated, e.g. fork,pipe2,%wait); injected calls always are\n"
 	"      --trace-max SIZE    stop tracing past SIZE bytes in all (default 256M; K, M,\n"
@@ -58,17 +74,6 @@ static const char run_usage[] =
 	"  forkchaos run --timeout 5s -- ./may-hang\n"
 	"      exit 124 and a note on where it hung if it runs past 5 seconds\n";
 
-static int is_shared_object(const char *path)
-{
-	unsigned char head[18];
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t got = fd >= 0 ? read(fd, head, sizeof head) : -1;
-	if (fd >= 0)
-		close(fd);
-	/* ELF magic, and e_type (offset 16, little-endian) ET_DYN = 3 */
-	return got == (ssize_t)sizeof head && !memcmp(head, "\177ELF", 4) && head[16] == 3 && head[17] == 0;
-}
-
 /* Validate PLAN; prints the one-line error and returns -1 when malformed. */
 int fc_check_plan(const char *plan_text, struct fc_plan *plan)
 {
@@ -90,7 +95,7 @@ void fc_pick_seed(char *buf, size_t len)
 }
 
 struct run_options {
-	const char *plan, *trace, *seed, *shim, *trace_calls, *trace_max;
+	const char *plan, *plan_file, *trace, *seed, *shim, *trace_calls, *trace_max;
 	uint64_t timeout_ns;
 	int verbose, quiet, explain;
 };
@@ -122,8 +127,11 @@ static void print_notes(void *arg)
 }
 
 #define OPT(...) FC_OPT_ROW(struct run_options, __VA_ARGS__)
+/* one option a line */
+/* clang-format off */
 static const struct fc_opt run_options[] = {
 	OPT("plan", 'p', FC_OPT_TEXT, plan),
+	OPT("plan-file", 0, FC_OPT_TEXT, plan_file),
 	OPT("trace", 't', FC_OPT_TEXT, trace),
 	OPT("trace-calls", 0, FC_OPT_TEXT, trace_calls),
 	OPT("trace-max", 0, FC_OPT_TEXT, trace_max),
@@ -135,6 +143,7 @@ static const struct fc_opt run_options[] = {
 	OPT("explain", 0, FC_OPT_FLAG, explain),
 	FC_OPT_END,
 };
+/* clang-format on */
 #undef OPT
 
 static const struct fc_opt_spec run_spec = {
@@ -145,20 +154,84 @@ static const struct fc_opt_spec run_spec = {
 	.no_operand = "no command given; usage: forkchaos run [OPTIONS] -- CMD [ARGS...]",
 };
 
+/* The plan: --plan, --plan-file or $FORKCHAOS_PLAN, validated.  Exit code,
+ * or -1 to go on. */
+static int load_plan(struct run_options *o, struct fc_plan *plan)
+{
+	static char text[FC_PLAN_MAX + 1];
+	char err[512];
+	if (o->plan && o->plan_file) {
+		fprintf(stderr, "forkchaos run: --plan and --plan-file both given; give the plan one way\n");
+		return FC_EXIT_USAGE;
+	}
+	if (o->plan_file) {
+		if (fc_plan_file_read(o->plan_file, text, sizeof text, err, sizeof err) < 0) {
+			fprintf(stderr, "forkchaos run: %s\n", err);
+			return FC_EXIT_USAGE;
+		}
+		o->plan = text;
+	}
+	if (!o->plan)
+		o->plan = getenv("FORKCHAOS_PLAN");
+	if (o->plan && *o->plan && fc_check_plan(o->plan, plan) < 0)
+		return FC_EXIT_USAGE; /* the command is not run */
+	return -1;
+}
+
+/* The shim: found, and ours (ld.so would skip anything else with a
+ * warning and run the command unshimmed).  Exit code, or -1. */
+static int load_shim(const struct run_options *o, char *shim, size_t len)
+{
+	char why[256];
+	if (o->shim) {
+		if (fc_shim_verify(o->shim, why, sizeof why) < 0) {
+			fprintf(stderr, "forkchaos run: --shim %s: %s; expected a libforkchaos.so\n", o->shim, why);
+			return FC_EXIT_USAGE;
+		}
+		setenv("FORKCHAOS_SHIM", o->shim, 1);
+	}
+	if (!fc_find_shim(shim, len)) {
+		fprintf(stderr,
+			"forkchaos run: cannot find libforkchaos.so (looked at $FORKCHAOS_SHIM, beside forkchaos and in ../lib); "
+			"build it with `make` or pass --shim\n");
+		return FC_EXIT_USAGE;
+	}
+	if (!o->shim && fc_shim_verify(shim, why, sizeof why) < 0) {
+		const char *env = getenv("FORKCHAOS_SHIM");
+		fprintf(stderr, "forkchaos run: %s%s: %s; expected a libforkchaos.so\n", env && *env ? "FORKCHAOS_SHIM=" : "",
+			env && *env ? env : shim, why);
+		return FC_EXIT_USAGE;
+	}
+	return -1;
+}
+
+static void warn_unwritten_trace(const struct fc_run_stats *stats, const char *trace)
+{
+	if (!stats->map || stats->map->images == 0)
+		fprintf(stderr, "forkchaos run: warning: no process of the command loaded the shim: the trace %s is empty\n",
+			trace);
+	else
+		fprintf(stderr,
+			"forkchaos run: warning: the shim loaded but wrote nothing to the trace %s (it could not open it, or "
+			"--trace-calls matched no call)\n",
+			trace);
+}
+
 int fc_cmd_run(int argc, char **argv)
 {
-	struct run_options o = { .plan = getenv("FORKCHAOS_PLAN"), .timeout_ns = 60ull * 1000000000u };
-	char shim[PATH_MAX], trace_abs[PATH_MAX], seed_buf[32], err[256];
+	struct run_options o = { .timeout_ns = 60ull * 1000000000u };
+	char shim[PATH_MAX], preload_buf[64], seed_buf[32], err[1024];
 	char env_stats[PATH_MAX + 32], env_calls[1024], env_max[48];
 	const char *extra_env[4] = { NULL };
-	int nenv = 0;
+	int nenv = 0, shim_fd = -1;
 	uint64_t trace_max = 256ull << 20, call_set[FC_CALL_WORDS];
 	static struct fc_plan plan;
+	static struct fc_trace_file trace_file = { .fd = -1, .dir = -1 };
 	int cmd, rc = fc_opts_parse(&run_spec, argc, argv, &o, &cmd);
 	if (rc >= 0)
 		return rc;
-	if (o.plan && *o.plan && fc_check_plan(o.plan, &plan) < 0)
-		return FC_EXIT_USAGE; /* the command is not run */
+	if ((rc = load_plan(&o, &plan)) >= 0)
+		return rc;
 	if (o.trace_calls && fc_call_set_parse(o.trace_calls, call_set, err, sizeof err) < 0) {
 		fprintf(stderr, "forkchaos run: bad --trace-calls '%s': %s\n", o.trace_calls, err);
 		return FC_EXIT_USAGE;
@@ -181,23 +254,8 @@ int fc_cmd_run(int argc, char **argv)
 		snprintf(env_calls, sizeof env_calls, "FORKCHAOS_TRACE_CALLS=%s", o.trace_calls);
 		extra_env[nenv++] = env_calls;
 	}
-	if (o.shim) {
-		/* an explicit shim must be one: ld.so would skip anything else
-		 * with a warning and run the command unshimmed */
-		if (!is_shared_object(o.shim)) {
-			fprintf(stderr,
-				"forkchaos run: --shim %s: not a readable ELF shared object; expected a libforkchaos.so\n",
-				o.shim);
-			return FC_EXIT_USAGE;
-		}
-		setenv("FORKCHAOS_SHIM", o.shim, 1);
-	}
-	if (!fc_find_shim(shim, sizeof shim)) {
-		fprintf(stderr,
-			"forkchaos run: cannot find libforkchaos.so (looked at $FORKCHAOS_SHIM, beside forkchaos and in ../lib); "
-			"build it with `make` or pass --shim\n");
-		return FC_EXIT_USAGE;
-	}
+	if ((rc = load_shim(&o, shim, sizeof shim)) >= 0)
+		return rc;
 	if (!o.seed && getenv("FORKCHAOS_SEED") && *getenv("FORKCHAOS_SEED")) {
 		o.seed = getenv("FORKCHAOS_SEED");
 		if (fc_parse_seed(o.seed) < 0) {
@@ -206,21 +264,24 @@ int fc_cmd_run(int argc, char **argv)
 			return FC_EXIT_USAGE;
 		}
 	}
+	/* where the shim could not act, say so rather than run it unshimmed */
+	if (((o.plan && *o.plan) || o.trace || o.explain) && fc_preflight(argv[cmd], shim, err, sizeof err) < 0) {
+		fprintf(stderr, "forkchaos run: %s\n", err);
+		return FC_EXIT_USAGE;
+	}
+	/* the last check: it makes the new trace file */
+	if (o.trace && fc_trace_file_open(&trace_file, o.trace) < 0)
+		return FC_EXIT_USAGE;
+	const char *preload = fc_shim_preload_path(shim, preload_buf, sizeof preload_buf, &shim_fd);
+	if (!preload) {
+		fprintf(stderr, "forkchaos run: cannot open the shim %s: %m\n", shim);
+		fc_trace_file_discard(&trace_file);
+		return FC_EXIT_USAGE;
+	}
 	if (!o.seed && plan.uses_prob_without_seed) {
 		fc_pick_seed(seed_buf, sizeof seed_buf);
 		o.seed = seed_buf;
 		fprintf(stderr, "forkchaos: seed %s (replay with --seed %s)\n", o.seed, o.seed);
-	}
-	if (o.trace) {
-		/* Start a fresh trace; the first process to load the shim writes
-		 * its header line. An absolute path survives the target's chdir. */
-		int fd = open(o.trace, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-		if (fd < 0 || !realpath(o.trace, trace_abs)) {
-			fprintf(stderr, "forkchaos run: cannot write trace '%s': %m\n", o.trace);
-			return FC_EXIT_USAGE;
-		}
-		close(fd);
-		o.trace = trace_abs;
 	}
 	static struct fc_run_stats stats;
 	int have_stats = fc_run_stats_open(&stats, &plan, o.plan) == 0;
@@ -230,9 +291,9 @@ int fc_cmd_run(int argc, char **argv)
 		/* --explain without --trace: a trace of our own that no folder
 		 * keeps, reached through our /proc entry */
 		snprintf(explain_trace, sizeof explain_trace, "/proc/%d/fd/%d", (int)getpid(), explain_fd);
-		o.trace = explain_trace;
 	}
-	if (o.trace && trace_max) {
+	const char *shim_trace = o.trace ? trace_file.path : explain_fd >= 0 ? explain_trace : NULL;
+	if (shim_trace && trace_max) {
 		snprintf(env_max, sizeof env_max, "FORKCHAOS_TRACE_MAX=%llu", (unsigned long long)trace_max);
 		extra_env[nenv++] = env_max;
 	}
@@ -242,9 +303,9 @@ int fc_cmd_run(int argc, char **argv)
 	}
 	struct fc_target target = {
 		.argv = argv + cmd,
-		.shim = shim,
+		.shim = preload,
 		.plan = o.plan,
-		.trace = o.trace,
+		.trace = shim_trace,
 		.seed = o.seed,
 		.extra_env = extra_env,
 		.timeout_ns = o.timeout_ns,
@@ -257,27 +318,40 @@ int fc_cmd_run(int argc, char **argv)
 	struct fc_outcome outcome;
 	if (o.verbose)
 		fprintf(stderr, "forkchaos: running %s with plan '%s'\n", argv[cmd], o.plan ? o.plan : "");
-	int started = fc_run_target(&target, &outcome);
-	if (started == 0 && !outcome.exec_errno && have_stats && !o.quiet)
+	int started = fc_run_supervised(&target, &outcome, o.trace ? fc_trace_file_discard : NULL, &trace_file);
+	int start_err = errno, ran = started == 0 && !outcome.exec_errno;
+	if (ran && have_stats && !o.quiet)
 		fc_run_stats_summary(&stats, stderr);
-	if (started == 0 && !outcome.exec_errno && o.explain && o.trace) {
+	if (ran && o.trace && !trace_file.null_sink && fc_trace_file_size(&trace_file) == 0)
+		warn_unwritten_trace(&stats, o.trace);
+	if (shim_fd >= 0)
+		close(shim_fd);
+	fc_run_stats_close(&stats);
+	/* nothing ran: no trace, and FILE as it was */
+	int kept = ran && o.trace && fc_trace_file_commit(&trace_file, o.trace) == 0;
+	fc_trace_file_discard(&trace_file);
+	if (ran && o.explain && (kept || explain_fd >= 0)) {
 		struct fc_explain_opts explain = { .who = "forkchaos run --explain" };
 		fputc('\n', stderr);
-		fc_trace_explain(o.trace, stderr, &explain);
+		fc_trace_explain(kept ? o.trace : explain_trace, stderr, &explain);
 	}
 	if (explain_fd >= 0)
 		close(explain_fd);
-	fc_run_stats_close(&stats);
+	if (ran && o.trace && !kept)
+		return FC_EXIT_USAGE; /* the message said where the trace is */
 	if (started < 0) {
-		fprintf(stderr, "forkchaos run: cannot start %s: %m\n", argv[cmd]);
+		fprintf(stderr, "forkchaos run: cannot start %s: %s\n", argv[cmd], strerror(start_err));
 		return FC_EXIT_USAGE;
 	}
 	if (outcome.exec_errno) {
 		fprintf(stderr, "forkchaos run: cannot run '%s': %s\n", argv[cmd], strerror(outcome.exec_errno));
-		if (o.trace)
-			unlink(o.trace); /* nothing ran: leave no empty trace behind */
 		return FC_EXIT_USAGE;
 	}
+	if (outcome.supervisor_signal)
+		fprintf(stderr,
+			"forkchaos run: note: '%s' killed its parent, forkchaos' supervisor (SIG%s); forkchaos watched it itself "
+			"from then on\n",
+			argv[cmd], sigabbrev_np(outcome.supervisor_signal) ? sigabbrev_np(outcome.supervisor_signal) : "?");
 	if (outcome.killed_after_interrupt) {
 		fprintf(stderr,
 			"forkchaos run: interrupted: '%s' outlived the signal passed on to it by 5 s; killed its process tree "

@@ -78,3 +78,8 @@ $(BUILD)/targets/static_pipe: tests/targets/static_pipe.c
 	$(call say,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(TARGET_CFLAGS) -static -o $@ $<
+
+# ---- issue 10's launcher tests (tests/test_run_*.c): their shared header,
+# and a static target, which `run` refuses with a plan or a trace
+$(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/test_run*.c)): tests/test_run_util.h
+$(BUILD)/targets/launcher_static: TARGET_CFLAGS += -static
