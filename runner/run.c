@@ -12,7 +12,7 @@
 #include "forkchaos.h"
 #include "opts.h"
 #include "plan.h"
-#include "plan_file.h"
+#include "plan.h" /* fc_plan_file_read */
 #include "preflight.h"
 #include "proc.h"
 #include "run_stats.h"
