@@ -47,6 +47,7 @@ include lib/lib.mk
 include tests/tests.mk
 include bench/bench.mk
 include scenarios/scenarios.mk
+include fuzz/fuzz.mk
 
 .PHONY: build-all
 build-all: $(ALL_OUTPUTS)
@@ -59,7 +60,7 @@ check: deps build-all defects format-check stack-budget
 
 # One style for every C file (.clang-format); format-check fails on any
 # file that `make format` would change.
-FORMAT_SRCS = $(wildcard lib/*.[ch] inject/*.[ch] runner/*.[ch] scenarios/*/*.[ch] tests/*.[ch] tests/*/*.[ch] bench/*.[ch])
+FORMAT_SRCS = $(wildcard fuzz/*.[ch] lib/*.[ch] inject/*.[ch] runner/*.[ch] scenarios/*/*.[ch] tests/*.[ch] tests/*/*.[ch] bench/*.[ch])
 format:
 	$(Q)clang-format -i $(FORMAT_SRCS)
 

@@ -46,5 +46,12 @@ else
 	echo "FAILED: a race reproducer showed its bug (see above; replay with make stress)" >&2
 	failed=$((failed + 1))
 fi
+echo "== fuzz corpus replay (make fuzz-replay; make fuzz fuzzes)"
+if sh fuzz/replay.sh; then
+	passed=$((passed + 1))
+else
+	echo "FAILED: a fuzz target failed on an input of its corpus (see above)" >&2
+	failed=$((failed + 1))
+fi
 echo "make check: $passed passed, $failed failed (tests, scenarios and race reproducers)"
 [ "$failed" -eq 0 ]
