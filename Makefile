@@ -48,6 +48,7 @@ include tests/tests.mk
 include bench/bench.mk
 include scenarios/scenarios.mk
 include fuzz/fuzz.mk
+include tests/sanitizers.mk
 
 .PHONY: build-all
 build-all: $(ALL_OUTPUTS)
