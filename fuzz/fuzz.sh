@@ -46,7 +46,7 @@ for name in "$@"; do
 	mkdir -p "$work" "$crashes"
 	if [ "$merge" = 1 ]; then
 		echo "fuzz: merging $work into fuzz/corpus/$name"
-		"$bin" -merge=1 "fuzz/corpus/$name" "$work" >"$log" 2>&1 || {
+		"$bin" -merge=1 -artifact_prefix="$crashes/" "fuzz/corpus/$name" "$work" >"$log" 2>&1 || {
 			tail -n 20 "$log" >&2
 			broken=1
 		}
