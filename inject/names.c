@@ -78,8 +78,10 @@ int fc_signal_lookup(const char *name, size_t len)
 		name += 3;
 		len -= 3;
 	}
+	/* N compared with the room left, not added first: SIGRTMIN + a huge N
+	 * overflowed and wrapped to 33, a signal glibc keeps for itself */
 	if (len > 6 && memcmp(name, "RTMIN+", 6) == 0 && span_number(name + 6, len - 6, &num))
-		return num >= 0 && SIGRTMIN + num <= SIGRTMAX ? (int)(SIGRTMIN + num) : -1;
+		return num >= 0 && num <= SIGRTMAX - SIGRTMIN ? (int)(SIGRTMIN + num) : -1;
 	if (span_is(name, len, "RTMIN"))
 		return SIGRTMIN;
 	if (span_is(name, len, "RTMAX"))
