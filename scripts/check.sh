@@ -19,18 +19,6 @@ export LSAN_OPTIONS
 # reported; only the exit-time thread census goes.
 TSAN_OPTIONS="suppressions=$(pwd)/tests/tsan.supp:halt_on_error=1:atexit_sleep_ms=0:report_thread_leaks=0${TSAN_OPTIONS:+:$TSAN_OPTIONS}"
 export TSAN_OPTIONS
-case $BUILD in *san-thread*)
-	# Left out under TSan, which slows the scheduler's parent enough that
-	# the worker's SIGTERM arrives while it is outside sigwaitinfo: the
-	# kernel then hands it to the Criterion worker's other thread
-	# (nanomsg's), whose handler sets `interrupted` without waking
-	# sigwaitinfo, and fc_sched_run never passes it on (issue 10, item 5;
-	# runner/sched.c).  Put back when sched.c no longer needs the signal
-	# on its own thread.
-	CRITERION_TEST_PATTERN='!(sched/interrupt_stops_launching_and_is_passed_on_to_the_workers)'
-	export CRITERION_TEST_PATTERN
-	;;
-esac
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 passed=0

@@ -30,6 +30,16 @@ for f in "$SHIM" "$T/probe" "$T/life"; do
 done
 work=$(mktemp -d /tmp/forkchaos-valgrind-XXXXXX)
 trap 'rm -rf "$work"' EXIT
+# Every run in a PID namespace of its own, so that what a target leaves
+# behind (lineage strays leaves strays on purpose, which forkchaos run
+# would kill) dies with it; where namespaces are not allowed (not root),
+# what is left of our targets is killed by name after each run.  Each run
+# is bounded in time: a run that hangs is a failure, never a wait.
+if unshare --pid --fork --kill-child true 2>/dev/null; then
+	contain="unshare --pid --fork --kill-child"
+else
+	contain=""
+fi
 
 # name|plan (- for none)|command after $BUILD/targets/|the call its trace must show
 RUNS='pipe2-error|pipe2:when=2:error=EMFILE|probe pipe2 5|pipe2
@@ -67,17 +77,21 @@ while IFS='|' read -r name plan cmd call; do
 	trace=$work/$name.jsonl
 	log=$work/$name.log
 	# shellcheck disable=SC2086 # the command's words split on purpose
-	valgrind --error-exitcode=99 --trace-children=yes --leak-check=full --errors-for-leak-kinds=definite \
+	$contain timeout -s KILL 300 valgrind --error-exitcode=99 --trace-children=yes --leak-check=full --errors-for-leak-kinds=definite \
 		--show-leak-kinds=definite --log-file="$log.%p" \
 		env LD_PRELOAD="$SHIM" FORKCHAOS_TRACE="$trace" FORKCHAOS_PLAN="$([ "$plan" = - ] || echo "$plan")" \
 		$T/$cmd >"$work/out" 2>&1 </dev/null
 	rc=$?
+	[ -n "$contain" ] || pkill -KILL -f "$T/" 2>/dev/null
 	# each process's own summary: a forked child's errors do not reach
 	# the exit status of the first process
 	errors=$(cat "$log".* 2>/dev/null | grep -c 'ERROR SUMMARY: [1-9]')
 	exe=${cmd%% *}
 	seen=$(grep -c "\"call\":\"$call\"" "$trace" 2>/dev/null)
-	if [ "$rc" = 99 ] || [ "$errors" -gt 0 ]; then
+	if [ "$rc" = 137 ]; then
+		echo "  $name: did not end within 300 s (killed)"
+		failed=$((failed + 1))
+	elif [ "$rc" = 99 ] || [ "$errors" -gt 0 ]; then
 		echo "  $name: memcheck errors (exit $rc):"
 		for f in "$log".*; do
 			grep -q 'ERROR SUMMARY: [1-9]' "$f" &&
