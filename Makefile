@@ -26,12 +26,18 @@ CFLAGS   ?= $(OPT)
 BASE_CFLAGS := -std=gnu11 -D_GNU_SOURCE $(WARN) $(CFLAGS)
 ifneq ($(SAN),)
 SAN_FLAGS := -fsanitize=$(SAN) -fno-omit-frame-pointer -fno-sanitize-recover=all
-# A sanitized tree of its own, so objects of the two builds never mix.
-BUILD := build/san
+# A sanitized tree of its own, so objects of two builds never mix:
+# build/san (address,undefined), build/san-thread (thread), ...
+comma := ,
+BUILD := build/san$(if $(filter-out address$(comma)undefined,$(SAN)),-$(subst $(comma),-,$(SAN)))
 endif
 # Host side: the runner and the Criterion binaries (sanitizable).
 HOST_CFLAGS  := $(BASE_CFLAGS) $(SAN_FLAGS)
 HOST_LDFLAGS := $(SAN_FLAGS) $(LDFLAGS)
+# SAN=thread: Criterion's arena moved where TSan lets it be (see the file)
+ifneq ($(filter thread,$(subst $(comma), ,$(SAN))),)
+HOST_LDFLAGS += $(CURDIR)/tests/tsan_criterion.c
+endif
 # Target side: the shim, libffd and the programs that run under the shim.
 TARGET_CFLAGS := $(BASE_CFLAGS) -fPIC
 
@@ -47,6 +53,8 @@ include lib/lib.mk
 include tests/tests.mk
 include bench/bench.mk
 include scenarios/scenarios.mk
+include fuzz/fuzz.mk
+include tests/sanitizers.mk
 
 .PHONY: build-all
 build-all: $(ALL_OUTPUTS)
@@ -59,7 +67,7 @@ check: deps build-all defects format-check stack-budget
 
 # One style for every C file (.clang-format); format-check fails on any
 # file that `make format` would change.
-FORMAT_SRCS = $(wildcard lib/*.[ch] inject/*.[ch] runner/*.[ch] scenarios/*/*.[ch] tests/*.[ch] tests/*/*.[ch] bench/*.[ch])
+FORMAT_SRCS = $(wildcard fuzz/*.[ch] lib/*.[ch] inject/*.[ch] runner/*.[ch] scenarios/*/*.[ch] tests/*.[ch] tests/*/*.[ch] bench/*.[ch])
 format:
 	$(Q)clang-format -i $(FORMAT_SRCS)
 

@@ -39,4 +39,4 @@ $(BUILD)/forkchaos-canary: $(CANARY_OBJS)
 $(BUILD)/tests/test_check_sched: tests/test_check_sched.c runner/sched.c runner/sched.h
 	$(call say,CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(HOST_CFLAGS) -Irunner -o $@ $< runner/sched.c $(HOST_LDFLAGS) -lcriterion
+	$(Q)$(CC) $(HOST_CFLAGS) -iquote runner -o $@ $< runner/sched.c $(HOST_LDFLAGS) -lcriterion -lpthread

@@ -5,10 +5,12 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -17,11 +19,25 @@
 static const int stop_signals[] = { SIGINT, SIGTERM, SIGHUP };
 #define NSTOP (sizeof stop_signals / sizeof stop_signals[0])
 
-static volatile sig_atomic_t interrupted;
+/* Atomics, not only volatile: the handler may run on another thread than
+ * the scheduler's (see on_interrupt); lock-free, so async-signal-safe. */
+static atomic_int interrupted;
+/* The thread that runs fc_sched_run and waits in sigwaitinfo; 0 outside. */
+static atomic_int waiter_tid;
 
 static void on_interrupt(int sig)
 {
+	int saved = errno;
 	interrupted = sig;
+	/* RACE: the waiter blocks the stop signals, so in a process with other
+	 * threads (a test runner's, a library's) a signal sent to the process
+	 * is handed to one of them, and sigwaitinfo would never see it: the
+	 * workers would not hear of it.  Send it on to the waiter's thread,
+	 * where it stays pending until sigwaitinfo takes it. */
+	pid_t waiter = waiter_tid;
+	if (waiter && waiter != (pid_t)syscall(SYS_gettid))
+		syscall(SYS_tgkill, getpid(), waiter, sig);
+	errno = saved;
 }
 
 int fc_sched_interrupted(void)
@@ -65,6 +81,7 @@ static void __attribute__((noreturn)) worker_main(struct run *r, int job, int fd
 	 * the handler installed first, unblocking delivers it to the handler
 	 * and the job sees it, rather than the default action killing us. */
 	interrupted = 0;
+	waiter_tid = 0; /* a worker waits for nobody */
 	handle_stops(on_interrupt);
 	/* RACE: the parent may die before the prctl; then we are already
 	 * another's child and no SIGTERM comes: stop as if it had. */
@@ -267,6 +284,7 @@ int fc_sched_run(const struct fc_sched *s)
 	 * `interrupted` and the wait below stays pending, blocked, and
 	 * sigwaitinfo returns it; nothing is missed, nothing waits. */
 	sigprocmask(SIG_BLOCK, &waited, &r.caller_mask);
+	waiter_tid = (pid_t)syscall(SYS_gettid);
 	while (next < s->njobs || running) {
 		while (running < s->workers && next < s->njobs && !interrupted) {
 			if (launch(&r, &r.workers[free_slot(&r)], next) == 0) {
@@ -290,6 +308,7 @@ int fc_sched_run(const struct fc_sched *s)
 		if (s->tick)
 			s->tick(s->ctx);
 	}
+	waiter_tid = 0;
 	reap_strays(&r);
 	sigprocmask(SIG_SETMASK, &r.caller_mask, NULL);
 	int in = r.in;

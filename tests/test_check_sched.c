@@ -2,6 +2,9 @@
  * test's, larger than PIPE_BUF: what sweep and explore will rely on. */
 #include <criterion/criterion.h>
 #include <limits.h>
+#include <pthread.h>
+#include <sched.h>
+#include <time.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -117,4 +120,64 @@ Test(sched, interrupt_stops_launching_and_is_passed_on_to_the_workers, .timeout 
 	cr_expect_eq(fc_sched_interrupted(), SIGTERM);
 	cr_expect_eq(results[0].signal_seen, SIGTERM, "the worker got the same signal");
 	cr_expect_eq(rec.ndone, 1);
+}
+
+/* A thread of the process that does not block the stop signals: the kernel
+ * hands it a signal sent to the process whenever the scheduler's thread is
+ * outside sigwaitinfo (with the signals blocked). */
+static void *open_thread(void *arg)
+{
+	sigset_t none;
+	sigemptyset(&none);
+	pthread_sigmask(SIG_SETMASK, &none, NULL);
+	for (;;)
+		pause();
+	return arg;
+}
+
+/* Waits for the stop to be passed on, at most 10 s (no worker outlives a
+ * failed test). */
+static void waiting_job(void *ctx, int job, void *result)
+{
+	struct outcome *o = result;
+	sigset_t term;
+	sigemptyset(&term);
+	sigaddset(&term, SIGTERM);
+	sigprocmask(SIG_BLOCK, &term, NULL);
+	struct timespec most = { 10, 0 };
+	o->job = job;
+	o->signal_seen = fc_sched_interrupted() ? fc_sched_interrupted() : sigtimedwait(&term, NULL, &most);
+}
+
+static int ticks;
+
+/* Runs in the scheduler's thread between two waits: it blocks SIGTERM
+ * there, so the kernel gives the signal to open_thread; waiting here until
+ * open_thread's handler has run (it sets the flag) makes sure that thread,
+ * not the scheduler's next sigtimedwait, took the signal. */
+static void terminate_from_tick(void *ctx)
+{
+	if (ticks++ != 0)
+		return;
+	kill(getpid(), SIGTERM);
+	struct timespec t0, now;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	do {
+		sched_yield();
+		clock_gettime(CLOCK_MONOTONIC, &now);
+	} while (!fc_sched_interrupted() && now.tv_sec - t0.tv_sec < 5);
+}
+
+Test(sched, an_interrupt_taken_by_another_thread_still_reaches_the_workers, .timeout = 15)
+{
+	pthread_t t;
+	cr_assert_eq(pthread_create(&t, NULL, open_thread, NULL), 0);
+	struct fc_sched s = sched(1);
+	s.workers = 1;
+	s.run = waiting_job;
+	s.tick = terminate_from_tick;
+	s.tick_ns = 20 * 1000 * 1000;
+	cr_assert_eq(fc_sched_run(&s), 1, "only the running job finishes");
+	cr_expect_eq(fc_sched_interrupted(), SIGTERM);
+	cr_expect_eq(results[0].signal_seen, SIGTERM, "the worker got the signal");
 }
