@@ -131,7 +131,8 @@ static int observed(int id)
 	if (!fc__state.report_path[0])
 		return 0;
 	return (flags & FC_F_REAPS) || ((on & FC_ORC_FDS) && (flags & (FC_F_RET_FD | FC_F_FD_PAIR))) ||
-		((on & FC_ORC_EINTR) && (flags & FC_F_BLOCKING)) || ((on & FC_ORC_DOUBLE_CLOSE) && (flags & FC_F_CLOSES));
+		((on & FC_ORC_EINTR) && (flags & FC_F_BLOCKING)) || ((on & FC_ORC_DOUBLE_CLOSE) && (flags & FC_F_CLOSES)) ||
+		((on & (FC_ORC_CHAINED | FC_ORC_ERRNO)) && (flags & FC_F_HANDLER)); /* the install's site */
 }
 
 int fc__traced(int id)

@@ -207,6 +207,12 @@ const struct sigaction *fc__handlers_before(int sig, const struct sigaction *act
 	if (!d)
 		return act;
 	d->site = step->site;
+	if (fc__state.oracles & (FC_ORC_CHAINED | FC_ORC_ERRNO)) {
+		/* the handler's name is wanted in lines written while it runs,
+		 * where the symbol index is not built (symtab.c): build it now */
+		char name[96];
+		fc__symtab_describe((char *)fn + 1, name, sizeof name);
+	}
 	if (watching_chains(sig) && step->prev && real_handler(step->prev->fn)) {
 		if (step->reads_old)
 			d->pred = step->prev; /* it must call it: its oldact gets a stub */

@@ -8,13 +8,14 @@
  *                without reading it (oldact NULL): chained must fail
  *   ignore-pred  it reads the predecessor and never calls it: chained fails
  *   chain        it reads it and calls it: chained holds
- *   clobber      its handler changes errno (a waitpid that fails with
- *                ECHILD): errno fails
+ *   clobber      its handler changes errno (a call that fails with
+ *                ESRCH): errno fails
  *   save-errno   the same handler saving and restoring errno: errno holds
  *   no-restart   installed without SA_RESTART while a thread blocks in
  *                read(): that read fails with EINTR: eintr fails
  *   restart      the same with SA_RESTART: eintr holds */
 #include <errno.h>
+#include <limits.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -36,7 +37,7 @@ static void component_handler(int sig, siginfo_t *info, void *uctx)
 	int saved = errno;
 	component_calls++;
 	if (clobber_errno)
-		waitpid(-1, NULL, WNOHANG) < 0 ? (void)0 : (void)0; /* ECHILD or 0: errno moves */
+		kill(INT_MAX, 0); /* ESRCH: errno moves, as a failed waitpid's would */
 	if (chain && predecessor.sa_handler != SIG_DFL && predecessor.sa_handler != SIG_IGN) {
 		if (predecessor.sa_flags & SA_SIGINFO)
 			predecessor.sa_sigaction(sig, info, uctx);
