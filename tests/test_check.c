@@ -98,8 +98,7 @@ Test(check, scenario_must_open_with_its_window_comment, .timeout = 60)
 
 Test(check, strict_check_without_observation_fails, .timeout = 60)
 {
-	scenario("q.scn",
-		 "# window -: claims a check it cannot see\nname: blind\ntarget: %s exit 0\ncheck: status\nrepeat: 1\n",
+	scenario("q.scn", "# window -: claims a check it cannot see\nname: blind\ntarget: %s exit 0\ncheck: status\nrepeat: 1\n",
 		 probe());
 	cr_assert_eq(CHECK(NULL), 1, "out: %s", r.out);
 	cr_expect(strstr(r.out, "[status] the driver reported nothing"), "out: %s", r.out);
@@ -117,8 +116,8 @@ Test(check, fds_on_any_command_is_judged_by_the_shim, .timeout = 60)
 		 "repeat: 1\n",
 		 fc_build_path("targets/spawner"));
 	cr_assert_eq(CHECK(NULL), 1, "out: %s", r.out);
-	cr_expect(strstr(r.out, "FAIL  leaky") && strstr(r.out, "[fds] 2 descriptors leaked; the first: fd 3 (pipe)"),
-		  "out: %s", r.out);
+	cr_expect(strstr(r.out, "FAIL  leaky") && strstr(r.out, "[fds] 2 descriptors leaked; the first: fd 3 (pipe)"), "out: %s",
+		  r.out);
 	cr_expect(strstr(r.out, "made by pipe2 at"), "out: %s", r.out);
 	cr_expect(strstr(r.out, "PASS  tidy"), "out: %s", r.out);
 }
