@@ -176,3 +176,23 @@ Test(run_check, bad_input_exits_2_before_the_command_runs, .timeout = 30)
 	unlink(out);
 	unlink(link_target);
 }
+
+Test(run_check, chained_flags_a_sigchld_that_comes_before_the_predecessor_is_stored, .timeout = 30)
+{
+	/* the torn-oldact window: the component's handler is live, the
+	 * predecessor it will chain to not yet in its oldact */
+	cr_expect_eq(FC_RUN("-q", "--check", "chained", "--plan", "sigaction:sig=SIGCHLD:when=2:at=inside:signal=SIGCHLD", "--",
+			    fc_build_path("targets/sigchld_components"), "chain"),
+		     1, "stderr: %s", r.err);
+	cr_expect(fc_line(r.err,
+			  "forkchaos run: check: chained: SIGCHLD handler component_handler (installed at main) read "
+			  "its predecessor app_handler and returned without calling it"),
+		  "stderr: %s", r.err);
+}
+
+Test(run_check, a_handler_installed_again_over_itself_is_no_broken_chain, .timeout = 30)
+{
+	/* bash installs its SIGCHLD handler anew for each job */
+	cr_expect_eq(FC_RUN("-q", "--check", "chained", "--", "/bin/bash", "-c", "/bin/true & wait; /bin/true & wait; /bin/true"),
+		     0, "stderr: %s", r.err);
+}
