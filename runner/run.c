@@ -357,6 +357,14 @@ static int run_command(int argc, char **argv)
 		warn_unwritten_trace(&stats, o.trace);
 	if (shim_fd >= 0)
 		close(shim_fd);
+	for (int i = 0; o.check && have_stats && i < plan.nrules && i < FC_MAX_RULES; i++) {
+		uint64_t matched, acted;
+		int procs;
+		fc_run_stats_totals(&stats, i, &matched, &acted, &procs);
+		check.matched[i] = matched;
+		check.acted[i] = acted;
+		check.nrules = i + 1;
+	}
 	fc_run_stats_close(&stats);
 	/* nothing ran: no trace, and FILE as it was */
 	int kept = ran && o.trace && fc_trace_file_commit(&trace_file, o.trace) == 0;

@@ -137,8 +137,16 @@ static void write_out(FILE *f, const struct fc_run_check *rc, const struct fc_ve
 			fprintf(f, "%s\"%s\"", first ? "" : ",", fc_oracle_name(i));
 			first = 0;
 		}
-	fprintf(f, "],\"timed_out\":%s,\"signal\":%d}\n", out->timed_out ? "true" : "false",
+	fprintf(f, "],\"timed_out\":%s,\"signal\":%d,\"matched\":[", out->timed_out ? "true" : "false",
 		WIFSIGNALED(out->status) && !out->timed_out ? WTERMSIG(out->status) : 0);
+	/* per rule of the plan: a sweep knows whether its injection was
+	 * reached at all */
+	for (int i = 0; i < rc->nrules; i++)
+		fprintf(f, "%s%llu", i ? "," : "", rc->matched[i]);
+	fputs("],\"acted\":[", f);
+	for (int i = 0; i < rc->nrules; i++)
+		fprintf(f, "%s%llu", i ? "," : "", rc->acted[i]);
+	fputs("]}\n", f);
 }
 
 int fc_run_check_judge(struct fc_run_check *rc, const struct fc_outcome *out, int exit_code, FILE *err_stream)

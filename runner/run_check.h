@@ -5,6 +5,7 @@
 #include <limits.h>
 #include <stdio.h>
 #include "oracle.h"
+#include "plan.h"
 #include "proc.h"
 #include "results.h"
 
@@ -16,6 +17,8 @@ struct fc_run_check {
 	char env_report[PATH_MAX + 32];
 	char env_oracles[256]; /* FORKCHAOS_ORACLES=the shim's among LIST */
 	struct fc_outfile out; /* --check-out, claimed before CMD runs */
+	int nrules;            /* the plan's rules, and what each did (stats region) */
+	unsigned long long matched[FC_MAX_RULES], acted[FC_MAX_RULES];
 	int report_fd;
 };
 
