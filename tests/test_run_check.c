@@ -140,12 +140,14 @@ Test(run_check, check_out_holds_each_failure_and_the_verdict, .timeout = 30)
 		"rows = [json.loads(l) for l in open(sys.argv[1])]\n"
 		"for row in rows[:-1]: print('failure', row['oracle'], row['detail'][:12])\n"
 		"end = rows[-1]\n"
-		"print('exit', end['exit'], 'failed', ','.join(end['failed']), 'checked', ','.join(end['checked']))\n",
+		"print('exit', end['exit'], 'failed', ','.join(end['failed']), 'checked', ','.join(end['checked']))\n"
+		"print('rules', end['matched'], end['acted'])\n",
 		out, NULL
 	};
 	cr_assert_eq(fc_exec(&r, (char *const *)py), 0, "not JSON Lines: %s", r.err);
 	cr_expect(fc_line(r.out, "failure fds 2 descriptor"), "out: %s", r.out);
 	cr_expect(fc_line(r.out, "exit 0 failed fds checked hang,crash,strays,fds"), "out: %s", r.out);
+	cr_expect(fc_line(r.out, "rules [3] [1]"), "the rule matched 3 forks and acted on one: %s", r.out);
 	unlink(out);
 }
 
