@@ -213,7 +213,9 @@ const struct sigaction *fc__handlers_before(int sig, const struct sigaction *act
 		char name[96];
 		fc__symtab_describe((char *)fn + 1, name, sizeof name);
 	}
-	if (watching_chains(sig) && step->prev && real_handler(step->prev->fn)) {
+	/* the same handler installed again (bash does, at every job) is no
+	 * new link of a chain: nothing to call, nothing lost */
+	if (watching_chains(sig) && step->prev && real_handler(step->prev->fn) && step->prev->fn != fn) {
 		if (step->reads_old)
 			d->pred = step->prev; /* it must call it: its oldact gets a stub */
 		else if (!disposition_read[sig])

@@ -179,7 +179,8 @@ void fc_check_run_one(const struct fc_check *c, int scenario, int lib, struct fc
 		env_report[PATH_MAX + 160];
 	char err_text[4096];
 	/* FORKCHAOS_LIB for our drivers only, as the reproduce line has it */
-	const char *extra_env[] = { env_report, s->oracles.driver ? env_lib : NULL, NULL };
+	char env_oracles[256];
+	const char *extra_env[] = { env_report, env_oracles, s->oracles.driver ? env_lib : NULL, NULL };
 	int repeat = c->opt.repeat ? c->opt.repeat : s->repeat;
 	double start = now_s();
 
@@ -188,6 +189,8 @@ void fc_check_run_one(const struct fc_check *c, int scenario, int lib, struct fc
 	res->lib = lib;
 	build_argv(c, s, c->libs[lib], store, argv);
 	snprintf(env_lib, sizeof env_lib, "FORKCHAOS_LIB=%s", c->libs[lib]);
+	/* the shim watches the oracles check: names that it can compute */
+	fc_oracle_shim_env(s->oracles.named, env_oracles, sizeof env_oracles);
 	for (int run = 0; run < repeat && !fc_sched_interrupted() && !res->interrupted; run++) {
 		snprintf(report_path, sizeof report_path, "%s/%s.%d.%d.report", c->workdir, s->name, lib, run);
 		snprintf(err_path, sizeof err_path, "%s/%s.%d.%d.err", c->workdir, s->name, lib, run);

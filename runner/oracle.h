@@ -16,7 +16,7 @@ enum fc_oracle {
 };
 
 /* The flags column of oracles.def. */
-enum { FC_OR_FIRST = 1, FC_OR_SEES = 2 };
+enum { FC_OR_FIRST = 1, FC_OR_SEES = 2, FC_OR_SHIM = 4 };
 
 typedef uint64_t fc_oracle_set;
 #define FC_OR_BIT(oracle) ((fc_oracle_set)1 << (oracle))
@@ -37,6 +37,10 @@ const char *fc_oracle_name(int oracle);
 int fc_oracle_lookup(const char *name);
 /* Every oracle's name, space-separated, for messages. */
 void fc_oracle_list(char *buf, size_t len);
+
+/* "FORKCHAOS_ORACLES=fds,eintr": the shim's oracles among SET, the names
+ * the shim knows (inject/oracles.c) being the registry's. */
+void fc_oracle_shim_env(fc_oracle_set set, char *buf, size_t len);
 
 /* exit: any */
 #define FC_STATUS_ANY (-1)
@@ -63,6 +67,10 @@ struct fc_verdict {
 /* TARGET_ERR: the tail of the target's stderr, for messages. */
 void fc_oracles_evaluate(const struct fc_oracle_choice *choice, const char *report, const struct fc_outcome *out,
 			 const char *target_err, struct fc_verdict *verdict);
-/* "api-errno, no-stray": the failed oracles other than the headline. */
+/* The detail of ORACLE's failure in the last evaluation ("" if it held). */
+const char *fc_verdict_detail(const struct fc_verdict *verdict, int oracle);
+/* REPORT's `watched` line (the shim's) names NAME: it looked. */
+int fc_report_watched(const char *report, const char *name);
+/* "api-errno, strays": the failed oracles other than the headline. */
 void fc_verdict_others(const struct fc_verdict *verdict, char *buf, size_t len);
 #endif

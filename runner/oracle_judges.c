@@ -117,12 +117,83 @@ int fc__judge_exit(struct fc_judge *j, const struct fc_obs *obs)
 			      *j->target_err ? "; its stderr ends: " : "", j->target_err);
 }
 
-/* fds BEFORE AFTER */
+/* A field of a shim line as written there: %XX for a blank, a control
+ * byte or '%' (inject/oracles.c); shown decoded. */
+static void decode(const char *field, char *out, size_t len)
+{
+	size_t used = 0;
+	for (const char *p = field; *p && used + 1 < len; p++) {
+		unsigned hi, lo;
+		if (p[0] == '%' && sscanf(p + 1, "%1x%1x", &hi, &lo) == 2) {
+			unsigned char ch = (unsigned char)(hi << 4 | lo);
+			out[used++] = ch < ' ' || ch == 0x7f ? '?' : (char)ch;
+			p += 2;
+		} else {
+			out[used++] = *p;
+		}
+	}
+	out[used] = 0;
+}
+
+/* The shim's lines of one kind: how many, and the detail of the first,
+ * which the verdict shows with the count. */
+struct first_of {
+	int count;
+	char first[600];
+};
+
+static int note_first(struct first_of *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int note_first(struct first_of *f, const char *fmt, ...)
+{
+	if (f->count++ == 0) {
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(f->first, sizeof f->first, fmt, ap);
+		va_end(ap);
+	}
+	return 0;
+}
+
+static int verdict_of(struct fc_judge *j, const struct first_of *f, const char *what)
+{
+	if (!f->count)
+		return 0;
+	if (f->count == 1)
+		return fc__judge_fail(j, "%s", f->first);
+	return fc__judge_fail(j, "%d %s; the first: %s", f->count, what, f->first);
+}
+
+/* fds BEFORE AFTER (a driver's census); leak FD KIND CALL SITE (the shim's) */
 int fc__judge_fds(struct fc_judge *j, const struct fc_obs *obs)
 {
-	if (!obs || obs->num[0] == obs->num[1])
+	struct first_of *f = (struct first_of *)j->state.bytes;
+	char kind[256], site[160];
+	if (obs && obs->kind == 1) {
+		decode(obs->field[1], kind, sizeof kind);
+		decode(obs->field[3], site, sizeof site);
+		if (!strcmp(obs->field[2], "?"))
+			return note_first(f, "fd %ld (%s) open at exit, not at start; made by a call the shim did not see",
+					  obs->num[0], kind);
+		return note_first(f, "fd %ld (%s) open at exit, not at start; made by %s at %s", obs->num[0], kind, obs->field[2],
+				  site);
+	}
+	if (!obs)
+		return verdict_of(j, f, "descriptors leaked");
+	if (obs->num[0] == obs->num[1])
 		return 0;
 	return fc__judge_fail(j, "fd census %ld before, %ld after (%+ld)", obs->num[0], obs->num[1], obs->num[1] - obs->num[0]);
+}
+
+/* double-close FD CALL SITE */
+int fc__judge_double_close(struct fc_judge *j, const struct fc_obs *obs)
+{
+	struct first_of *f = (struct first_of *)j->state.bytes;
+	char site[160];
+	if (!obs)
+		return verdict_of(j, f, "closes of descriptors that were not open");
+	decode(obs->field[2], site, sizeof site);
+	return note_first(f, "%s(%ld) at %s: the descriptor was not open (EBADF), no rule injected it", obs->field[1],
+			  obs->num[0], site);
 }
 
 /* spawned ID (all of them first), then status ID EXPECTED GOT */
@@ -165,27 +236,74 @@ int fc__judge_status(struct fc_judge *j, const struct fc_obs *obs)
 	return 0;
 }
 
-/* chain CALLS EXPECTED */
+static const char *signal_of(long sig, char *buf, size_t len)
+{
+	snprintf(buf, len, "SIG%s", signal_name(sig));
+	return buf;
+}
+
+/* chain CALLS EXPECTED (a driver's count); handler-lost SIG NEW OLD SITE
+ * and handler-unchained SIG HANDLER PRED SITE (the shim's) */
 int fc__judge_chain(struct fc_judge *j, const struct fc_obs *obs)
 {
-	if (!obs || obs->num[0] == obs->num[1])
-		return 0;
-	return fc__judge_fail(j, "the previous SIGCHLD handler was called %ld times for %ld SIGCHLDs", obs->num[0], obs->num[1]);
+	struct first_of *f = (struct first_of *)j->state.bytes;
+	char sig[32], a[160], b[160], site[160];
+	if (!obs)
+		return verdict_of(j, f, "SIGCHLD handler chains broken");
+	if (obs->kind == 0) {
+		if (obs->num[0] == obs->num[1])
+			return 0;
+		return fc__judge_fail(j, "the previous SIGCHLD handler was called %ld times for %ld SIGCHLDs", obs->num[0],
+				      obs->num[1]);
+	}
+	signal_of(obs->num[0], sig, sizeof sig);
+	decode(obs->field[1], a, sizeof a);
+	decode(obs->field[2], b, sizeof b);
+	decode(obs->field[3], site, sizeof site);
+	if (obs->kind == 1)
+		return note_first(f, "%s handler %s installed at %s over %s without reading it: %s is lost", sig, a, site, b, b);
+	return note_first(f, "%s handler %s (installed at %s) read its predecessor %s and returned without calling it", sig, a,
+			  site, b);
 }
 
-/* errno WHERE EXPECTED GOT */
+/* errno WHERE EXPECTED GOT (a driver's); handler-errno SIG HANDLER BEFORE
+ * AFTER (the shim's) */
 int fc__judge_errno(struct fc_judge *j, const struct fc_obs *obs)
 {
-	return differ(j, obs, 1, 2, "errno changed across the SIGCHLD handler at %s: %s became %s");
+	struct first_of *f = (struct first_of *)j->state.bytes;
+	char sig[32], fn[160];
+	if (!obs)
+		return verdict_of(j, f, "handlers changed errno");
+	if (obs->kind == 0)
+		return differ(j, obs, 1, 2, "errno changed across the SIGCHLD handler at %s: %s became %s");
+	decode(obs->field[1], fn, sizeof fn);
+	const char *before = strerrorname_np((int)obs->num[2]), *after = strerrorname_np((int)obs->num[3]);
+	return note_first(f, "the %s handler %s returned with errno changed: %s (%ld) became %s (%ld)",
+			  signal_of(obs->num[0], sig, sizeof sig), fn, before ? before : "0", obs->num[2], after ? after : "0",
+			  obs->num[3]);
 }
 
-/* eintr CALL COUNT */
+/* eintr CALL COUNT (a driver's); intr CALL SITE SIG HANDLER RESTART (the
+ * shim's) */
 int fc__judge_eintr(struct fc_judge *j, const struct fc_obs *obs)
 {
-	if (!obs || obs->num[1] == 0)
-		return 0;
-	return fc__judge_fail(j, "%s, a blocking call unrelated to libffd, failed with EINTR %ld time(s)", obs->field[0],
-			      obs->num[1]);
+	struct first_of *f = (struct first_of *)j->state.bytes;
+	char sig[32], site[160], fn[160];
+	if (!obs)
+		return verdict_of(j, f, "blocking calls interrupted");
+	if (obs->kind == 0) {
+		if (obs->num[1] == 0)
+			return 0;
+		return fc__judge_fail(j, "%s, a blocking call unrelated to libffd, failed with EINTR %ld time(s)", obs->field[0],
+				      obs->num[1]);
+	}
+	decode(obs->field[1], site, sizeof site);
+	decode(obs->field[3], fn, sizeof fn);
+	if (obs->num[2] <= 0)
+		return note_first(f, "%s at %s failed with EINTR that no rule injected", obs->field[0], site);
+	return note_first(f, "%s at %s failed with EINTR that no rule injected: the %s handler %s interrupted it%s",
+			  obs->field[0], site, signal_of(obs->num[2], sig, sizeof sig), fn,
+			  obs->num[4] ? " (installed with SA_RESTART)" : ", installed without SA_RESTART");
 }
 
 /* result CALL RET ERRNO EXPECTED_ERRNO */

@@ -15,6 +15,7 @@
 #include "plan.h" /* fc_plan_file_read */
 #include "preflight.h"
 #include "proc.h"
+#include "run_check.h"
 #include "run_stats.h"
 #include "shim_path.h"
 #include "supervise.h"
@@ -24,7 +25,8 @@
 static const char run_usage[] =
 	"usage: forkchaos run [--plan PLAN|--plan-file FILE] [--trace FILE] [--trace-calls LIST]\n"
 	"                     [--trace-max SIZE] [--timeout DUR] [--seed S] [--shim LIB]\n"
-	"                     [--quiet|--verbose] -- CMD [ARGS...]\n"
+	"                     [--check LIST|all [--check-out FILE]] [--quiet|--verbose]\n"
+	"                     -- CMD [ARGS...]\n"
 	"\n"
 	"Runs CMD with the forkchaos shim preloaded (prepended to any LD_PRELOAD) and\n"
 	"exits with CMD's status: its exit code, 128+N if a signal N killed it, 124\n"
@@ -58,6 +60,12 @@ static const char run_usage[] =
 	"      --shim LIB      the shim to preload (default: libforkchaos.so beside forkchaos)\n"
 	"      --explain       when CMD is done, print the summary of its trace on stderr\n"
 	"                      (as `forkchaos trace FILE`; a temporary trace without --trace)\n"
+	"  -c, --check LIST    judge CMD by these oracles (comma-separated; all: every one that\n"
+	"                      judges any command): fds, strays, chained, errno, eintr,\n"
+	"                      double-close (hang and crash always); exit 1 if one failed, each\n"
+	"                      failure a line on stderr; otherwise CMD's own status\n"
+	"      --check-out FILE    the verdict as JSON Lines: one {\"oracle\",\"detail\"} per\n"
+	"                      failure, then {\"exit\",\"checked\",\"failed\",...} (with --check)\n"
 	"  -q, --quiet         no summary of what each rule did at the end\n"
 	"  -v, --verbose       say what is run, the seed, and how it ended\n"
 	"  -h, --help          this text\n"
@@ -71,6 +79,8 @@ static const char run_usage[] =
 	"      a SIGCHLD arrives while sigaction's new handler is live but oldact unfilled\n"
 	"  forkchaos run --plan 'write:prob=0.1:seed=7:error=EINTR:proc=child' -- ./app\n"
 	"      10% of write() calls in forked children fail with EINTR, the same ones each run\n"
+	"  forkchaos run --check all -- python3 -c 'import subprocess; subprocess.run([\"true\"])'\n"
+	"      exit 1 if it leaks a descriptor, leaves a process behind, breaks a SIGCHLD chain...\n"
 	"  forkchaos run --timeout 5s -- ./may-hang\n"
 	"      exit 124 and a note on where it hung if it runs past 5 seconds\n";
 
@@ -95,7 +105,7 @@ void fc_pick_seed(char *buf, size_t len)
 }
 
 struct run_options {
-	const char *plan, *plan_file, *trace, *seed, *shim, *trace_calls, *trace_max;
+	const char *plan, *plan_file, *trace, *seed, *shim, *trace_calls, *trace_max, *check, *check_out;
 	uint64_t timeout_ns;
 	int verbose, quiet, explain;
 };
@@ -141,6 +151,8 @@ static const struct fc_opt run_options[] = {
 	OPT("verbose", 'v', FC_OPT_FLAG, verbose),
 	OPT("quiet", 'q', FC_OPT_FLAG, quiet),
 	OPT("explain", 0, FC_OPT_FLAG, explain),
+	OPT("check", 'c', FC_OPT_TEXT, check),
+	OPT("check-out", 0, FC_OPT_TEXT, check_out),
 	FC_OPT_END,
 };
 /* clang-format on */
@@ -217,12 +229,14 @@ static void warn_unwritten_trace(const struct fc_run_stats *stats, const char *t
 			trace);
 }
 
-int fc_cmd_run(int argc, char **argv)
+static struct fc_run_check check;
+
+static int run_command(int argc, char **argv)
 {
 	struct run_options o = { .timeout_ns = 60ull * 1000000000u };
 	char shim[PATH_MAX], preload_buf[64], seed_buf[32], err[1024];
 	char env_stats[PATH_MAX + 32], env_calls[1024], env_max[48];
-	const char *extra_env[4] = { NULL };
+	const char *extra_env[8] = { NULL };
 	int nenv = 0, shim_fd = -1;
 	uint64_t trace_max = 256ull << 20, call_set[FC_CALL_WORDS];
 	static struct fc_plan plan;
@@ -232,6 +246,14 @@ int fc_cmd_run(int argc, char **argv)
 		return rc;
 	if ((rc = load_plan(&o, &plan)) >= 0)
 		return rc;
+	if (o.check_out && !o.check) {
+		fprintf(stderr, "forkchaos run: --check-out needs --check LIST (the oracles whose verdict it holds)\n");
+		return FC_EXIT_USAGE;
+	}
+	if (o.check && fc_run_check_parse(&check, o.check, err, sizeof err) < 0) {
+		fprintf(stderr, "forkchaos run: %s\n", err);
+		return FC_EXIT_USAGE;
+	}
 	if (o.trace_calls && fc_call_set_parse(o.trace_calls, call_set, err, sizeof err) < 0) {
 		fprintf(stderr, "forkchaos run: bad --trace-calls '%s': %s\n", o.trace_calls, err);
 		return FC_EXIT_USAGE;
@@ -265,8 +287,17 @@ int fc_cmd_run(int argc, char **argv)
 		}
 	}
 	/* where the shim could not act, say so rather than run it unshimmed */
-	if (((o.plan && *o.plan) || o.trace || o.explain) && fc_preflight(argv[cmd], shim, err, sizeof err) < 0) {
+	if (((o.plan && *o.plan) || o.trace || o.explain || o.check) && fc_preflight(argv[cmd], shim, err, sizeof err) < 0) {
 		fprintf(stderr, "forkchaos run: %s\n", err);
+		return FC_EXIT_USAGE;
+	}
+	/* claimed now, so that a bad --check-out stops us before CMD runs */
+	if (o.check_out && fc_outfile_claim(&check.out, o.check_out, err, sizeof err) < 0) {
+		fprintf(stderr, "forkchaos run: bad --check-out %s: %s\n", o.check_out, err);
+		return FC_EXIT_USAGE;
+	}
+	if (o.check && fc_run_check_prepare(&check, extra_env, &nenv) < 0) {
+		fprintf(stderr, "forkchaos run: cannot make a folder for the oracles' report in $TMPDIR: %s\n", strerror(errno));
 		return FC_EXIT_USAGE;
 	}
 	/* the last check: it makes the new trace file */
@@ -326,6 +357,14 @@ int fc_cmd_run(int argc, char **argv)
 		warn_unwritten_trace(&stats, o.trace);
 	if (shim_fd >= 0)
 		close(shim_fd);
+	for (int i = 0; o.check && have_stats && i < plan.nrules && i < FC_MAX_RULES; i++) {
+		uint64_t matched, acted;
+		int procs;
+		fc_run_stats_totals(&stats, i, &matched, &acted, &procs);
+		check.matched[i] = matched;
+		check.acted[i] = acted;
+		check.nrules = i + 1;
+	}
 	fc_run_stats_close(&stats);
 	/* nothing ran: no trace, and FILE as it was */
 	int kept = ran && o.trace && fc_trace_file_commit(&trace_file, o.trace) == 0;
@@ -367,5 +406,19 @@ int fc_cmd_run(int argc, char **argv)
 	int code = fc_outcome_exit_code(&outcome);
 	if (o.verbose)
 		fprintf(stderr, "forkchaos: '%s' ended with exit code %d\n", argv[cmd], code);
+	if (o.check) {
+		int failed = fc_run_check_judge(&check, &outcome, code, stderr);
+		if (failed < 0)
+			return FC_EXIT_USAGE;
+		if (failed)
+			return FC_EXIT_FAIL;
+	}
+	return code;
+}
+
+int fc_cmd_run(int argc, char **argv)
+{
+	int code = run_command(argc, argv);
+	fc_run_check_done(&check);
 	return code;
 }

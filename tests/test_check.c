@@ -39,7 +39,7 @@ Test(check, hang_fails_no_hang_and_names_where, .timeout = 60)
 	scenario("h.scn", "# window -: hangs\nname: hangs\ntarget: %s hang\ntimeout: 200ms\nrepeat: 1\n", probe());
 	cr_assert_eq(CHECK("--seed", "5"), 1, "out: %s err: %s", r.out, r.err);
 	cr_expect(strstr(r.out, "FAIL  hangs"), "out: %s", r.out);
-	cr_expect(strstr(r.out, "[no-hang]"), "out: %s", r.out);
+	cr_expect(strstr(r.out, "[hang]"), "out: %s", r.out);
 	cr_expect(strstr(r.out, "wchan"), "out: %s", r.out);
 	cr_expect(strstr(r.out, "reproduce: ") && strstr(r.out, "--seed 5"), "the repro line carries the seed: %s", r.out);
 }
@@ -56,7 +56,7 @@ Test(check, crash_without_xfail_fails_no_crash, .timeout = 60)
 {
 	scenario("c.scn", "# window -: crashes\nname: crashes\ntarget: %s kill 6\nrepeat: 1\n", probe());
 	cr_assert_eq(CHECK(NULL), 1, "out: %s", r.out);
-	cr_expect(strstr(r.out, "[no-crash] the target died by signal 6 (SIGABRT)"), "out: %s", r.out);
+	cr_expect(strstr(r.out, "[crash] the target died by signal 6 (SIGABRT)"), "out: %s", r.out);
 }
 
 Test(check, xpass_fails_the_run, .timeout = 60)
@@ -73,7 +73,7 @@ Test(check, stray_processes_fail_no_stray, .timeout = 60)
 	 * leaves a sleeping grandchild behind */
 	scenario("s.scn", "# window -: leaves a stray\nname: strays\ntarget: /bin/sh -c '/bin/sleep 30 & exit 0'\nrepeat: 1\n");
 	cr_assert_eq(CHECK(NULL), 1, "out: %s", r.out);
-	cr_expect(strstr(r.out, "[no-stray] 1 descendant"), "out: %s", r.out);
+	cr_expect(strstr(r.out, "[strays] 1 descendant"), "out: %s", r.out);
 }
 
 Test(check, malformed_scenario_exits_2_naming_file_and_line, .timeout = 60)
@@ -98,11 +98,28 @@ Test(check, scenario_must_open_with_its_window_comment, .timeout = 60)
 
 Test(check, strict_check_without_observation_fails, .timeout = 60)
 {
-	scenario("q.scn",
-		 "# window -: claims a check it cannot see\nname: blind\ntarget: %s exit 0\ncheck: no-fd-leak\nrepeat: 1\n",
+	scenario("q.scn", "# window -: claims a check it cannot see\nname: blind\ntarget: %s exit 0\ncheck: status\nrepeat: 1\n",
 		 probe());
 	cr_assert_eq(CHECK(NULL), 1, "out: %s", r.out);
-	cr_expect(strstr(r.out, "[no-fd-leak]"), "out: %s", r.out);
+	cr_expect(strstr(r.out, "[status] the driver reported nothing"), "out: %s", r.out);
+}
+
+/* fds on a command that is no driver: the shim sees for it */
+Test(check, fds_on_any_command_is_judged_by_the_shim, .timeout = 60)
+{
+	scenario("l.scn",
+		 "# window -: a spawner that leaks its pipe when fork fails\nname: leaky\ntarget: %s leaky 3\n"
+		 "plan: fork:when=2:error=EAGAIN\ncheck: fds\nrepeat: 1\n",
+		 fc_build_path("targets/spawner"));
+	scenario("t.scn",
+		 "# window -: the tidy twin\nname: tidy\ntarget: %s tidy 3\nplan: fork:when=2:error=EAGAIN\ncheck: fds\n"
+		 "repeat: 1\n",
+		 fc_build_path("targets/spawner"));
+	cr_assert_eq(CHECK(NULL), 1, "out: %s", r.out);
+	cr_expect(strstr(r.out, "FAIL  leaky") && strstr(r.out, "[fds] 2 descriptors leaked; the first: fd 3 (pipe)"), "out: %s",
+		  r.out);
+	cr_expect(strstr(r.out, "made by pipe2 at"), "out: %s", r.out);
+	cr_expect(strstr(r.out, "PASS  tidy"), "out: %s", r.out);
 }
 
 Test(check, junit_is_well_formed_with_one_testcase_each, .timeout = 60)
@@ -126,7 +143,7 @@ Test(check, junit_is_well_formed_with_one_testcase_each, .timeout = 60)
 	cr_assert_eq(fc_exec(&r, (char *const *)py), 0, "not XML: %s", r.err);
 	cr_expect(fc_line(r.out, "cases 2"), "out: %s", r.out);
 	cr_expect(fc_line(r.out, "one ok"), "out: %s", r.out);
-	cr_expect(fc_line(r.out, "two failure no-crash"), "out: %s", r.out);
+	cr_expect(fc_line(r.out, "two failure crash"), "out: %s", r.out);
 	unlink(junit);
 }
 
@@ -188,7 +205,7 @@ Test(check, exit_2_of_a_command_is_its_status_not_a_harness_error, .timeout = 60
 	scenario("e.scn", "# not a driver\nname: two\ntarget: /bin/sh -c \"echo no such input >&2; exit 2\"\nrepeat: 1\n");
 	cr_assert_eq(CHECK(NULL), 1, "out: %s", r.out);
 	cr_expect(strstr(r.out, "FAIL  two"), "out: %s", r.out);
-	cr_expect(strstr(r.out, "[exit-status] exit status 2, expected 0; its stderr ends: no such input"), "out: %s", r.out);
+	cr_expect(strstr(r.out, "[exit] exit status 2, expected 0; its stderr ends: no such input"), "out: %s", r.out);
 }
 
 Test(check, failure_line_names_every_failed_invariant, .timeout = 60)
@@ -199,8 +216,8 @@ Test(check, failure_line_names_every_failed_invariant, .timeout = 60)
 		 "# window -: two failures\nname: two\ntarget: /bin/sh -c 'echo \"fds 3 4\" >> $FORKCHAOS_REPORT; echo \"flag "
 		 "nonblock 1 0\" >> $FORKCHAOS_REPORT'\ncheck: flags-honoured no-fd-leak\nrepeat: 1\n");
 	cr_assert_eq(CHECK(NULL), 1, "out: %s", r.out);
-	cr_expect(strstr(r.out, "[flags-honoured] flag nonblock: expected 1, got 0"), "out: %s", r.out);
-	cr_expect(strstr(r.out, "(also failed: no-fd-leak)"), "out: %s", r.out);
+	cr_expect(strstr(r.out, "[flags] flag nonblock: expected 1, got 0"), "out: %s", r.out);
+	cr_expect(strstr(r.out, "(also failed: fds)"), "out: %s", r.out);
 }
 
 Test(check, zombie_left_behind_fails_no_stray, .timeout = 60)
@@ -209,7 +226,7 @@ Test(check, zombie_left_behind_fails_no_stray, .timeout = 60)
 	 * a zombie (or about to be one); it counts as a stray every time */
 	scenario("z.scn", "# window -: a zombie\nname: zombie\ntarget: /bin/sh -c '/bin/true & exec /bin/true'\nrepeat: 10\n");
 	cr_assert_eq(CHECK(NULL), 1, "out: %s", r.out);
-	cr_expect(strstr(r.out, "10/10 runs failed  [no-stray]"), "out: %s", r.out);
+	cr_expect(strstr(r.out, "10/10 runs failed  [strays]"), "out: %s", r.out);
 }
 
 Test(check, malformed_report_line_fails_its_oracle, .timeout = 60)
@@ -218,7 +235,7 @@ Test(check, malformed_report_line_fails_its_oracle, .timeout = 60)
 		 "# window -: a broken report\nname: broken-report\ntarget: /bin/sh -c 'echo \"fds x y\" >> "
 		 "$FORKCHAOS_REPORT'\nrepeat: 1\n");
 	cr_assert_eq(CHECK(NULL), 1, "out: %s", r.out);
-	cr_expect(strstr(r.out, "[no-fd-leak] malformed observation 'fds x y'"), "out: %s", r.out);
+	cr_expect(strstr(r.out, "[fds] malformed observation 'fds x y'"), "out: %s", r.out);
 }
 
 Test(check, target_that_signals_its_runner_is_a_harness_error, .timeout = 60)
@@ -320,7 +337,7 @@ Test(check, oracle_added_as_a_row_is_judged_in_every_scenario_but_the_skipping_o
 Test(check, oracle_not_named_in_check_is_still_judged, .timeout = 60)
 {
 	cr_assert_eq(leaking("check: no-stray\n"), 1, "out: %s", r.out);
-	cr_expect(strstr(r.out, "[no-fd-leak] fd census 3 before, 4 after (+1)"), "out: %s", r.out);
+	cr_expect(strstr(r.out, "[fds] fd census 3 before, 4 after (+1)"), "out: %s", r.out);
 }
 
 Test(check, skipped_oracle_is_not_judged, .timeout = 60)
@@ -348,9 +365,9 @@ Test(check, window_beyond_lib_windows_def_is_refused, .timeout = 60)
 
 Test(check, alias_in_check_names_the_oracle_and_makes_it_strict, .timeout = 60)
 {
-	scenario("q.scn", "# window -: blind\nname: blind\ntarget: %s exit 0\ncheck: fds\nrepeat: 1\n", probe());
+	scenario("q.scn", "# window -: blind\nname: blind\ntarget: %s exit 0\ncheck: status-once\nrepeat: 1\n", probe());
 	cr_assert_eq(CHECK(NULL), 1, "out: %s", r.out);
-	cr_expect(strstr(r.out, "[no-fd-leak] the driver reported nothing"), "out: %s", r.out);
+	cr_expect(strstr(r.out, "[status] the driver reported nothing"), "out: %s", r.out);
 }
 
 Test(check, bad_jobs_names_the_option_and_the_range, .timeout = 60)

@@ -44,14 +44,14 @@ Test(check, exit_status_other_than_expected_fails_naming_both, .timeout = 60)
 {
 	scenario("a.scn", "# exits 3\nname: three\ntarget: %s exit 3\nexit: 4\nrepeat: 1\n", probe());
 	cr_assert_eq(CHECK(NULL), 1, "out: %s", r.out);
-	cr_expect(strstr(r.out, "[exit-status] exit status 3, expected 4"), "out: %s", r.out);
+	cr_expect(strstr(r.out, "[exit] exit status 3, expected 4"), "out: %s", r.out);
 }
 
 Test(check, exit_status_defaults_to_0, .timeout = 60)
 {
 	scenario("a.scn", "# exits 1\nname: one\ntarget: %s exit 1\nrepeat: 1\n", probe());
 	cr_assert_eq(CHECK(NULL), 1, "out: %s", r.out);
-	cr_expect(strstr(r.out, "[exit-status] exit status 1, expected 0"), "out: %s", r.out);
+	cr_expect(strstr(r.out, "[exit] exit status 1, expected 0"), "out: %s", r.out);
 }
 
 Test(check, exit_status_as_expected_passes, .timeout = 60)
@@ -82,7 +82,7 @@ Test(check, stray_report_names_zombie_and_alive_with_command_lines, .timeout = 6
 {
 	scenario("s.scn", "# leaves two children behind\nname: strays\ntarget: %s strays\nrepeat: 1\n", lineage());
 	cr_assert_eq(CHECK(NULL), 1, "out: %s", r.out);
-	cr_expect(strstr(r.out, "[no-stray] 2 descendant process(es)"), "out: %s", r.out);
+	cr_expect(strstr(r.out, "[strays] 2 descendant process(es)"), "out: %s", r.out);
 	cr_expect(strstr(r.out, "1 zombie (already dead, never reaped): pid "), "out: %s", r.out);
 	cr_expect(strstr(r.out, " [lineage]"), "a zombie by its name: %s", r.out);
 	cr_expect(strstr(r.out, "1 alive (killed by the runner): pid ") && strstr(r.out, "/targets/lineage strays"),
@@ -93,7 +93,7 @@ Test(check, hang_names_the_user_space_function_it_spins_in, .timeout = 60)
 {
 	scenario("h.scn", "# spins\nname: spins\ntarget: %s spin\ntimeout: 300ms\nrepeat: 1\n", lineage());
 	cr_assert_eq(CHECK(NULL), 1, "out: %s", r.out);
-	cr_expect(strstr(r.out, "[no-hang]"), "out: %s", r.out);
+	cr_expect(strstr(r.out, "[hang]"), "out: %s", r.out);
 	cr_expect(strstr(r.out, "state R running: spin_forever+0x"), "out: %s", r.out);
 }
 
@@ -119,7 +119,7 @@ static int reports_child_signaled(int sig)
 Test(check, child_signaled_line_fails_no_crash, .timeout = 60)
 {
 	cr_assert_eq(reports_child_signaled(11), 1, "out: %s", r.out);
-	cr_expect(strstr(r.out, "[no-crash] descendant pid 4242 died by signal 11 (SIGSEGV)"), "out: %s", r.out);
+	cr_expect(strstr(r.out, "[crash] descendant pid 4242 died by signal 11 (SIGSEGV)"), "out: %s", r.out);
 }
 
 Test(check, child_that_segfaults_and_is_reaped_by_the_target_fails_no_crash, .timeout = 60)
@@ -128,7 +128,7 @@ Test(check, child_that_segfaults_and_is_reaped_by_the_target_fails_no_crash, .ti
 	scenario("c.scn", "# a child of the target dies by SIGSEGV\nname: child\ntarget: %s child-crash\nrepeat: 1\n",
 		 fc_build_path("targets/life"));
 	cr_assert_eq(CHECK(NULL), 1, "out: %s", r.out);
-	cr_expect(strstr(r.out, "[no-crash] descendant pid ") && strstr(r.out, "died by signal 11 (SIGSEGV)"), "out: %s", r.out);
+	cr_expect(strstr(r.out, "[crash] descendant pid ") && strstr(r.out, "died by signal 11 (SIGSEGV)"), "out: %s", r.out);
 }
 
 Test(check, child_ended_by_sigterm_is_not_a_crash, .timeout = 60)
@@ -141,7 +141,7 @@ Test(check, orphan_that_aborts_fails_no_crash, .timeout = 60)
 {
 	scenario("o.scn", "# a grandchild aborts\nname: orphan\ntarget: %s orphan-crash\nrepeat: 1\n", lineage());
 	cr_assert_eq(CHECK(NULL), 1, "out: %s", r.out);
-	cr_expect(strstr(r.out, "[no-crash] descendant pid ") && strstr(r.out, "died by signal 6 (SIGABRT)"), "out: %s", r.out);
+	cr_expect(strstr(r.out, "[crash] descendant pid ") && strstr(r.out, "died by signal 6 (SIGABRT)"), "out: %s", r.out);
 }
 
 /* The run folder results/latest points at, by name. */
@@ -184,7 +184,7 @@ Test(check, results_folder_holds_verdicts_junit_and_failing_traces, .timeout = 6
 			     path, NULL };
 	cr_assert_eq(fc_exec(&r, (char *const *)py), 0, "err: %s", r.err);
 	cr_expect(fc_line(r.out, "good PASS"), "out: %s", r.out);
-	cr_expect(fc_line(r.out, "bad FAIL no-crash traces/bad.libfcprobe.1.jsonl"), "out: %s", r.out);
+	cr_expect(fc_line(r.out, "bad FAIL crash traces/bad.libfcprobe.1.jsonl"), "out: %s", r.out);
 	cr_expect(fc_line(r.out, "run check ['forkchaos', 'check'] ['cpus', 'glibc', 'kernel']"), "out: %s", r.out);
 }
 

@@ -113,6 +113,8 @@ int main(int argc, char **argv)
 		if (write(pipefd[1], "x", 1) != 1)
 			return 2;
 		pthread_join(thread, NULL);
+		close(pipefd[0]);
+		close(pipefd[1]);
 	}
 	waitpid(pid, NULL, 0);
 	printf("component %d app %d\n", (int)component_calls, (int)app_calls);

@@ -1,0 +1,36 @@
+/* forkchaos run --check LIST (run_check.c): the oracles judged on any
+ * command, one line on stderr per failure, and --check-out FILE. */
+#ifndef FC_RUN_CHECK_H
+#define FC_RUN_CHECK_H
+#include <limits.h>
+#include <stdio.h>
+#include "oracle.h"
+#include "plan.h"
+#include "proc.h"
+#include "results.h"
+
+struct fc_run_check {
+	struct fc_oracle_choice choice; /* the LIST, in its order; hang and crash always */
+	int all;
+	char dir[PATH_MAX - 64]; /* a private folder for the report */
+	char report[PATH_MAX];   /* where the shim writes its lines */
+	char env_report[PATH_MAX + 32];
+	char env_oracles[256]; /* FORKCHAOS_ORACLES=the shim's among LIST */
+	struct fc_outfile out; /* --check-out, claimed before CMD runs */
+	int nrules;            /* the plan's rules, and what each did (stats region) */
+	unsigned long long matched[FC_MAX_RULES], acted[FC_MAX_RULES];
+	int report_fd;
+};
+
+/* LIST: comma-separated oracle names (or aliases), or all; -1 and ERR. */
+int fc_run_check_parse(struct fc_run_check *rc, const char *list, char *err, size_t len);
+/* The report folder, and the two variables the shim reads, appended to
+ * EXTRA_ENV at *NENV; -1 and errno. */
+int fc_run_check_prepare(struct fc_run_check *rc, const char **extra_env, int *nenv);
+/* After CMD (its outcome, and the code run would exit with): prints each
+ * failed oracle on ERR_STREAM, writes --check-out; 1 one failed, 0 none,
+ * -1 --check-out could not be written. */
+int fc_run_check_judge(struct fc_run_check *rc, const struct fc_outcome *out, int exit_code, FILE *err_stream);
+/* Removes the report folder and an uncommitted --check-out temporary. */
+void fc_run_check_done(struct fc_run_check *rc);
+#endif
