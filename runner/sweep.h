@@ -64,7 +64,7 @@ extern const char *const fc_sweep_state_names[FC_SW_NSTATES];
 struct fc_sweep_result {
 	int state;
 	int exit, signal, timed_out; /* CMD's own, from --check-out's last line */
-	int injected;                /* trace lines with an injection: 0, never reached */
+	int injected;                /* what the run's rule did: 0, never reached */
 	int nfails, kept_trace;
 	long long duration_ms;
 	struct {
@@ -146,8 +146,9 @@ char *fc_sweep_reproduce(const struct fc_sweep *s, int row, const char *oracle);
 const char *fc_sweep_judge(const struct fc_sweep *s, const struct fc_sweep_result *r, int *fail);
 /* A failing outcome: not ok, handled or error. */
 int fc_sweep_failing(const char *outcome);
-/* DETAIL without its numbers (fd 3, pid 4242): what dedupes findings. */
-void fc_sweep_signature(const char *detail, char *buf, size_t len);
+/* DETAIL without its numbers (fd 3, pid 4242; PIDS_ONLY: only a pid's),
+ * what dedupes findings (and, pids only, compares with the clean run). */
+void fc_sweep_signature(const char *detail, int pids_only, char *buf, size_t len);
 /* Whether ROW's outcome is listed: its series had not stopped before it. */
 int fc_sweep_listed(const struct fc_sweep *s, int row);
 
@@ -157,7 +158,8 @@ int fc_sweep_listed(const struct fc_sweep *s, int row);
 int fc_sweep_clean_run(struct fc_sweep *s);
 /* The rows of s->jobs through sched.c; -1 when the scheduler failed. */
 int fc_sweep_run_jobs(struct fc_sweep *s);
-/* A --check-out file into R (exit, signal, fails); -1 when it is not one. */
+/* A --check-out file into R (exit, signal, fails, injected: its first
+ * rule's acted count, -1 when it has none); -1 when it is not one. */
 int fc_sweep_read_check_out(const char *path, struct fc_sweep_result *r);
 
 /* sweep_out.c */

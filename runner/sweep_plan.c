@@ -249,11 +249,12 @@ char *fc_sweep_reproduce(const struct fc_sweep *s, int row, const char *oracle)
 	return line;
 }
 
-void fc_sweep_signature(const char *detail, char *buf, size_t len)
+void fc_sweep_signature(const char *detail, int pids_only, char *buf, size_t len)
 {
 	size_t used = 0;
 	for (const char *c = detail; *c && used + 1 < len; c++) {
-		if (*c >= '0' && *c <= '9') {
+		int pid = c - detail >= 4 && !strncmp(c - 4, "pid ", 4);
+		if (*c >= '0' && *c <= '9' && (!pids_only || pid)) {
 			while (c[1] >= '0' && c[1] <= '9')
 				c++;
 			buf[used++] = '#';
@@ -270,14 +271,15 @@ static int count_like(const struct fc_sweep_result *r, const char *oracle, const
 	char sig[FC_SWEEP_DETAIL];
 	int n = 0;
 	for (int k = 0; k < r->nfails; k++) {
-		fc_sweep_signature(r->fails[k].detail, sig, sizeof sig);
+		fc_sweep_signature(r->fails[k].detail, 1, sig, sizeof sig);
 		n += !strcmp(r->fails[k].oracle, oracle) && !strcmp(sig, signature);
 	}
 	return n;
 }
 
 /* A failure counts when the run has more like it than the clean run had
- * (fds: "more than the baseline left"). */
+ * (fds: "more than the baseline left"); alike: the same text but for the
+ * pids, which differ from run to run (a daemon's stray). */
 const char *fc_sweep_judge(const struct fc_sweep *s, const struct fc_sweep_result *r, int *fail)
 {
 	char sig[FC_SWEEP_DETAIL];
@@ -287,7 +289,7 @@ const char *fc_sweep_judge(const struct fc_sweep *s, const struct fc_sweep_resul
 	if (r->state != FC_SW_RAN)
 		return NULL;
 	for (int k = 0; k < r->nfails; k++) {
-		fc_sweep_signature(r->fails[k].detail, sig, sizeof sig);
+		fc_sweep_signature(r->fails[k].detail, 1, sig, sizeof sig);
 		if (count_like(r, r->fails[k].oracle, sig) > count_like(&s->base, r->fails[k].oracle, sig)) {
 			*fail = k;
 			return r->fails[k].oracle;

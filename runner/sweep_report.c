@@ -50,7 +50,7 @@ static long long finding_of(struct fc_sweep *s, struct fc__table *findings, int 
 {
 	char sig[FC_SWEEP_DETAIL];
 	const struct fc_site *site = &s->sites[s->series[s->rows[row].series].site];
-	fc_sweep_signature(detail, sig, sizeof sig);
+	fc_sweep_signature(detail, 0, sig, sizeof sig);
 	struct fc__key k = { .s = { fc__intern(&s->strings, site->key), fc__intern(&s->strings, oracle),
 				    fc__intern(&s->strings, sig) } };
 	int added;
