@@ -101,16 +101,23 @@ Test(site, stripped_program_calls_have_two_distinct_sites, .timeout = 30)
 	cr_expect_str_neq(s.site[0], s.site[1], "both calls have the site %s", s.site[0]);
 }
 
-Test(site, second_program_site_fails_only_the_second_call, .timeout = 30)
+/* Trace SUBCOMMAND, then fail the second of its two calls whose sites start
+ * with PREFIX by its site: FIRST must still succeed, SECOND fail. */
+static void fail_second_site(const char *subcommand, const char *prefix, const char *first, const char *second)
 {
 	char plan[256];
-	cr_assert_eq(SITES("exe"), 0, "stderr: %s", r.err);
-	struct sites s = sites_of("pipe2", "sites-stripped+0x");
+	cr_assert_eq(SITES(subcommand), 0, "stderr: %s", r.err);
+	struct sites s = sites_of("pipe2", prefix);
 	cr_assert_eq(s.n, 2, "trace: %s", text);
 	snprintf(plan, sizeof plan, "pipe2:caller=%s:error=EMFILE", s.site[1]);
-	cr_assert_eq(SITES_PLAN(plan, "exe"), 0, "stderr: %s", r.err);
-	cr_expect(fc_line(r.out, "exe1 0 OK"), "the first call failed too (%s): %s", plan, r.out);
-	cr_expect(fc_line(r.out, "exe2 -1 EMFILE"), "the second call did not fail (%s): %s", plan, r.out);
+	cr_assert_eq(SITES_PLAN(plan, subcommand), 0, "stderr: %s", r.err);
+	cr_expect(fc_line(r.out, first), "the first call failed too (%s): %s", plan, r.out);
+	cr_expect(fc_line(r.out, second), "the second call did not fail (%s): %s", plan, r.out);
+}
+
+Test(site, second_program_site_fails_only_the_second_call, .timeout = 30)
+{
+	fail_second_site("exe", "sites-stripped+0x", "exe1 0 OK", "exe2 -1 EMFILE");
 }
 
 /* One function, two calls: its name (caller) is the same, the sites not. */
@@ -126,14 +133,7 @@ Test(site, library_function_calls_have_two_sites_and_one_caller, .timeout = 30)
 
 Test(site, second_library_site_fails_only_the_second_call, .timeout = 30)
 {
-	char plan[256];
-	cr_assert_eq(SITES("lib"), 0, "stderr: %s", r.err);
-	struct sites s = sites_of("pipe2", "libsites.so+0x");
-	cr_assert_eq(s.n, 2, "trace: %s", text);
-	snprintf(plan, sizeof plan, "pipe2:caller=%s:error=EMFILE", s.site[1]);
-	cr_assert_eq(SITES_PLAN(plan, "lib"), 0, "stderr: %s", r.err);
-	cr_expect(fc_line(r.out, "lib1 0 OK"), "the first call failed too (%s): %s", plan, r.out);
-	cr_expect(fc_line(r.out, "lib2 -1 EMFILE"), "the second call did not fail (%s): %s", plan, r.out);
+	fail_second_site("lib", "libsites.so+0x", "lib1 0 OK", "lib2 -1 EMFILE");
 }
 
 /* ASLR moves the program and the library between two runs; the sites of

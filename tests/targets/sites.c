@@ -5,32 +5,17 @@
  * call; `where` prints the load bases, which ASLR moves between runs. */
 #include <dlfcn.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include "sites.h"
 #include "targets.h"
-
-void sites_lib_pipes(int ret[2], int err[2]);
 
 static void report(const char *what, int ret, int err)
 {
 	printf("%s %d %s\n", what, ret, ret < 0 ? strerrorname_np(err) : "OK");
 	fflush(stdout);
-}
-
-/* Inlined: each use is a call site of its own. */
-__attribute__((always_inline)) static inline int pipe_once(int *err)
-{
-	int fds[2];
-	int ret = pipe2(fds, O_CLOEXEC);
-	*err = ret < 0 ? errno : 0;
-	if (ret == 0) {
-		close(fds[0]);
-		close(fds[1]);
-	}
-	return ret;
 }
 
 static int do_exe(const struct sub_args *args)
