@@ -24,13 +24,13 @@ static const char sweep_usage[] =
 	"\n"
 	"Fails every call site of CMD in turn, one run each, and judges each run with the\n"
 	"oracles against a clean run.  The clean run (under --plan BASE) traces CMD and\n"
-	"counts its sites: call x caller x process (the first one, or a child).  Then for\n"
-	"each site, each errno and each occurrence N up to --max-n, one run fails exactly\n"
-	"that call (CALL:caller=SITE:when=N:error=E); a series stops at the first N the run\n"
-	"never reached.  Each run's outcome is ok (as the clean run), handled (it differs,\n"
-	"every oracle held) or the first oracle that failed; each failing row has a\n"
-	"`forkchaos run --check ORACLE ...` line that reproduces it.  Each run is a\n"
-	"`forkchaos run --check` of its own, at most -j at once.\n"
+	"counts its sites: call x caller (its symbol, else OBJECT+0xOFF) x process (the\n"
+	"first one, or a child).  Then for each site, each errno and each occurrence N up\n"
+	"to --max-n, one run fails exactly that call (CALL:caller=SITE:when=N:error=E); a\n"
+	"series stops at the first N the run never reached.  Each run's outcome is ok (as\n"
+	"the clean run), handled (it differs, every oracle held) or the first oracle that\n"
+	"failed; each failing row has a `forkchaos run --check ORACLE ...` line that\n"
+	"reproduces it.  Each run is a `forkchaos run --check` of its own, -j at once.\n"
 	"\n"
 	"options:\n"
 	"  --calls LIST       the calls to fail: names and %classes, comma-separated (default:\n"
@@ -49,7 +49,7 @@ static const char sweep_usage[] =
 	"                     was interrupted): its options, its clean run, its finished runs\n"
 	"  -T, --timeout DUR  each run's timeout (default 30s): past it, the run fails `hang`\n"
 	"  -p, --plan BASE    a plan every run has besides its own rule (the clean run too)\n"
-	"  --seed S           the seed of every run (default: chosen and printed)\n"
+	"  --seed S           the seed of every run, for prob= rules of --plan (default 1)\n"
 	"  --progress-every DUR  progress on stderr this often (default 1s on a terminal, redrawn\n"
 	"                     in place; 10s otherwise)\n"
 	"\n"
@@ -209,7 +209,6 @@ static int start(struct fc_sweep *s, char **cmd, int ncmd)
 {
 	char err[1024];
 	uint64_t calls[FC_CALL_WORDS];
-	static char seed[32];
 	if (fc_sweep_check_options(s, err, sizeof err) < 0)
 		return usage("%s", err);
 	if (s->opt.shard && fc_sweep_parse_shard(s, s->opt.shard) < 0)
@@ -219,11 +218,9 @@ static int start(struct fc_sweep *s, char **cmd, int ncmd)
 		fprintf(stderr, "forkchaos sweep: bad --calls '%s': %s\n", s->opt.calls, err);
 		return FC_EXIT_USAGE;
 	}
-	if (!s->opt.seed) {
-		fc_pick_seed(seed, sizeof seed);
-		s->opt.seed = seed;
-		fprintf(stderr, "forkchaos sweep: seed %s (replay with --seed %s)\n", seed, seed);
-	}
+	/* one default, as check's: the shards of one sweep must agree on it */
+	if (!s->opt.seed)
+		s->opt.seed = "1";
 	if (take_command(s, cmd, ncmd) < 0) {
 		perror("forkchaos sweep");
 		return FC_EXIT_USAGE;

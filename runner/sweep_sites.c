@@ -17,18 +17,15 @@ static int is_offset_form(const char *caller)
 	return plus && plus[3] && strspn(plus + 3, "0123456789abcdef") == strlen(plus + 3);
 }
 
-/* Whether a site can be chosen by the plan, and how: caller=SYMBOL where
- * the trace names a symbol.  caller=OBJECT+0xOFF (the trace's `site`) is
- * not in this build's plan syntax yet: such sites are listed, not swept. */
+/* Whether a site can be chosen by the plan: caller=SYMBOL, or
+ * caller=OBJECT+0xOFF where the trace has no symbol. */
 static const char *unselectable(const struct fc_site *site)
 {
 	if (!site->caller)
-		return "not swept: the trace does not name its caller";
-	if (is_offset_form(site->caller))
-		return "not swept: its caller has no symbol, and caller=OBJECT+0xOFF is not in this build's plan syntax";
+		return "not swept: the trace names neither its caller nor its site";
 	if (strlen(site->caller) >= FC_SYM_MAX)
 		return "not swept: its caller's name is longer than caller= takes";
-	if (strpbrk(site->caller, ":;= \t"))
+	if (strpbrk(site->caller, ":;= \t,"))
 		return "not swept: its caller's name holds a character caller= cannot take";
 	return NULL;
 }

@@ -121,6 +121,9 @@ Test(sweep, python_subprocess_is_swept_to_the_end, .timeout = 180)
 	cr_expect(strstr(sites, "\nread:caller="), "sites: %s", sites);
 	cr_expect(strstr(sites, "\nvfork:caller="), "sites: %s", sites);
 	cr_expect_gt(rows_with("python", all), 0, "out: %s", r.out);
+	/* python's vfork (by its OBJECT+0xOFF site where python has no symbols) */
+	const char *vfork_row[] = { "\"site\":\"vfork:caller=", NULL };
+	cr_expect_eq(rows_with("python", vfork_row), 1, "out: %s", r.out);
 	cr_expect(strstr(runj, "\"interrupted\":false"), "run.json: %s", runj);
 	free(sites);
 	free(runj);
