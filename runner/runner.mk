@@ -46,4 +46,4 @@ $(BUILD)/tests/test_check_sched: tests/test_check_sched.c runner/sched.c runner/
 SWEEP_TEST_BINS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/test_sweep*.c))
 ALL_OUTPUTS += $(SWEEP_TEST_BINS)
 TESTS += $(SWEEP_TEST_BINS)
-$(SWEEP_TEST_BINS): tests/test_sweep_util.h
+$(SWEEP_TEST_BINS): tests/test_sweep_util.h tests/check_scenario.h

@@ -60,6 +60,13 @@ static int run_child(char *const argv[], int out_fd, int *stopped)
 		dup2(out_fd, 1);
 		dup2(out_fd, 2);
 		prctl(PR_SET_PDEATHSIG, SIGTERM); /* it never outlives its worker */
+		/* RACE: our SIGTERM may come before the exec, while the worker's
+		 * handler is still ours: it would take it (a flag in a memory the
+		 * exec throws away) and the run would wait out its timeout.  The
+		 * default action first: a stop pending now ends us here. */
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		signal(SIGHUP, SIG_DFL);
 		/* the sweep blocks the stops to wait for them; the run must get them */
 		sigprocmask(SIG_SETMASK, &old, NULL);
 		sigprocmask(SIG_UNBLOCK, &set, NULL);

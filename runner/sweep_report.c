@@ -127,23 +127,6 @@ static void fill(struct fc_sweep *s, struct fc__table *findings, int row, struct
 	t->failed += failing;
 }
 
-static void put_row(FILE *csv, FILE *jsonl, const char *const value[NCOLS])
-{
-	fputc('{', jsonl);
-	for (int k = 0; k < NCOLS; k++) {
-		fprintf(jsonl, "%s\"%s\":", k ? "," : "", columns[k]);
-		if (numeric >> k & 1)
-			fputs(*value[k] ? value[k] : "null", jsonl);
-		else
-			fc_json_string(jsonl, value[k]);
-		if (k)
-			fputc(',', csv);
-		fc_csv_field(csv, value[k]);
-	}
-	fputs("}\n", jsonl);
-	fputc('\n', csv);
-}
-
 /* The findings, one line each with its first run's reproduce line. */
 static void print_findings(struct fc_sweep *s, const struct fc__table *findings)
 {
@@ -210,28 +193,21 @@ int fc_sweep_write_outcomes(struct fc_sweep *s, int complete)
 	static struct row w;
 	struct fc__table findings = { 0 };
 	struct tally t = { 0 };
-	FILE *csv = fc_results_create(&s->folder, "outcomes.csv");
-	FILE *jsonl = csv ? fc_results_create(&s->folder, "outcomes.jsonl") : NULL;
-	if (!jsonl) {
-		if (csv)
-			fclose(csv);
+	struct fc_results_table table = {
+		.r = &s->folder, .name = "outcomes", .columns = columns, .ncols = NCOLS, .numeric = numeric
+	};
+	if (fc_results_table_open(&table) < 0)
 		return -1;
-	}
-	for (int k = 0; k < NCOLS; k++)
-		fprintf(csv, "%s%s", k ? "," : "", columns[k]);
-	fputc('\n', csv);
 	for (int row = 0; row < s->nrows; row++) {
 		const struct fc_sweep_result *r = &s->results[row];
 		if (!fc_sweep_in_shard(s, row) || !fc_sweep_listed(s, row) || (r->state != FC_SW_RAN && r->state != FC_SW_ERROR))
 			continue;
 		fill(s, &findings, row, &w, &t);
-		put_row(csv, jsonl, w.value);
+		fc_results_table_row(&table, w.value);
 		free(w.reproduce);
 	}
 	t.findings = (int)findings.len;
-	int rc = fc_results_commit(&s->folder, "outcomes.csv", csv);
-	if (fc_results_commit(&s->folder, "outcomes.jsonl", jsonl) < 0)
-		rc = -1;
+	int rc = fc_results_table_commit(&table);
 	s->exit_code = s->interrupted ? FC_EXIT_INTERRUPTED : t.errors ? FC_EXIT_USAGE : t.failed ? FC_EXIT_FAIL : FC_EXIT_OK;
 	print_findings(s, &findings);
 	print_summary(s, &t);

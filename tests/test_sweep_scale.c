@@ -91,7 +91,7 @@ Test(scale, interrupted_sweep_exits_3_and_resume_completes_it, .timeout = 180)
 {
 	const char *script = counting_script();
 	const char *argv[] = {
-		fc_build_path("forkchaos"), "sweep", "--out", in_dir("cut"), "--seed", "1", COUNTING, script, NULL
+		fc_build_path("forkchaos"), "sweep", "--out", in_dir("cut"), "--seed", "1", "-j", "1", COUNTING, script, NULL
 	};
 	char log[320], *text;
 	snprintf(log, sizeof log, "%s", in_dir("cut.log"));

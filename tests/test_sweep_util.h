@@ -1,6 +1,6 @@
-/* What the tests of forkchaos sweep and merge share: a folder of the
- * test's own (removed when it ends), the sweep run into it, and the rows
- * of a results folder read back from outcomes.jsonl. */
+/* What the tests of forkchaos sweep and merge share: check's folder of the
+ * test's own (check_scenario.h; removed when it ends), the sweep run into
+ * it, and the rows of a results folder read back from outcomes.jsonl. */
 #ifndef FC_TEST_SWEEP_UTIL_H
 #define FC_TEST_SWEEP_UTIL_H
 #include <criterion/criterion.h>
@@ -11,34 +11,8 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "check_scenario.h" /* r, dir, in_dir, remove_dir */
 #include "fc_test_util.h"
-
-static struct fc_result r;
-static char dir[256];
-
-/* NAME in the test's folder (made on first use). */
-static inline const char *in_dir(const char *name)
-{
-	static char paths[8][320];
-	static int next;
-	if (!dir[0]) {
-		fc_temp_path(dir, sizeof dir, "sweep");
-		mkdir(dir, 0755);
-	}
-	char *slot = paths[next++ % 8];
-	snprintf(slot, sizeof paths[0], "%s/%s", dir, name);
-	return slot;
-}
-
-/* Each test runs in a process of its own: its folder goes with it. */
-static inline void remove_dir(void)
-{
-	if (!dir[0])
-		return;
-	const char *argv[] = { "/bin/rm", "-rf", dir, NULL };
-	struct fc_result scratch;
-	fc_exec(&scratch, (char *const *)argv);
-}
 
 /* forkchaos sweep --out DIR/OUT --seed 1 -j 2 ARGS... (ARGS end with
  * "--", CMD ...); its exit code, output in r. */
