@@ -25,7 +25,8 @@ static const char *unselectable(const struct fc_site *site)
 		return "not swept: the trace names neither its caller nor its site";
 	if (strlen(site->caller) >= FC_SYM_MAX)
 		return "not swept: its caller's name is longer than caller= takes";
-	if (strpbrk(site->caller, ":;= \t,"))
+	/* a '+' that is not OBJECT+0xOFF's would be read as a site */
+	if (strpbrk(site->caller, ":;= \t,") || (strchr(site->caller, '+') && !is_offset_form(site->caller)))
 		return "not swept: its caller's name holds a character caller= cannot take";
 	return NULL;
 }
