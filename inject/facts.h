@@ -22,6 +22,10 @@
 #define BLOCKING FC_DATA(BLOCKING)
 /* EINTR_NORMAL: EINTR is how the call returns (sigsuspend), not a fault. */
 #define EINTR_NORMAL FC_DATA(EINTR_NORMAL)
+/* NO_RESTART: the kernel never restarts it after a handler, SA_RESTART or
+ * not (signal(7): poll, select, epoll_wait, the sleeps, sigtimedwait...):
+ * EINTR there is routine, the caller's to retry; eintr does not judge it. */
+#define NO_RESTART FC_DATA(NO_RESTART)
 #define ENTER_ONLY FC_DATA(ENTER_ONLY)
 /* LIMITS: the call may change RLIMIT_FSIZE, which the trace's writes
  * must stay under. */

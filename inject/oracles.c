@@ -152,7 +152,7 @@ void fc__oracle_after(const struct fc_call *c, long ret, int err)
 		put_site(&l, c->ra);
 		send_line(&l);
 	}
-	if ((on & FC_ORC_EINTR) && (flags & FC_F_BLOCKING) && !(flags & FC_F_EINTR_NORMAL) && err == EINTR &&
+	if ((on & FC_ORC_EINTR) && (flags & FC_F_BLOCKING) && !(flags & (FC_F_EINTR_NORMAL | FC_F_NO_RESTART)) && err == EINTR &&
 	    first_time(2, (uintptr_t)c->ra)) {
 		struct fc_last_handler h;
 		char name[96];

@@ -81,6 +81,7 @@ enum fc_fact {
 	FC_F_CLOSES = 1 << 22,       /* releases its FD_ARG descriptor */
 	FC_F_LIMITS = 1 << 23,       /* may change a resource limit the trace minds */
 	FC_F_EINTR_NORMAL = 1 << 24, /* returns EINTR by design (sigsuspend) */
+	FC_F_NO_RESTART = 1 << 25,   /* never restarted after a handler, SA_RESTART or not (signal(7)) */
 	FC_F_TRAMPOLINE = 1 << 21,   /* installs handlers: off the fast path while handlers are tracked */
 	FC_F_VIA = FC_F_TRAMPOLINE,
 	FC_F_SIGINTERRUPT = FC_F_TRAMPOLINE,

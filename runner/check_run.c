@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "check.h"
+#include "words.h"
 #include "sched.h"
 
 const char *const fc_state_names[] = { "PASS", "FAIL", "XFAIL", "XPASS", "ERROR", "NOT-RUN" };
@@ -275,42 +276,6 @@ void fc_check_run_one(const struct fc_check *c, int scenario, int lib, struct fc
 	res->seconds = now_s() - start;
 }
 
-static void shell_quote(char *out, size_t len, const char *word)
-{
-	size_t used = 0;
-	int plain = *word &&
-		strspn(word, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./=:,@%+") == strlen(word);
-	if (plain) {
-		snprintf(out, len, "%s", word);
-		return;
-	}
-	out[used++] = '\'';
-	for (; *word && used + 5 < len; word++) {
-		if (*word == '\'') {
-			memcpy(out + used, "'\\''", 4);
-			used += 4;
-		} else {
-			out[used++] = *word;
-		}
-	}
-	out[used++] = '\'';
-	out[used] = 0;
-}
-
-/* NS as `run --timeout` reads it: a whole number of the largest unit
- * that holds it exactly (1500ms, not 1.5s; 3600s, not 3.6e+03s). */
-static void duration_text(uint64_t ns, char *buf, size_t len)
-{
-	static const struct {
-		uint64_t ns;
-		const char *unit;
-	} units[] = { { 1000000000u, "s" }, { 1000000u, "ms" }, { 1000u, "us" }, { 1u, "ns" } };
-	size_t i = 0;
-	while (ns % units[i].ns)
-		i++;
-	snprintf(buf, len, "%llu%s", (unsigned long long)(ns / units[i].ns), units[i].unit);
-}
-
 void fc_check_repro(const struct fc_check *c, const struct fc_scenario *s, const char *lib, char *buf, size_t len)
 {
 	char store[FC_SCN_MAX_ARGS][PATH_MAX];
@@ -318,10 +283,10 @@ void fc_check_repro(const struct fc_check *c, const struct fc_scenario *s, const
 	char quoted[FC_PLAN_MAX + 64], timeout[32];
 	size_t used = 0;
 	build_argv(c, s, lib, store, argv);
-	duration_text(s->timeout_ns, timeout, sizeof timeout);
+	fc_duration_text(s->timeout_ns, timeout, sizeof timeout);
 	used += (size_t)snprintf(buf + used, len - used, "%s/forkchaos run", c->exe_dir);
 	if (s->plan[0]) {
-		shell_quote(quoted, sizeof quoted, s->plan);
+		fc_shell_word(quoted, sizeof quoted, s->plan);
 		used += (size_t)snprintf(buf + used, len - used, " --plan %s", quoted);
 	}
 	/* the library only for a driver, which loads it from the environment;
@@ -330,7 +295,7 @@ void fc_check_repro(const struct fc_check *c, const struct fc_scenario *s, const
 				 s->seed[0] ? s->seed : c->opt.seed, timeout, s->oracles.driver ? " FORKCHAOS_LIB=" : "",
 				 s->oracles.driver ? lib : "");
 	for (int i = 0; argv[i] && used < len; i++) {
-		shell_quote(quoted, sizeof quoted, argv[i]);
+		fc_shell_word(quoted, sizeof quoted, argv[i]);
 		used += (size_t)snprintf(buf + used, len - used, " %s", quoted);
 	}
 }

@@ -406,6 +406,11 @@ static int run_command(int argc, char **argv)
 	int code = fc_outcome_exit_code(&outcome);
 	if (o.verbose)
 		fprintf(stderr, "forkchaos: '%s' ended with exit code %d\n", argv[cmd], code);
+	if (o.check && outcome.interrupted) {
+		/* its end is ours (the interrupt passed on), not a verdict */
+		fprintf(stderr, "forkchaos run: interrupted: '%s' was not judged\n", argv[cmd]);
+		return FC_EXIT_INTERRUPTED;
+	}
 	if (o.check) {
 		int failed = fc_run_check_judge(&check, &outcome, code, stderr);
 		if (failed < 0)

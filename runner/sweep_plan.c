@@ -11,6 +11,7 @@
 #include "forkchaos.h"
 #include "plan.h"
 #include "sweep.h"
+#include "words.h"
 
 #define ERRNO_LAST 4095
 
@@ -149,17 +150,6 @@ void fc_sweep_rule_plan(const struct fc_sweep *s, int row, char *buf, size_t len
 		 s->opt.plan && *s->opt.plan ? ";" : "", s->opt.plan && *s->opt.plan ? s->opt.plan : "");
 }
 
-/* NS as --timeout reads it, exactly. */
-static void duration(uint64_t ns, char *buf, size_t len)
-{
-	if (ns % 1000000000u == 0)
-		snprintf(buf, len, "%llus", (unsigned long long)(ns / 1000000000u));
-	else if (ns % 1000000u == 0)
-		snprintf(buf, len, "%llums", (unsigned long long)(ns / 1000000u));
-	else
-		snprintf(buf, len, "%lluns", (unsigned long long)ns);
-}
-
 int fc_sweep_run_argv(const struct fc_sweep *s, int row, const char *check, const char *check_out, const char *trace,
 		      struct fc_sweep_argv *store)
 {
@@ -172,7 +162,7 @@ int fc_sweep_run_argv(const struct fc_sweep *s, int row, const char *check, cons
 		fc_sweep_rule_plan(s, row, store->plan, sizeof store->plan);
 	else if (s->opt.plan)
 		snprintf(store->plan, sizeof store->plan, "%s", s->opt.plan);
-	duration(s->opt.timeout_ns, store->timeout, sizeof store->timeout);
+	fc_duration_text(s->opt.timeout_ns, store->timeout, sizeof store->timeout);
 	argv[n++] = (char *)s->exe;
 	argv[n++] = "run";
 	argv[n++] = "--quiet";
@@ -201,25 +191,6 @@ int fc_sweep_run_argv(const struct fc_sweep *s, int row, const char *check, cons
 	return 0;
 }
 
-/* A word as a POSIX shell reads it back: as it is when it holds only
- * characters no shell treats specially, else in single quotes (a quote
- * inside closes them, adds an escaped one and reopens). */
-static void put_word(FILE *f, const char *word)
-{
-	static const char plain[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./=:,@%+";
-	if (*word && strspn(word, plain) == strlen(word)) {
-		fputs(word, f);
-		return;
-	}
-	fputc('\'', f);
-	for (const char *c = word; *c; c++)
-		if (*c == '\'')
-			fputs("'\\''", f);
-		else
-			fputc(*c, f);
-	fputc('\'', f);
-}
-
 char *fc_sweep_quote_line(char *const argv[])
 {
 	char *text = NULL;
@@ -230,7 +201,7 @@ char *fc_sweep_quote_line(char *const argv[])
 	for (int i = 0; argv[i]; i++) {
 		if (i)
 			fputc(' ', f);
-		put_word(f, argv[i]);
+		fc_shell_word_put(f, argv[i]);
 	}
 	if (fclose(f) != 0) {
 		free(text);

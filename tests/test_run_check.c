@@ -7,7 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include "fc_test_util.h"
 
@@ -198,4 +200,31 @@ Test(run_check, a_handler_installed_again_over_itself_is_no_broken_chain, .timeo
 	cr_expect_eq(FC_RUN("-q", "--check", "chained", "--", "/bin/bash", "-c",
 			    "x=$(/bin/true); y=$(/bin/true | /bin/cat); /bin/true"),
 		     0, "stderr: %s", r.err);
+}
+
+Test(run_check, eintr_of_a_call_the_kernel_never_restarts_is_routine, .timeout = 30)
+{
+	/* poll() under a handler with SA_RESTART: EINTR all the same
+	 * (signal(7)); the program's to retry, no finding */
+	cr_expect_eq(FC_RUN("-q", "--check", "eintr", "--", fc_build_path("targets/sigchld_components"), "poll"), 0, "stderr: %s",
+		     r.err);
+	cr_expect(fc_line(r.out, "poll EINTR"), "the poll was not interrupted: %s", r.out);
+}
+
+Test(run_check, an_interrupted_run_is_not_judged_and_exits_3, .timeout = 30)
+{
+	char marker[256], script[600];
+	fc_temp_path(marker, sizeof marker, "check-started");
+	snprintf(script, sizeof script, "echo > %s; exec /bin/sleep 30", marker);
+	int pid = fc_spawn_forkchaos(
+		(const char *const[]){ "forkchaos", "run", "-q", "--check", "all", "--", "/bin/sh", "-c", script, NULL }, -1);
+	cr_assert(pid > 0);
+	cr_assert(fc_await_file(marker), "the command never started");
+	kill(pid, SIGTERM);
+	int status;
+	cr_assert_eq(waitpid(pid, &status, 0), pid);
+	/* before: the command's death by the SIGTERM passed on was judged a
+	 * crash, exit 1 */
+	cr_expect(WIFEXITED(status) && WEXITSTATUS(status) == 3, "status 0x%x", status);
+	unlink(marker);
 }

@@ -112,8 +112,11 @@ int fc__held_child(int flags, int id, const struct fc__gate *gate, pid_t *pid)
 int fc__held_child_spawned(int flags, int id, const struct fc__gate *gate, pid_t *pid)
 {
 	int fd = fc__held_child(flags, id, gate, pid);
-	obs("spawned %d", id);
-	if (fd < 0)
+	/* a child that was never made has no status to hear about: status
+	 * expects only those that were (a sweep fails ffd_fork anywhere) */
+	if (fd >= 0)
+		obs("spawned %d", id);
+	else
 		obs("result ffd_fork -1 %s 0", obs_errno(errno));
 	return fd;
 }

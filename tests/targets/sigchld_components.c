@@ -13,9 +13,13 @@
  *   save-errno   the same handler saving and restoring errno: errno holds
  *   no-restart   installed without SA_RESTART while a thread blocks in
  *                read(): that read fails with EINTR: eintr fails
- *   restart      the same with SA_RESTART: eintr holds */
+ *   restart      the same with SA_RESTART: eintr holds
+ *   poll         the same with SA_RESTART while the thread blocks in
+ *                poll(), which the kernel never restarts: its EINTR is
+ *                routine, eintr holds */
 #include <errno.h>
 #include <limits.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -48,13 +52,19 @@ static void component_handler(int sig, siginfo_t *info, void *uctx)
 		errno = saved;
 }
 
-static int pipefd[2];
+static int pipefd[2], use_poll;
 static volatile pid_t reader_tid;
 
 static void *reader(void *arg)
 {
 	char byte;
 	reader_tid = gettid();
+	if (use_poll) {
+		struct pollfd p = { .fd = pipefd[0], .events = POLLIN };
+		int ready = poll(&p, 1, -1);
+		printf("poll %s\n", ready < 0 ? strerrorname_np(errno) : "OK");
+		return NULL;
+	}
 	ssize_t got = read(pipefd[0], &byte, 1);
 	printf("read %s\n", got < 0 ? strerrorname_np(errno) : "OK");
 	return NULL;
@@ -64,7 +74,8 @@ int main(int argc, char **argv)
 {
 	const char *mode = argc > 1 ? argv[1] : "chain";
 	int replace = !strcmp(mode, "replace"), restart = strcmp(mode, "no-restart") != 0;
-	int blocking_reader = !strcmp(mode, "no-restart") || !strcmp(mode, "restart");
+	use_poll = !strcmp(mode, "poll");
+	int blocking_reader = !strcmp(mode, "no-restart") || !strcmp(mode, "restart") || use_poll;
 	chain = !strcmp(mode, "chain") || !strcmp(mode, "clobber") || !strcmp(mode, "save-errno") || blocking_reader;
 	clobber_errno = !strcmp(mode, "clobber") || !strcmp(mode, "save-errno");
 	save_errno = !strcmp(mode, "save-errno") || blocking_reader;
