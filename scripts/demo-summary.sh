@@ -42,5 +42,6 @@ done
 if [ -f "$dir/report.html" ]; then
 	row report "$dir/report.html"
 else
-	row report "$(head -n 1 "$dir/logs/report.txt" 2>/dev/null); plots: $(ls "$dir/plots" 2>/dev/null | paste -sd ' ')"
+	row report "$(head -n 1 "$dir/logs/report.txt" 2>/dev/null | sed 's/^report: //')"
+	row plots "$dir/plots/: $(ls "$dir/plots" 2>/dev/null | paste -sd ' ')"
 fi

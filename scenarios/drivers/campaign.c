@@ -19,10 +19,12 @@ struct mode {
 static const struct mode modes[] = {
 	{ "leak", fc__campaign_leak, 10000,
 	  "ffd_fork (or ffd_spawn) + ffd_wait + ffd_close COUNT times; every EVERY cycles (and at 0) a row\n"
-	  "      LABEL,cycle,fds,children,zombies (open descriptors, live children, zombies)" },
+	  "      LABEL,cycle,fds,children,zombies (open descriptors, live children, zombies);\n"
+	  "      exit 1 if a libffd call failed (or a status was wrong) at least once" },
 	{ "latency", fc__campaign_latency, 2000,
 	  "COUNT children, one at a time, each stamping CLOCK_MONOTONIC just before _exit; a row\n"
-	  "      LABEL,latency_ns per child: from the stamp to ffd_wait's return in the parent" },
+	  "      LABEL,latency_ns per child: from the stamp to ffd_wait's return in the parent;\n"
+	  "      exit 1 if a fork or a wait failed" },
 };
 
 enum kind { NUM, FLAG, WORD };
