@@ -44,7 +44,7 @@ TARGET_CFLAGS := $(BASE_CFLAGS) -fPIC
 TESTS   :=
 TARGETS :=
 
-.PHONY: all deps check demo bench replay stress stress-quick install uninstall clean defects format format-check stack-budget
+.PHONY: all deps check demo demo-quick bench replay stress stress-quick install uninstall clean defects format format-check stack-budget
 all: deps build-all
 
 include inject/inject.mk
@@ -83,7 +83,11 @@ format-check:
 	$(Q)clang-format --dry-run -Werror $(FORMAT_SRCS)
 
 demo: deps build-all defects
-	$(Q)sh scripts/demo.sh
+	$(Q)BUILD=$(BUILD) sh scripts/demo.sh
+# The same folder from tiny campaigns (~15 s): every file, little data.
+demo-quick: deps build-all defects
+	$(Q)BUILD=$(BUILD) DEMO_LEAK_CYCLES=500 DEMO_LATENCY_CHILDREN=100 DEMO_REPEAT=1 \
+		DEMO_FILTER='*-leak' DEMO_SWEEP_MAX_N=1 DEMO_BENCH_RUN=0 sh scripts/demo.sh
 
 bench: deps build-all
 	$(Q)sh scripts/bench.sh

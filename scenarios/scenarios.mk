@@ -14,3 +14,11 @@ $(BUILD)/drivers/$(1): scenarios/drivers/$(1).c $(wildcard scenarios/drivers/$(1
 	$$(Q)$$(CC) $$(TARGET_CFLAGS) -Ilib -o $$@ $$(filter %.c,$$^) -ldl -lpthread
 endef
 $(foreach d,$(DRIVER_NAMES),$(eval $(call driver_rule,$(d))))
+
+# make demo's campaign tests (tests/test_campaign*.c, built by tests.mk's
+# rule): FC_SRC_ROOT is where they find scripts/ and tests/fixtures/.
+CAMPAIGN_TEST_BINS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/test_campaign*.c))
+ALL_OUTPUTS += $(CAMPAIGN_TEST_BINS)
+TESTS += $(CAMPAIGN_TEST_BINS)
+$(CAMPAIGN_TEST_BINS): HOST_CFLAGS += -DFC_SRC_ROOT='"$(CURDIR)"'
+$(CAMPAIGN_TEST_BINS): tests/test_campaign.h
