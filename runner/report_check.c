@@ -127,6 +127,16 @@ int fc__report_matrix_build(struct fc__report *r)
 		if (find(&m->libs, &m->nlibs, at(r, i, FC__V_LIBRARY), 1) < -1 ||
 		    find(&m->scen, &m->nscen, at(r, i, FC__V_SCENARIO), 1) < -1)
 			return -1;
+	/* a library run.json names but no row has is none of the table's */
+	int kept = 0;
+	for (int l = 0; l < m->nlibs; l++) {
+		int rows = 0;
+		for (int i = 0; i < r->verdicts.nrows && !rows; i++)
+			rows = !strcmp(at(r, i, FC__V_LIBRARY), m->libs[l]);
+		if (rows)
+			m->libs[kept++] = m->libs[l];
+	}
+	m->nlibs = kept;
 	m->row = malloc((size_t)(m->nscen * m->nlibs + 1) * sizeof *m->row);
 	if (!m->row)
 		return -1;

@@ -1,0 +1,135 @@
+/* What the tests of forkchaos report (tests/test_report*.c) share: each
+ * test copies a fixture results folder (tests/fixtures/report/NAME) into a
+ * folder of its own, removed when it ends, runs `forkchaos report` there
+ * and reads what it wrote. */
+#ifndef FC_TEST_REPORT_UTIL_H
+#define FC_TEST_REPORT_UTIL_H
+#include <criterion/criterion.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "fc_test_util.h"
+
+static struct fc_result r;
+static char dir[256];
+
+/* Each test runs in a process of its own: remove its folder. */
+static inline void remove_dir(void)
+{
+	if (!dir[0])
+		return;
+	const char *argv[] = { "/bin/rm", "-rf", dir, NULL };
+	struct fc_result scratch;
+	fc_exec(&scratch, (char *const *)argv);
+}
+
+/* The test's folder (made on first use), and NAME in it. */
+static inline const char *in_dir(const char *name)
+{
+	static char paths[8][400];
+	static int next;
+	if (!dir[0]) {
+		fc_temp_path(dir, sizeof dir, "report");
+		cr_assert(mkdir(dir, 0755) == 0, "cannot make %s", dir);
+	}
+	char *slot = paths[next++ % 8];
+	snprintf(slot, sizeof paths[0], "%s/%s", dir, name);
+	return slot;
+}
+
+/* A copy of the fixture NAME in the test's folder: its path. */
+static inline const char *fixture(const char *name)
+{
+	static char copy[8][400];
+	static int next;
+	char from[256];
+	char *slot = copy[next++ % 8];
+	snprintf(from, sizeof from, "tests/fixtures/report/%s", name);
+	snprintf(slot, sizeof copy[0], "%s", in_dir(name));
+	const char *argv[] = { "/bin/cp", "-r", from, slot, NULL };
+	struct fc_result scratch;
+	cr_assert_eq(fc_exec(&scratch, (char *const *)argv), 0, "cp %s: %s", from, scratch.err);
+	return slot;
+}
+
+/* [env VARS...] forkchaos report ARGS... (NULL-terminated lists). */
+static inline int report_env(const char *const env[], const char *const args[])
+{
+	const char *argv[32];
+	int n = 0;
+	if (env && env[0]) {
+		argv[n++] = "/usr/bin/env";
+		for (int i = 0; env[i]; i++)
+			argv[n++] = env[i];
+	}
+	argv[n++] = fc_build_path("forkchaos");
+	argv[n++] = "report";
+	for (int i = 0; args[i]; i++)
+		argv[n++] = args[i];
+	argv[n] = NULL;
+	return fc_exec(&r, (char *const *)argv);
+}
+
+/* forkchaos report --no-plots DIR: the plots the fixture holds. */
+static inline int report_of(const char *folder)
+{
+	const char *args[] = { "--no-plots", folder, NULL };
+	return report_env(NULL, args);
+}
+
+/* FOLDER/NAME whole (malloc'd, NUL-terminated), or NULL; *LEN its size. */
+static inline char *read_file(const char *folder, const char *name, size_t *len)
+{
+	char path[1200];
+	snprintf(path, sizeof path, "%s/%s", folder, name);
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	long size = ftell(f);
+	rewind(f);
+	char *buf = malloc((size_t)size + 1);
+	size_t got = buf ? fread(buf, 1, (size_t)size, f) : 0;
+	fclose(f);
+	if (!buf)
+		return NULL;
+	buf[got] = 0;
+	if (len)
+		*len = got;
+	return buf;
+}
+
+static inline void write_file(const char *path, const char *fmt, ...)
+{
+	va_list ap;
+	FILE *f = fopen(path, "w");
+	cr_assert(f, "cannot write %s", path);
+	va_start(ap, fmt);
+	vfprintf(f, fmt, ap);
+	va_end(ap);
+	fclose(f);
+}
+
+static inline int occurrences(const char *hay, const char *needle)
+{
+	int n = 0;
+	for (const char *p = hay; (p = strstr(p, needle)); p += strlen(needle))
+		n++;
+	return n;
+}
+
+/* render-check.sh WHAT ARGS...: its exit code (77: the tool is missing). */
+static inline int render_check(struct fc_result *out, const char *const args[])
+{
+	const char *argv[16] = { "/bin/sh", "scripts/render-check.sh" };
+	int n = 2;
+	for (int i = 0; args[i]; i++)
+		argv[n++] = args[i];
+	argv[n] = NULL;
+	return fc_exec(out, (char *const *)argv);
+}
+#endif
