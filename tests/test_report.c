@@ -31,10 +31,7 @@ Test(report, demo_folder_holds_and_shows_every_section, .timeout = 30)
 
 Test(report, matrix_rows_and_verdict_follow_the_verdicts, .timeout = 30)
 {
-	const char *d = fixture("demo");
-	cr_assert_eq(report_of(d), 0, "%s", r.err);
-	char *md = read_file(d, "report.md", NULL);
-	cr_assert(md);
+	char *md = md_of(fixture("demo"), 0);
 	/* the library under test first (run.json's order), then each defect */
 	cr_expect(strstr(md, "| scenario | libffd.so (under test) | fork-fail-leak | torn-oldact |\n"), "%s", md);
 	cr_expect(strstr(md, "| fork-fail-leak | PASS | FAIL 5/5 | PASS |\n"));
@@ -49,11 +46,8 @@ Test(report, matrix_rows_and_verdict_follow_the_verdicts, .timeout = 30)
 
 Test(report, surviving_defect_fails_the_verdict_and_is_named, .timeout = 30)
 {
-	const char *d = fixture("matrix");
-	cr_assert_eq(report_of(d), 1, "exit %d: %s%s", r.code, r.out, r.err);
+	char *md = md_of(fixture("matrix"), 1);
 	cr_expect(strstr(r.out, "FAIL  mutation score 1/2: no scenario detected torn-oldact"), "%s", r.out);
-	char *md = read_file(d, "report.md", NULL);
-	cr_assert(md);
 	cr_expect(strstr(md, "| torn-oldact | PASS | ERROR | PASS |\n"), "%s", md);
 	/* a harness error is no detection; the fds failure is */
 	cr_expect(strstr(md, "| detected | all pass | yes | SURVIVED |\n"));
@@ -63,11 +57,8 @@ Test(report, surviving_defect_fails_the_verdict_and_is_named, .timeout = 30)
 
 Test(report, failure_of_the_library_under_test_fails_with_a_judged_reproduce, .timeout = 30)
 {
-	const char *d = fixture("check-fail");
-	cr_assert_eq(report_of(d), 1, "exit %d: %s%s", r.code, r.out, r.err);
+	char *md = md_of(fixture("check-fail"), 1);
 	cr_expect(strstr(r.out, "FAIL  1 of 2 scenarios failed on libffd.so: fork-fail-leak (FAIL: fds)"), "%s", r.out);
-	char *md = read_file(d, "report.md", NULL);
-	cr_assert(md);
 	cr_expect(strstr(md, "| fork-fail-leak | FAIL 2/5 |\n"), "%s", md);
 	cr_expect(strstr(md, "### On the library under test, libffd.so"));
 	/* judged by the oracle that failed, the driver's report left to the judge */
@@ -102,10 +93,7 @@ Test(report, markup_in_the_data_is_text_in_both_formats, .timeout = 30)
 
 Test(report, check_folder_shows_only_the_sections_it_has_data_for, .timeout = 30)
 {
-	const char *d = fixture("check-fail");
-	report_of(d);
-	char *md = read_file(d, "report.md", NULL);
-	cr_assert(md);
+	char *md = md_of(fixture("check-fail"), 1);
 	cr_expect(strstr(md, "\n## Verdict\n") && strstr(md, "\n## Failures\n") && strstr(md, "\n## Environment\n"));
 	static const char *const absent[] = { "\n## Sweep\n", "\n## Leak campaign\n", "\n## Exit-to-wait latency\n",
 					      "\n## Shim overhead\n", "\n## Plots\n" };
@@ -116,12 +104,9 @@ Test(report, check_folder_shows_only_the_sections_it_has_data_for, .timeout = 30
 
 Test(report, sweep_findings_are_deduplicated_and_fail_the_verdict, .timeout = 30)
 {
-	const char *d = fixture("sweep");
-	cr_assert_eq(report_of(d), 1, "exit %d: %s%s", r.code, r.out, r.err);
+	char *md = md_of(fixture("sweep"), 1);
 	cr_expect(strstr(r.out, "2 findings over 6 runs (fds, strays)"), "%s", r.out);
 	cr_expect(strstr(r.out, "1 runs could not be run (harness errors)"), "%s", r.out);
-	char *md = read_file(d, "report.md", NULL);
-	cr_assert(md);
 	cr_expect(strstr(md, "6 runs over 3 sites: 1 ok, 1 handled, 3 failed (2 findings), 1 errors. Seed 42."), "%s", md);
 	/* runs 2 and 3 are one finding (fd 3 and fd 5: the same leak) */
 	cr_expect_eq(occurrences(md, "**fds** at"), 1, "%s", md);
@@ -135,17 +120,13 @@ Test(report, sweep_findings_are_deduplicated_and_fail_the_verdict, .timeout = 30
 Test(report, sweep_without_finding_column_dedupes_by_detail_signature, .timeout = 30)
 {
 	const char *d = fixture("sweep");
-	char path[512];
-	snprintf(path, sizeof path, "%s/outcomes.csv", d);
-	write_file(path,
-		   "run,site,outcome,detail,reproduce\n"
-		   "1,fork:caller=main,fds,fd 3 leaked at exit,forkchaos run --check fds -- a\n"
-		   "2,fork:caller=main,fds,fd 17 leaked at exit,forkchaos run --check fds -- b\n"
-		   "3,fork:caller=main,fds,a pipe leaked at exit,forkchaos run --check fds -- c\n"
-		   "4,pipe2:caller=main,fds,fd 3 leaked at exit,forkchaos run --check fds -- d\n");
-	cr_assert_eq(report_of(d), 1, "%s", r.err);
-	char *md = read_file(d, "report.md", NULL);
-	cr_assert(md);
+	put(d, "outcomes.csv",
+	    "run,site,outcome,detail,reproduce\n"
+	    "1,fork:caller=main,fds,fd 3 leaked at exit,forkchaos run --check fds -- a\n"
+	    "2,fork:caller=main,fds,fd 17 leaked at exit,forkchaos run --check fds -- b\n"
+	    "3,fork:caller=main,fds,a pipe leaked at exit,forkchaos run --check fds -- c\n"
+	    "4,pipe2:caller=main,fds,fd 3 leaked at exit,forkchaos run --check fds -- d\n");
+	char *md = md_of(d, 1);
 	cr_expect(strstr(md, "(3 findings)"), "%s", md);
 	cr_expect(strstr(md, "**fds** at `fork:caller=main` (): 2 runs, the first run 1"), "%s", md);
 	free(md);

@@ -8,7 +8,7 @@
 TestSuite(report_input, .fini = remove_dir);
 
 /* report DIR exits 2 with one line on stderr holding WHAT; nothing written. */
-static void refused(const char *folder, const char *what)
+static void not_results(const char *folder, const char *what)
 {
 	cr_assert_eq(report_of(folder), 2, "exit %d: %s%s", r.code, r.out, r.err);
 	cr_expect(strstr(r.err, what), "stderr: %s (expected: %s)", r.err, what);
@@ -23,14 +23,14 @@ static void refused(const char *folder, const char *what)
 
 Test(report_input, missing_folder_exits_2_naming_it, .timeout = 30)
 {
-	refused(in_dir("no-such-folder"), "no-such-folder: No such file or directory; expected a results folder");
+	not_results(in_dir("no-such-folder"), "no-such-folder: No such file or directory; expected a results folder");
 }
 
 Test(report_input, folder_without_run_json_exits_2_naming_it, .timeout = 30)
 {
 	const char *d = in_dir("empty");
 	mkdir(d, 0755);
-	refused(d, "is not a results folder: it has no run.json");
+	not_results(d, "is not a results folder: it has no run.json");
 }
 
 Test(report_input, results_root_is_pointed_at_its_latest, .timeout = 30)
@@ -41,25 +41,33 @@ Test(report_input, results_root_is_pointed_at_its_latest, .timeout = 30)
 	fixture("check-fail");
 	snprintf(latest, sizeof latest, "%s/latest", root);
 	cr_assert(symlink(in_dir("check-fail"), latest) == 0);
-	refused(root, "it has no run.json (its latest/ is one: ");
+	not_results(root, "it has no run.json (its latest/ is one: ");
+}
+
+/* A check folder whose run.json is TEXT: refused, naming WHAT. */
+static void run_json_refused(const char *text, const char *what)
+{
+	const char *d = fixture("check-fail");
+	put(d, "run.json", "%s", text);
+	not_results(d, what);
 }
 
 Test(report_input, run_json_that_is_not_json_exits_2, .timeout = 30)
 {
-	const char *d = fixture("check-fail");
-	char path[512];
-	snprintf(path, sizeof path, "%s/run.json", d);
-	write_file(path, "{\"forkchaos\":\"0.1.0\",\"kind\":\"check\",\"host\":{\"kernel\":");
-	refused(d, "run.json is not a results folder's run.json: at byte");
+	run_json_refused("{\"forkchaos\":\"0.1.0\",\"kind\":\"check\",\"host\":{\"kernel\":",
+			 "run.json is not a results folder's run.json: at byte");
 }
 
 Test(report_input, run_json_without_kind_exits_2, .timeout = 30)
 {
-	const char *d = fixture("check-fail");
-	char path[512];
-	snprintf(path, sizeof path, "%s/run.json", d);
-	write_file(path, "{\"forkchaos\":\"0.1.0\",\"id\":\"x\"}\n");
-	refused(d, "run.json is not a results folder's run.json: it has no kind");
+	run_json_refused("{\"forkchaos\":\"0.1.0\",\"id\":\"x\"}\n",
+			 "run.json is not a results folder's run.json: it has no kind");
+}
+
+Test(report_input, run_json_that_is_an_array_exits_2, .timeout = 30)
+{
+	run_json_refused("[{\"kind\":\"check\"}]\n",
+			 "run.json is not a results folder's run.json: at byte 0: expected one JSON object");
 }
 
 Test(report_input, unreadable_run_json_exits_2, .timeout = 30)
@@ -68,7 +76,7 @@ Test(report_input, unreadable_run_json_exits_2, .timeout = 30)
 	char path[512];
 	snprintf(path, sizeof path, "%s/run.json", d);
 	cr_assert(unlink(path) == 0 && mkdir(path, 0755) == 0); /* root reads any mode: a folder it cannot read as a file */
-	refused(d, "run.json cannot be read: Is a directory");
+	not_results(d, "run.json cannot be read: Is a directory");
 }
 
 Test(report_input, check_folder_without_verdicts_exits_2, .timeout = 30)
@@ -77,7 +85,7 @@ Test(report_input, check_folder_without_verdicts_exits_2, .timeout = 30)
 	char path[512];
 	snprintf(path, sizeof path, "%s/verdicts.csv", d);
 	cr_assert(unlink(path) == 0);
-	refused(d, "verdicts.csv is missing: a check's results folder has one");
+	not_results(d, "verdicts.csv is missing: a check's results folder has one");
 }
 
 Test(report_input, sweep_folder_without_outcomes_exits_2, .timeout = 30)
@@ -86,7 +94,7 @@ Test(report_input, sweep_folder_without_outcomes_exits_2, .timeout = 30)
 	char path[512];
 	snprintf(path, sizeof path, "%s/outcomes.csv", d);
 	cr_assert(unlink(path) == 0);
-	refused(d, "outcomes.csv is missing: a sweep's results folder has one");
+	not_results(d, "outcomes.csv is missing: a sweep's results folder has one");
 }
 
 Test(report_input, report_html_through_a_link_writes_neither_file, .timeout = 30)

@@ -4,42 +4,8 @@
  * and reads what it wrote. */
 #ifndef FC_TEST_REPORT_UTIL_H
 #define FC_TEST_REPORT_UTIL_H
-#include <criterion/criterion.h>
-#include <stdarg.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
-#include <unistd.h>
-#include "fc_test_util.h"
-
-static struct fc_result r;
-static char dir[256];
-
-/* Each test runs in a process of its own: remove its folder. */
-static inline void remove_dir(void)
-{
-	if (!dir[0])
-		return;
-	const char *argv[] = { "/bin/rm", "-rf", dir, NULL };
-	struct fc_result scratch;
-	fc_exec(&scratch, (char *const *)argv);
-}
-
-/* The test's folder (made on first use), and NAME in it. */
-static inline const char *in_dir(const char *name)
-{
-	static char paths[8][400];
-	static int next;
-	if (!dir[0]) {
-		fc_temp_path(dir, sizeof dir, "report");
-		cr_assert(mkdir(dir, 0755) == 0, "cannot make %s", dir);
-	}
-	char *slot = paths[next++ % 8];
-	snprintf(slot, sizeof paths[0], "%s/%s", dir, name);
-	return slot;
-}
+#include "check_scenario.h" /* r, dir, remove_dir(), in_dir(): a folder per test */
 
 /* A copy of the fixture NAME in the test's folder: its path. */
 static inline const char *fixture(const char *name)
@@ -112,6 +78,29 @@ static inline void write_file(const char *path, const char *fmt, ...)
 	vfprintf(f, fmt, ap);
 	va_end(ap);
 	fclose(f);
+}
+
+/* FOLDER/NAME written with FMT. */
+static inline void put(const char *folder, const char *name, const char *fmt, ...)
+{
+	char path[1200];
+	va_list ap;
+	snprintf(path, sizeof path, "%s/%s", folder, name);
+	FILE *f = fopen(path, "w");
+	cr_assert(f, "cannot write %s", path);
+	va_start(ap, fmt);
+	vfprintf(f, fmt, ap);
+	va_end(ap);
+	fclose(f);
+}
+
+/* report --no-plots FOLDER, which must exit CODE: its report.md (malloc'd). */
+static inline char *md_of(const char *folder, int code)
+{
+	cr_assert_eq(report_of(folder), code, "exit %d (expected %d): %s%s", r.code, code, r.out, r.err);
+	char *md = read_file(folder, "report.md", NULL);
+	cr_assert(md, "no report.md in %s", folder);
+	return md;
 }
 
 static inline int occurrences(const char *hay, const char *needle)
