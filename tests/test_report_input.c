@@ -79,22 +79,24 @@ Test(report_input, unreadable_run_json_exits_2, .timeout = 30)
 	not_results(d, "run.json cannot be read: Is a directory");
 }
 
+/* The fixture NAME without its FILE: refused, naming WHAT. */
+static void without(const char *name, const char *file, const char *what)
+{
+	const char *d = fixture(name);
+	char path[512];
+	snprintf(path, sizeof path, "%s/%s", d, file);
+	cr_assert(unlink(path) == 0);
+	not_results(d, what);
+}
+
 Test(report_input, check_folder_without_verdicts_exits_2, .timeout = 30)
 {
-	const char *d = fixture("check-fail");
-	char path[512];
-	snprintf(path, sizeof path, "%s/verdicts.csv", d);
-	cr_assert(unlink(path) == 0);
-	not_results(d, "verdicts.csv is missing: a check's results folder has one");
+	without("check-fail", "verdicts.csv", "verdicts.csv is missing: a check's results folder has one");
 }
 
 Test(report_input, sweep_folder_without_outcomes_exits_2, .timeout = 30)
 {
-	const char *d = fixture("sweep");
-	char path[512];
-	snprintf(path, sizeof path, "%s/outcomes.csv", d);
-	cr_assert(unlink(path) == 0);
-	not_results(d, "outcomes.csv is missing: a sweep's results folder has one");
+	without("sweep", "outcomes.csv", "outcomes.csv is missing: a sweep's results folder has one");
 }
 
 Test(report_input, report_html_through_a_link_writes_neither_file, .timeout = 30)

@@ -69,15 +69,20 @@ static inline char *read_file(const char *folder, const char *name, size_t *len)
 	return buf;
 }
 
+static inline void vwrite(const char *path, const char *fmt, va_list ap)
+{
+	FILE *f = fopen(path, "w");
+	cr_assert(f, "cannot write %s", path);
+	vfprintf(f, fmt, ap);
+	fclose(f);
+}
+
 static inline void write_file(const char *path, const char *fmt, ...)
 {
 	va_list ap;
-	FILE *f = fopen(path, "w");
-	cr_assert(f, "cannot write %s", path);
 	va_start(ap, fmt);
-	vfprintf(f, fmt, ap);
+	vwrite(path, fmt, ap);
 	va_end(ap);
-	fclose(f);
 }
 
 /* FOLDER/NAME written with FMT. */
@@ -86,12 +91,9 @@ static inline void put(const char *folder, const char *name, const char *fmt, ..
 	char path[1200];
 	va_list ap;
 	snprintf(path, sizeof path, "%s/%s", folder, name);
-	FILE *f = fopen(path, "w");
-	cr_assert(f, "cannot write %s", path);
 	va_start(ap, fmt);
-	vfprintf(f, fmt, ap);
+	vwrite(path, fmt, ap);
 	va_end(ap);
-	fclose(f);
 }
 
 /* report --no-plots FOLDER, which must exit CODE: its report.md (malloc'd). */
