@@ -80,7 +80,12 @@ static void warn_unresolved(void)
 {
 	for (int r = 0; r < fc__state.plan.nrules; r++) {
 		const struct fc_rule *rule = &fc__state.plan.rules[r];
-		if (rule->caller[0] && !fc__symtab_resolved(r, 1)) {
+		if (rule->site_len && !fc__symtab_resolved(r, 1)) {
+			fc__note(r, FC_NOTE_SITE_UNRESOLVED);
+			fc__trace_warning("caller=", rule->caller,
+					  "no object of that name loaded so far holds that offset (a library not loaded yet, "
+					  "or a site of another build)");
+		} else if (rule->caller[0] && !fc__symtab_resolved(r, 1)) {
 			fc__note(r, FC_NOTE_CALLER_UNRESOLVED);
 			fc__trace_warning("caller=", rule->caller,
 					  "no function of that name in the objects loaded so far (a stripped binary, or a "

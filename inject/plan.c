@@ -310,7 +310,7 @@ static int parse_rule(struct fc_parse_ctx *ctx, struct span text)
 	if (rule->has_prob && !rule->has_seed)
 		ctx->plan->uses_prob_without_seed = true;
 	if (rule->caller[0] == 0 && rule->depth != 1)
-		return fc__plan_fail(ctx, ctx->items[FC_KEY_depth], "depth= goes with caller=SYMBOL");
+		return fc__plan_fail(ctx, ctx->items[FC_KEY_depth], "depth= goes with caller= (SYMBOL or OBJECT+0xOFFSET)");
 	return 0;
 }
 

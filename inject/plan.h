@@ -134,8 +134,12 @@ struct fc_rule {
 	bool has_prob, has_seed;
 	uint64_t prob_threshold; /* fires when hash < threshold; UINT64_MAX: always */
 	uint64_t seed;
-	char caller[FC_SYM_MAX];
-	int depth; /* caller= looks at this many frames above the wrapper */
+	char caller[FC_SYM_MAX]; /* as written: SYMBOL, or OBJECT+0xOFFSET */
+	int depth;               /* caller= looks at this many frames above the wrapper */
+	/* caller=OBJECT+0xOFFSET (a call site, the trace's `site`): OBJECT is
+	 * the first site_len bytes of caller[], 0 when caller= names a function */
+	int site_len;
+	uint64_t site_off;
 	char lib[FC_SYM_MAX];
 	int proc;
 	int sel_sig, sel_fd; /* -1: not set */

@@ -256,9 +256,39 @@ static int copy_symbol(struct fc_parse_ctx *ctx, char *dst, struct span value, c
 	return 0;
 }
 
+/* caller=OBJECT+0xOFFSET: one call site, as the trace's `site` names it
+ * (the return address less the object's load base, so the same in every
+ * run whatever ASLR does).  Split at the last '+': an object's name may
+ * have one of its own (libstdc++.so.6), a function's name never has. */
+static int parse_site(struct fc_parse_ctx *ctx, struct fc_rule *rule, struct span value, const char *plus)
+{
+	static const char *form = "expected caller=OBJECT+0xOFFSET, a call site as the trace's site names it "
+				  "(e.g. caller=libffd.so+0x1f3c)";
+	struct span object = value, offset;
+	object.len = (size_t)(plus - value.s);
+	offset = (struct span){ plus + 1, value.len - object.len - 1, value.col + object.len + 1 };
+	uint64_t off;
+	if (object.len == 0)
+		return fc__plan_fail(ctx, object, form);
+	if (offset.len < 3 || offset.s[0] != '0' || offset.s[1] != 'x')
+		return fc__plan_fail(ctx, offset, form);
+	int status = fc__num_parse(offset.s, offset.len, &off);
+	if (status != FC_NUM_OK)
+		return number_fail(ctx, offset, form, status);
+	if (off == 0)
+		return fc__plan_fail(ctx, offset, "the offset of a call site is above 0 (a return address past a call)");
+	rule->site_len = (int)object.len;
+	rule->site_off = off;
+	return 0;
+}
+
 KEY_PARSER(caller)
 {
-	return copy_symbol(ctx, rule->caller, value, "expected caller=SYMBOL, a function name");
+	if (copy_symbol(ctx, rule->caller, value,
+			"expected caller=SYMBOL (a function name) or caller=OBJECT+0xOFFSET (a call site)") < 0)
+		return -1;
+	const char *plus = value.len ? memrchr(value.s, '+', value.len) : NULL;
+	return plus ? parse_site(ctx, rule, value, plus) : 0;
 }
 
 KEY_PARSER(depth)

@@ -137,7 +137,16 @@ int fc__wants_inside(const struct fc_call *c) FC_HIDDEN;
 void fc__symtab_refresh(void) FC_HIDDEN;
 int fc__caller_in_rule(int rule, void *ra) FC_HIDDEN;
 int fc__lib_in_rule(int rule, void *ra) FC_HIDDEN;
+/* "function", or "object+0xOFFSET" when the function has no symbol. */
 const char *fc__symtab_describe(void *ra, char *buf, size_t len) FC_HIDDEN;
+/* A return address's caller (as describe names it, into NAME) and site
+ * (into SITE): OBJECT+0xOFFSET, the return address less the object's load
+ * base, the same in every run whatever ASLR does (caller= selects it
+ * exactly).  Returns which of the two it wrote: each is unknown in an
+ * object loaded since the index was built, when in a handler (where it is
+ * not rebuilt), or when it does not fit its buffer whole. */
+enum { FC_PLACE_CALLER = 1, FC_PLACE_SITE = 2 };
+unsigned fc__symtab_place(void *ra, char *name, size_t name_len, char *site, size_t site_len) FC_HIDDEN;
 int fc__caller_matches(int rule, int depth, void *ra) FC_HIDDEN;
 int fc__symtab_resolved(int rule, int callers) FC_HIDDEN; /* ranges found for caller= (or lib=) */
 void fc__symtab_after_fork(int parent_had_threads) FC_HIDDEN;

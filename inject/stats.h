@@ -23,6 +23,7 @@ enum fc_stats_note {
 	FC_NOTE_EINTR_NOHANG = 1,      /* EINTR injected into a WNOHANG wait, which never blocks */
 	FC_NOTE_CALLER_UNRESOLVED = 2, /* caller= named no function in the objects loaded at start */
 	FC_NOTE_LIB_UNRESOLVED = 4,    /* lib= named no object loaded at start */
+	FC_NOTE_SITE_UNRESOLVED = 8,   /* caller=OBJECT+0xOFFSET named no address of an object loaded at start */
 };
 
 struct fc_stats_slot {

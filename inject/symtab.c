@@ -124,8 +124,21 @@ static const char *base_name(const char *path)
 	return slash ? slash + 1 : path;
 }
 
-/* caller=NAME: every function of that name, in every object; lib=NAME:
- * every object whose file name starts with NAME (or is NAME, for a path). */
+/* caller=OBJECT+0xOFFSET: the one byte before the return address, in each
+ * object of that file name (the lookups compare RA - 1), so that the hot
+ * path and depth= treat a site as a function one byte long. */
+static void resolve_site(struct rule_ranges *ranges, const struct fc_rule *rule, const struct fc_object *obj)
+{
+	const char *name = base_name(obj->path);
+	uintptr_t ra = obj->base + (uintptr_t)rule->site_off;
+	if (strlen(name) == (size_t)rule->site_len && !memcmp(name, rule->caller, (size_t)rule->site_len) && ra > obj->lo &&
+	    ra <= obj->hi)
+		add_range(ranges, ra - 1, ra);
+}
+
+/* caller=NAME: every function of that name, in every object (a site: its
+ * one address in each object of its name); lib=NAME: every object whose
+ * file name starts with NAME (or is NAME, for a path). */
 static void resolve_rules(struct index *idx)
 {
 	const struct fc_plan *plan = &fc__state.plan;
@@ -137,6 +150,10 @@ static void resolve_rules(struct index *idx)
 			    (strchr(rule->lib, '/') ? !strcmp(obj->path, rule->lib)
 						    : !strncmp(base_name(obj->path), rule->lib, strlen(rule->lib))))
 				add_range(&idx->libs[r], obj->lo, obj->hi);
+			if (rule->site_len) {
+				resolve_site(&idx->callers[r], rule, obj);
+				continue;
+			}
 			for (size_t k = 0; rule->caller[0] && k < obj->nsyms; k++)
 				if (!strcmp(obj->syms[k].name, rule->caller))
 					add_range(&idx->callers[r], obj->syms[k].start, obj->syms[k].end);
@@ -298,35 +315,55 @@ static size_t copy_text(char *buf, size_t used, size_t len, const char *text)
 	return used;
 }
 
-/* "function", or "object+0xOFFSET" when the function has no symbol, copied
- * into BUF (the index may be replaced as soon as we let go of it). */
-const char *fc__symtab_describe(void *ra, char *buf, size_t len)
+/* OBJECT+0xOFFSET of return address RA into BUF, OFFSET from the object's
+ * load base; NULL when it does not fit whole (a cut one would name another
+ * site). */
+static const char *site_text(const struct fc_object *obj, uintptr_t ra, char *buf, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	char digits[2 * sizeof(uintptr_t)];
+	int n = 0;
+	uintptr_t offset = ra - obj->base;
+	do
+		digits[n++] = hex[offset & 15];
+	while ((offset >>= 4));
+	const char *name = base_name(obj->path);
+	if (strlen(name) + 3 + (size_t)n >= len)
+		return NULL;
+	size_t used = copy_text(buf, 0, len, name);
+	used = copy_text(buf, used, len, "+0x");
+	while (n)
+		buf[used++] = digits[--n];
+	buf[used] = 0;
+	return buf;
+}
+
+/* RA's caller and site in one lookup, each copied into its buffer (the
+ * index may be replaced as soon as we let go of it); a NULL buffer is not
+ * wanted.  One lookup also counts a call a handler made from an unknown
+ * object once (index_for). */
+unsigned fc__symtab_place(void *ra, char *name, size_t name_len, char *site, size_t site_len)
 {
 	uintptr_t addr = (uintptr_t)ra - 1;
 	const struct index *idx = index_for(addr);
 	const struct fc_object *obj = find_object(idx, addr);
-	const struct fc_sym *sym = obj ? fc__object_sym(obj, addr) : NULL;
-	const char *found = buf;
+	const struct fc_sym *sym = obj && name ? fc__object_sym(obj, addr) : NULL;
+	unsigned found = 0;
 	if (sym) {
-		copy_text(buf, 0, len, sym->name);
-	} else if (obj) {
-		static const char hex[] = "0123456789abcdef";
-		char digits[20];
-		int n = 0;
-		uintptr_t offset = addr + 1 - obj->base;
-		do
-			digits[n++] = hex[offset & 15];
-		while ((offset >>= 4));
-		size_t used = copy_text(buf, 0, len - 4, base_name(obj->path));
-		used = copy_text(buf, used, len, "+0x");
-		while (n && used + 1 < len)
-			buf[used++] = digits[--n];
-		buf[used] = 0;
-	} else {
-		found = NULL;
+		copy_text(name, 0, name_len, sym->name);
+		found |= FC_PLACE_CALLER;
+	} else if (obj && name && site_text(obj, (uintptr_t)ra, name, name_len)) {
+		found |= FC_PLACE_CALLER;
 	}
+	if (obj && site && site_text(obj, (uintptr_t)ra, site, site_len))
+		found |= FC_PLACE_SITE;
 	release();
 	return found;
+}
+
+const char *fc__symtab_describe(void *ra, char *buf, size_t len)
+{
+	return fc__symtab_place(ra, buf, len, NULL, 0) ? buf : NULL;
 }
 
 int fc__symtab_resolved(int rule, int callers)

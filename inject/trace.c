@@ -47,6 +47,16 @@ static void put_event_head(struct fc_out *out, const char *event)
 	fc_put_raw(out, "null");
 	fc_put_key(out, "caller");
 	fc_put_raw(out, "null");
+	fc_put_key(out, "site");
+	fc_put_raw(out, "null");
+}
+
+static void put_str_or_null(struct fc_out *out, const char *text)
+{
+	if (text)
+		fc_put_str(out, text);
+	else
+		fc_put_raw(out, "null");
 }
 
 static void put_int_key(struct fc_out *out, const char *key, int64_t value)
@@ -155,6 +165,7 @@ static __attribute__((noinline)) void note_vfork_child(pid_t pid)
 static __attribute__((noinline)) void call_line(const struct fc_call *c, long ret, int err, pid_t pid)
 {
 	char buf[LINE_MAX_BYTES], name[96];
+	char site[FC_SYM_MAX]; /* a site that fits is one a plan can name */
 	struct fc_out out;
 	const struct fc_rule *rule = fc__rule(c);
 	fc_out_init(&out, buf, sizeof buf);
@@ -178,12 +189,13 @@ static __attribute__((noinline)) void call_line(const struct fc_call *c, long re
 		fc_put_key(&out, "not_done");
 		fc_put_str(&out, "the exit side of the rule: vfork's child runs on the caller's stack");
 	}
+	/* the site is what a later run, moved by ASLR, selects again with
+	 * caller=OBJECT+0xOFFSET (a sweep's runs after its clean one) */
+	unsigned place = c->ra ? fc__symtab_place(c->ra, name, sizeof name, site, sizeof site) : 0;
 	fc_put_key(&out, "caller");
-	const char *caller = c->ra ? fc__symtab_describe(c->ra, name, sizeof name) : NULL;
-	if (caller)
-		fc_put_str(&out, caller);
-	else
-		fc_put_raw(&out, "null");
+	put_str_or_null(&out, place & FC_PLACE_CALLER ? name : NULL);
+	fc_put_key(&out, "site");
+	put_str_or_null(&out, place & FC_PLACE_SITE ? site : NULL);
 	if (rule) {
 		put_int_key(&out, "rule", c->rule + 1);
 		fc_put_key(&out, "n");

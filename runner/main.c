@@ -38,6 +38,8 @@ static const char usage_head[] = "PLAN (--plan or $FORKCHAOS_PLAN):  RULE[;RULE.
 				 "                             per seed (0 to 2^64-1) and fork lineage\n"
 				 "            caller=SYMBOL [depth=N]  only calls made from SYMBOL (or from it within\n"
 				 "                             N frames)\n"
+				 "            caller=OBJECT+0xOFFSET  only the call at that site, as a trace's\n"
+				 "                             `site` names it (libffd.so+0x1f3c), in any run\n"
 				 "            lib=SONAME       only calls made from that library (prefix match)\n"
 				 "            proc=parent|child|any    the target's first process, or its descendants\n"
 				 "            sig=SIG          the signal argument of sigaction/signal/kill/raise\n"

@@ -1,4 +1,5 @@
-/* Progress lines (progress.h). */
+/* Progress lines (progress.h): done/total, failures, time, and once a run
+ * is done, the rate and the time left at it. */
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -54,9 +55,14 @@ void fc_progress_tick(struct fc_progress *p)
 	if (!p || !p->interval_ns || now < p->next_ns)
 		return;
 	p->next_ns = now + p->interval_ns;
-	fprintf(stderr, "%s%s: %d/%d %s done, %d failed, %.1f s%s", p->tty ? "\r\033[K" : "", p->sub,
-		__atomic_load_n(&p->done, __ATOMIC_RELAXED), p->total, p->what, __atomic_load_n(&p->failed, __ATOMIC_RELAXED),
-		(now - p->start_ns) / 1e9, p->tty ? "" : "\n");
+	int done = __atomic_load_n(&p->done, __ATOMIC_RELAXED);
+	double elapsed = (now - p->start_ns) / 1e9, rate = elapsed > 0 ? done / elapsed : 0;
+	char pace[64] = "";
+	/* the rate so far, and the time the rest would take at it */
+	if (done && rate > 0)
+		snprintf(pace, sizeof pace, ", %.1f/s, ETA %.0f s", rate, (p->total - done) / rate);
+	fprintf(stderr, "%s%s: %d/%d %s done, %d failed, %.1f s%s%s", p->tty ? "\r\033[K" : "", p->sub, done, p->total, p->what,
+		__atomic_load_n(&p->failed, __ATOMIC_RELAXED), elapsed, pace, p->tty ? "" : "\n");
 	fflush(stderr);
 	p->drawn = p->tty;
 }

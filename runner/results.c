@@ -125,6 +125,62 @@ int fc_results_finish(struct fc_results *r)
 	return 0;
 }
 
+/* NAME.csv or NAME.jsonl */
+static void table_file(const struct fc_results_table *t, int json, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s.%s", t->name, json ? "jsonl" : "csv");
+}
+
+int fc_results_table_open(struct fc_results_table *t)
+{
+	char csv[128], jsonl[128];
+	table_file(t, 0, csv, sizeof csv);
+	table_file(t, 1, jsonl, sizeof jsonl);
+	t->csv = fc_results_create(t->r, csv);
+	t->jsonl = t->csv ? fc_results_create(t->r, jsonl) : NULL;
+	if (!t->jsonl) {
+		int err = errno;
+		if (t->csv)
+			fclose(t->csv);
+		t->csv = NULL;
+		errno = err;
+		return -1;
+	}
+	for (int k = 0; k < t->ncols; k++)
+		fprintf(t->csv, "%s%s", k ? "," : "", t->columns[k]);
+	fputc('\n', t->csv);
+	return 0;
+}
+
+void fc_results_table_row(struct fc_results_table *t, const char *const *values)
+{
+	fputc('{', t->jsonl);
+	for (int k = 0; k < t->ncols; k++) {
+		const char *v = values[k] ? values[k] : "";
+		fprintf(t->jsonl, "%s\"%s\":", k ? "," : "", t->columns[k]);
+		if (t->numeric >> k & 1)
+			fputs(*v ? v : "null", t->jsonl);
+		else
+			fc_json_string(t->jsonl, v);
+		if (k)
+			fputc(',', t->csv);
+		fc_csv_field(t->csv, v);
+	}
+	fputs("}\n", t->jsonl);
+	fputc('\n', t->csv);
+}
+
+int fc_results_table_commit(struct fc_results_table *t)
+{
+	char csv[128], jsonl[128];
+	table_file(t, 0, csv, sizeof csv);
+	table_file(t, 1, jsonl, sizeof jsonl);
+	int rc = fc_results_commit(t->r, csv, t->csv);
+	if (fc_results_commit(t->r, jsonl, t->jsonl) < 0)
+		rc = -1;
+	return rc;
+}
+
 static int remove_one(const char *path, const struct stat *st, int type, struct FTW *ftw)
 {
 	return remove(path) < 0 && errno != ENOENT ? -1 : 0;

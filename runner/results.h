@@ -46,6 +46,23 @@ struct fc_run_info {
 };
 int fc_results_run_json(const struct fc_results *r, const struct fc_run_info *info);
 
+/* A table of the folder written twice, with one call per row: NAME.csv
+ * (its header line, then RFC 4180 rows) and NAME.jsonl (one object per
+ * row, the columns its keys), each atomically (fc_results_create). */
+struct fc_results_table {
+	const struct fc_results *r;
+	const char *name; /* "outcomes" */
+	const char *const *columns;
+	int ncols;
+	unsigned numeric; /* bit K: column K is a number in JSON ("": null) */
+	FILE *csv, *jsonl;
+};
+/* -1 and errno, nothing left behind. */
+int fc_results_table_open(struct fc_results_table *t);
+void fc_results_table_row(struct fc_results_table *t, const char *const *values);
+/* Both files into place; -1 and errno. */
+int fc_results_table_commit(struct fc_results_table *t);
+
 /* Removes PATH and, if it is a folder, everything in it (links are
  * removed, not followed).  0, or -1 and errno. */
 int fc_remove_tree(const char *path);

@@ -65,6 +65,9 @@ void fc_run_stats_notes(struct fc_run_stats *rs, FILE *out)
 		  "a static function without a symbol table, or a library loaded later): it may never fire" },
 		{ FC_NOTE_LIB_UNRESOLVED,
 		  "its lib= names no object loaded at start (it may be dlopen()ed later): it may never fire" },
+		{ FC_NOTE_SITE_UNRESOLVED,
+		  "its caller=OBJECT+0xOFFSET names no address of an object loaded at start (a library loaded later, "
+		  "or a site of another build of it): it may never fire" },
 		{ FC_NOTE_EINTR_NOHANG,
 		  "it injected EINTR into a WNOHANG wait, which never blocks and so is never interrupted; "
 		  "at=exit would report EINTR after the real call, losing what it reaped" },
@@ -129,6 +132,8 @@ static const char *why_unmatched(const struct fc_run_stats *rs, int r)
 		       "a symbol table)";
 	if (notes & FC_NOTE_LIB_UNRESOLVED)
 		return "its lib= names no object that was loaded";
+	if (notes & FC_NOTE_SITE_UNRESOLVED)
+		return "its caller=OBJECT+0xOFFSET names no address of an object that was loaded";
 	if (names_any(rule, made_in_glibc) && (seen(rs, FC_ID_posix_spawn) || seen(rs, FC_ID_posix_spawnp)))
 		return "the command spawns with posix_spawn, which makes its clone, pipe2 and sigaction calls inside glibc, "
 		       "out of any LD_PRELOAD shim's reach (make and Python do): name posix_spawn or posix_spawnp";

@@ -40,3 +40,10 @@ $(BUILD)/tests/test_check_sched: tests/test_check_sched.c runner/sched.c runner/
 	$(call say,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(HOST_CFLAGS) -iquote runner -o $@ $< runner/sched.c $(HOST_LDFLAGS) -lcriterion -lpthread
+
+# forkchaos sweep and merge's tests (built by tests.mk's test_% rule); they
+# run the spawner, ffdriver and the seeded defects.
+SWEEP_TEST_BINS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/test_sweep*.c))
+ALL_OUTPUTS += $(SWEEP_TEST_BINS)
+TESTS += $(SWEEP_TEST_BINS)
+$(SWEEP_TEST_BINS): tests/test_sweep_util.h tests/check_scenario.h

@@ -33,6 +33,17 @@ $(BUILD)/targets/early: tests/targets/early.c $(BUILD)/targets/libearly.so
 	$(call say,CC,$@)
 	$(Q)$(CC) $(TARGET_CFLAGS) -o $@ $< -L$(BUILD)/targets -Wl,--no-as-needed -learly -Wl,-rpath,'$$ORIGIN'
 
+# sites links libsites.so (beside it, $ORIGIN); sites-stripped is it with
+# no symbols at all, whose calls only a site (caller=OBJECT+0xOFFSET) names.
+ALL_OUTPUTS += $(BUILD)/targets/sites-stripped
+$(BUILD)/targets/libsites.so: tests/targets/sites.h
+$(BUILD)/targets/sites: tests/targets/sites.c tests/targets/sites.h tests/targets/targets.h $(BUILD)/targets/libsites.so
+	$(call say,CC,$@)
+	$(Q)$(CC) $(TARGET_CFLAGS) -o $@ $< -L$(BUILD)/targets -Wl,--no-as-needed -lsites -Wl,-rpath,'$$ORIGIN' -ldl
+$(BUILD)/targets/sites-stripped: $(BUILD)/targets/sites
+	$(call say,STRIP,$@)
+	$(Q)strip -o $@ $<
+
 # stripped: symbol lookups fail, the case that once made the shim call
 # libunwind's allocating lookups on every traced call.
 $(BUILD)/targets/stress-stripped: $(BUILD)/targets/stress

@@ -1,0 +1,318 @@
+/* The run list of a sweep: for each site that can be chosen, each errno
+ * and each occurrence N up to --max-n (and no further than the busiest
+ * process of the clean run went), one run that fails exactly that call;
+ * the command line of each run, its reproduce line, and its judgement
+ * against the clean run.  Everything here is a function of the options
+ * and the clean run alone, so that --resume and the shards of one sweep
+ * make the same list. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "forkchaos.h"
+#include "plan.h"
+#include "sweep.h"
+
+#define ERRNO_LAST 4095
+
+const char *const fc_sweep_state_names[FC_SW_NSTATES] = { "not-run", "ran", "skipped", "interrupted", "error" };
+
+static const char *errno_name(int e, char buf[16])
+{
+	const char *name = strerrorname_np(e);
+	if (name)
+		return name;
+	snprintf(buf, 16, "%d", e);
+	return buf;
+}
+
+/* The errnos of --errnos for call ID, into OUT (ERRNO_LAST of them at
+ * most); how many, or -1 and a message (an unknown name). */
+static int errnos_for(const struct fc_sweep *s, int id, int *out, char *err, size_t errlen)
+{
+	const char *spec = s->opt.errnos ? s->opt.errnos : "valid";
+	int n = 0;
+	if (!strcmp(spec, "all")) {
+		for (int e = 1; e <= ERRNO_LAST; e++)
+			if (strerrorname_np(e))
+				out[n++] = e;
+		return n;
+	}
+	int valid = !strcmp(spec, "valid");
+	const char *list = valid ? fc_calls[id].errnos : spec, *seps = valid ? " " : ",";
+	for (const char *p = list; *p && n < ERRNO_LAST; p += *p != 0) {
+		size_t len = strcspn(p, seps);
+		int e = len ? fc_errno_lookup(p, len) : -1;
+		if (e < 0 && !valid) {
+			snprintf(err, errlen,
+				 "bad --errnos '%s': '%.*s' is not an errno; expected valid, all, or names like EAGAIN,EMFILE",
+				 spec, (int)len, p);
+			return -1;
+		}
+		int seen = 0;
+		for (int k = 0; k < n; k++)
+			seen |= out[k] == e;
+		if (e > 0 && !seen)
+			out[n++] = e;
+		p += len;
+	}
+	return n;
+}
+
+int fc_sweep_check_options(struct fc_sweep *s, char *err, size_t errlen)
+{
+	static int errs[ERRNO_LAST];
+	if (!s->opt.mode || !strcmp(s->opt.mode, "once"))
+		s->persistent = 0;
+	else if (!strcmp(s->opt.mode, "persistent"))
+		s->persistent = 1;
+	else {
+		snprintf(err, errlen, "bad --mode '%s': expected once or persistent", s->opt.mode);
+		return -1;
+	}
+	/* a LIST is the same for every call: fork's stands for all */
+	return errnos_for(s, FC_ID_fork, errs, err, errlen) < 0 ? -1 : 0;
+}
+
+int fc_sweep_plan(struct fc_sweep *s, char *err, size_t errlen)
+{
+	static int errs[ERRNO_LAST];
+	size_t cap_series = 0, cap_rows = 0;
+	s->nseries = s->nrows = 0;
+	if (fc_sweep_check_options(s, err, errlen) < 0)
+		return -1;
+	for (int i = 0; i < s->nsites; i++) {
+		const struct fc_site *site = &s->sites[i];
+		int id = fc_call_lookup(site->call, strlen(site->call));
+		int nerrs = id < 0 ? 0 : errnos_for(s, id, errs, err, errlen);
+		if (nerrs < 0)
+			return -1;
+		long long reach = site->most < s->opt.max_n ? site->most : s->opt.max_n;
+		for (int k = 0; k < nerrs && !site->note && reach > 0; k++) {
+			struct fc_series *series = fc__grow(s->series, &cap_series, (size_t)s->nseries, sizeof *series);
+			if (!series)
+				goto oom;
+			s->series = series;
+			series[s->nseries] = (struct fc_series){
+				.site = i, .err = errs[k], .first = s->nrows, .count = (int)reach
+			};
+			for (int n = 1; n <= reach; n++) {
+				struct fc_sweep_row *rows = fc__grow(s->rows, &cap_rows, (size_t)s->nrows, sizeof *rows);
+				if (!rows)
+					goto oom;
+				s->rows = rows;
+				rows[s->nrows++] = (struct fc_sweep_row){ .series = s->nseries, .n = n };
+			}
+			s->nseries++;
+		}
+	}
+	s->results = calloc((size_t)s->nrows + 1, sizeof *s->results);
+	if (s->results)
+		return 0;
+oom:
+	snprintf(err, errlen, "out of memory for the run list");
+	return -1;
+}
+
+int fc_sweep_parse_shard(struct fc_sweep *s, const char *text)
+{
+	char *end;
+	long k = strtol(text, &end, 10), n = *end == '/' ? strtol(end + 1, &end, 10) : 0;
+	if (*end || k < 1 || n < 1 || k > n || n > 1000000 || text[0] < '0' || text[0] > '9')
+		return -1;
+	s->shard_k = (int)k;
+	s->shard_n = (int)n;
+	return 0;
+}
+
+/* A series is never split: its runs stop together (the first N never
+ * reached ends it), and the slices are the series dealt round-robin, so
+ * that each shard gets a like share of every kind of site. */
+int fc_sweep_in_shard(const struct fc_sweep *s, int row)
+{
+	return !s->shard_n || s->rows[row].series % s->shard_n == s->shard_k - 1;
+}
+
+void fc_sweep_action(const struct fc_sweep *s, int row, char *buf, size_t len)
+{
+	char num[16];
+	const struct fc_sweep_row *r = &s->rows[row];
+	snprintf(buf, len, "when=%d%s:error=%s", r->n, s->persistent ? "+" : "", errno_name(s->series[r->series].err, num));
+}
+
+/* The rule first: where a rule of --plan BASE matches the same call, the
+ * first rule in plan order acts. */
+void fc_sweep_rule_plan(const struct fc_sweep *s, int row, char *buf, size_t len)
+{
+	char action[64];
+	fc_sweep_action(s, row, action, sizeof action);
+	snprintf(buf, len, "%s:%s%s%s", s->sites[s->series[s->rows[row].series].site].key, action,
+		 s->opt.plan && *s->opt.plan ? ";" : "", s->opt.plan && *s->opt.plan ? s->opt.plan : "");
+}
+
+/* NS as --timeout reads it, exactly. */
+static void duration(uint64_t ns, char *buf, size_t len)
+{
+	if (ns % 1000000000u == 0)
+		snprintf(buf, len, "%llus", (unsigned long long)(ns / 1000000000u));
+	else if (ns % 1000000u == 0)
+		snprintf(buf, len, "%llums", (unsigned long long)(ns / 1000000u));
+	else
+		snprintf(buf, len, "%lluns", (unsigned long long)ns);
+}
+
+int fc_sweep_run_argv(const struct fc_sweep *s, int row, const char *check, const char *check_out, const char *trace,
+		      struct fc_sweep_argv *store)
+{
+	char **argv = malloc(sizeof *argv * (size_t)(s->ncmd + 24));
+	int n = 0;
+	if (!(store->argv = argv))
+		return -1;
+	store->plan[0] = 0;
+	if (row >= 0)
+		fc_sweep_rule_plan(s, row, store->plan, sizeof store->plan);
+	else if (s->opt.plan)
+		snprintf(store->plan, sizeof store->plan, "%s", s->opt.plan);
+	duration(s->opt.timeout_ns, store->timeout, sizeof store->timeout);
+	argv[n++] = (char *)s->exe;
+	argv[n++] = "run";
+	argv[n++] = "--quiet";
+	argv[n++] = "--check";
+	argv[n++] = (char *)check;
+	if (check_out) {
+		argv[n++] = "--check-out";
+		argv[n++] = (char *)check_out;
+	}
+	if (store->plan[0]) {
+		argv[n++] = "--plan";
+		argv[n++] = store->plan;
+	}
+	argv[n++] = "--seed";
+	argv[n++] = (char *)s->opt.seed;
+	argv[n++] = "--timeout";
+	argv[n++] = store->timeout;
+	if (trace) {
+		argv[n++] = "--trace";
+		argv[n++] = (char *)trace;
+	}
+	argv[n++] = "--";
+	for (int i = 0; i < s->ncmd; i++)
+		argv[n++] = s->cmd[i];
+	argv[n] = NULL;
+	return 0;
+}
+
+/* A word as a POSIX shell reads it back: as it is when it holds only
+ * characters no shell treats specially, else in single quotes (a quote
+ * inside closes them, adds an escaped one and reopens). */
+static void put_word(FILE *f, const char *word)
+{
+	static const char plain[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./=:,@%+";
+	if (*word && strspn(word, plain) == strlen(word)) {
+		fputs(word, f);
+		return;
+	}
+	fputc('\'', f);
+	for (const char *c = word; *c; c++)
+		if (*c == '\'')
+			fputs("'\\''", f);
+		else
+			fputc(*c, f);
+	fputc('\'', f);
+}
+
+char *fc_sweep_quote_line(char *const argv[])
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	if (!f)
+		return NULL;
+	for (int i = 0; argv[i]; i++) {
+		if (i)
+			fputc(' ', f);
+		put_word(f, argv[i]);
+	}
+	if (fclose(f) != 0) {
+		free(text);
+		return NULL;
+	}
+	return text;
+}
+
+char *fc_sweep_reproduce(const struct fc_sweep *s, int row, const char *oracle)
+{
+	static struct fc_sweep_argv store;
+	if (fc_sweep_run_argv(s, row, oracle, NULL, NULL, &store) < 0)
+		return NULL;
+	char *line = fc_sweep_quote_line(store.argv);
+	free(store.argv);
+	return line;
+}
+
+void fc_sweep_signature(const char *detail, int pids_only, char *buf, size_t len)
+{
+	size_t used = 0;
+	for (const char *c = detail; *c && used + 1 < len; c++) {
+		int pid = c - detail >= 4 && !strncmp(c - 4, "pid ", 4);
+		if (*c >= '0' && *c <= '9' && (!pids_only || pid)) {
+			while (c[1] >= '0' && c[1] <= '9')
+				c++;
+			buf[used++] = '#';
+		} else {
+			buf[used++] = *c;
+		}
+	}
+	buf[used] = 0;
+}
+
+/* How many of R's failures are ORACLE with SIGNATURE. */
+static int count_like(const struct fc_sweep_result *r, const char *oracle, const char *signature)
+{
+	char sig[FC_SWEEP_DETAIL];
+	int n = 0;
+	for (int k = 0; k < r->nfails; k++) {
+		fc_sweep_signature(r->fails[k].detail, 1, sig, sizeof sig);
+		n += !strcmp(r->fails[k].oracle, oracle) && !strcmp(sig, signature);
+	}
+	return n;
+}
+
+/* A failure counts when the run has more like it than the clean run had
+ * (fds: "more than the baseline left"); alike: the same text but for the
+ * pids, which differ from run to run (a daemon's stray). */
+const char *fc_sweep_judge(const struct fc_sweep *s, const struct fc_sweep_result *r, int *fail)
+{
+	char sig[FC_SWEEP_DETAIL];
+	*fail = -1;
+	if (r->state == FC_SW_ERROR)
+		return "error";
+	if (r->state != FC_SW_RAN)
+		return NULL;
+	for (int k = 0; k < r->nfails; k++) {
+		fc_sweep_signature(r->fails[k].detail, 1, sig, sizeof sig);
+		if (count_like(r, r->fails[k].oracle, sig) > count_like(&s->base, r->fails[k].oracle, sig)) {
+			*fail = k;
+			return r->fails[k].oracle;
+		}
+	}
+	const struct fc_sweep_result *b = &s->base;
+	int same = r->exit == b->exit && r->signal == b->signal && r->timed_out == b->timed_out && r->nfails == b->nfails;
+	return same ? "ok" : "handled";
+}
+
+int fc_sweep_failing(const char *outcome)
+{
+	return outcome && strcmp(outcome, "ok") && strcmp(outcome, "handled") && strcmp(outcome, "error");
+}
+
+int fc_sweep_listed(const struct fc_sweep *s, int row)
+{
+	const struct fc_sweep_row *r = &s->rows[row];
+	int first = s->series[r->series].first;
+	if (s->results[row].state == FC_SW_SKIPPED)
+		return 0;
+	for (int k = first; k < row; k++)
+		if (s->results[k].state == FC_SW_RAN && !s->results[k].injected)
+			return 0;
+	return 1;
+}
