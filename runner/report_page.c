@@ -140,12 +140,14 @@ int fc__report_page(FILE *f, int md, const struct fc__report *r)
 		if (body[i])
 			section(f, md, &sections[i], body[i]);
 	fc__doc_raw(&out, "</main>\n<footer>\n<p>", "\n---\n\n");
+	/* DIR, not the path given: the folder may be renamed (a demo reports
+	 * on its folder before it moves it into place), and a copy of it
+	 * regenerates the same files */
 	fc__doc_text(&out, "Regenerated from this folder alone by ");
-	char *dir = fc__report_quote(r->dir);
-	char line[PATH_MAX + 64];
-	snprintf(line, sizeof line, "forkchaos report %s", dir ? dir : r->dir);
-	free(dir);
-	fc__doc_code(&out, line);
+	fc__doc_code(&out, "forkchaos report DIR");
+	const char *id = fc__json_text(&r->run, "id");
+	if (id)
+		fc__doc_textf(&out, ", DIR being this folder, %s", id);
 	fc__doc_textf(&out, " (forkchaos %s).", FC_VERSION);
 	fc__doc_raw(&out, "</p>\n</footer>\n</body>\n</html>\n", "\n");
 	for (size_t i = 0; i < NSECTIONS; i++)
