@@ -9,7 +9,7 @@ RUNNER_LIBS = $(shell pkg-config --libs libunwind-ptrace libunwind-generic 2>/de
 
 ALL_OUTPUTS += $(BUILD)/forkchaos
 
-$(BUILD)/obj/host/%.o: %.c inject/*.h inject/*.def runner/*.h runner/oracles.def lib/windows.def $(GEN_SYSNAMES)
+$(BUILD)/obj/host/%.o: %.c inject/*.h inject/*.def runner/*.h runner/*.def lib/windows.def $(GEN_SYSNAMES)
 	$(call say,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(RUNNER_CFLAGS) -c -o $@ $<
@@ -25,7 +25,7 @@ CANARY_OBJS := $(patsubst %.c,$(BUILD)/obj/canary/%.o,$(RUNNER_SRCS) tests/canar
                $(patsubst %.c,$(BUILD)/obj/host/%.o,$(RUNNER_SHARED))
 ALL_OUTPUTS += $(BUILD)/forkchaos-canary
 
-$(BUILD)/obj/canary/%.o: %.c inject/*.h inject/*.def runner/*.h runner/oracles.def lib/windows.def tests/canary_oracle.def $(GEN_SYSNAMES)
+$(BUILD)/obj/canary/%.o: %.c inject/*.h inject/*.def runner/*.h runner/*.def lib/windows.def tests/canary_oracle.def $(GEN_SYSNAMES)
 	$(call say,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(RUNNER_CFLAGS) -DFC_ORACLES_EXTRA='"../tests/canary_oracle.def"' -c -o $@ $<

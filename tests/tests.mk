@@ -94,3 +94,15 @@ $(BUILD)/targets/static_pipe: tests/targets/static_pipe.c
 # and a static target, which `run` refuses with a plan or a trace
 $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/test_run*.c)): tests/test_run_util.h
 $(BUILD)/targets/launcher_static: TARGET_CFLAGS += -static
+
+# ---- issue 12's report tests (tests/test_report*.c, their fixtures in
+# tests/fixtures/report/); the render test reads chromium's screenshots
+# (PNG) with zlib
+REPORT_TEST_BINS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/test_report*.c))
+ALL_OUTPUTS += $(REPORT_TEST_BINS)
+TESTS += $(REPORT_TEST_BINS)
+$(REPORT_TEST_BINS): tests/test_report_util.h
+$(BUILD)/tests/test_report_render: tests/test_report_render.c $(TEST_UTIL) tests/fc_test_util.h
+	$(call say,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(HOST_CFLAGS) -Iinject -o $@ $< $(TEST_UTIL) $(HOST_LDFLAGS) -lcriterion -lz
