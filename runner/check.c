@@ -172,7 +172,7 @@ static void print_result(void *ctx, int job, void *result)
 		printf(r->runs || r->interrupted ? "  (interrupted)" : "  (interrupted before it started)");
 	if (r->state == FC_FAIL || r->state == FC_ERROR) {
 		char repro[8192], others[256];
-		fc_check_repro(c, s, c->libs[r->lib], repro, sizeof repro);
+		fc_check_repro(c, s, c->libs[r->lib], r->verdict.oracle, repro, sizeof repro);
 		fc_verdict_others(&r->verdict, others, sizeof others);
 		printf("  [%s] ", fc_oracle_name(r->verdict.oracle));
 		fc_shown_text(stdout, r->verdict.detail); /* the target's words, maybe */

@@ -75,7 +75,7 @@ void fc_check_guard_stop(struct fc_check *c);
 /* check_run.c: one scenario on one library, all its repetitions. */
 void fc_check_run_one(const struct fc_check *c, int scenario, int lib, struct fc_result *res);
 /* The one-line command that reproduces scenario S on LIB. */
-void fc_check_repro(const struct fc_check *c, const struct fc_scenario *s, const char *lib, char *buf, size_t len);
+void fc_check_repro(const struct fc_check *c, const struct fc_scenario *s, const char *lib, int oracle, char *buf, size_t len);
 /* S's command word, absolute: a bare name is one of our drivers
  * (build/drivers/NAME) or else found in $PATH, a relative path is
  * relative to the scenario's folder.  Returns 1 when it is a driver. */

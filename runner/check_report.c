@@ -71,7 +71,7 @@ void fc_write_junit(FILE *out, const struct fc_check *c, const struct fc_result 
 			continue;
 		}
 		fprintf(out, ">\n");
-		fc_check_repro(c, s, c->libs[r->lib], repro, sizeof repro);
+		fc_check_repro(c, s, c->libs[r->lib], r->verdict.oracle, repro, sizeof repro);
 		if (r->state == FC_XFAIL || r->state == FC_NOT_RUN) {
 			fprintf(out, "      <skipped message=\"");
 			xml_escaped(out, r->state == FC_XFAIL ? s->xfail_reason : "not run: interrupted");

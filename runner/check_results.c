@@ -30,7 +30,7 @@ static void row_of(const struct fc_check *c, const struct fc_result *r, struct r
 	if (r->first_failed)
 		fc_check_trace_name(c, s, r->lib, r->first_failed, row->trace, sizeof row->trace);
 	if (judged)
-		fc_check_repro(c, s, c->libs[r->lib], row->repro, sizeof row->repro);
+		fc_check_repro(c, s, c->libs[r->lib], r->verdict.oracle, row->repro, sizeof row->repro);
 	row->value[COL_SCENARIO] = s->name;
 	row->value[COL_LIBRARY] = c->libs[r->lib];
 	row->value[COL_STATE] = fc_state_names[r->state];

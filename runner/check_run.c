@@ -276,24 +276,35 @@ void fc_check_run_one(const struct fc_check *c, int scenario, int lib, struct fc
 	res->seconds = now_s() - start;
 }
 
-void fc_check_repro(const struct fc_check *c, const struct fc_scenario *s, const char *lib, char *buf, size_t len)
+void fc_check_repro(const struct fc_check *c, const struct fc_scenario *s, const char *lib, int oracle, char *buf, size_t len)
 {
 	char store[FC_SCN_MAX_ARGS][PATH_MAX];
 	char *argv[FC_SCN_MAX_ARGS + 1];
-	char quoted[FC_PLAN_MAX + 64], timeout[32];
+	char quoted[FC_PLAN_MAX + 64], timeout[32], names[512] = "";
 	size_t used = 0;
 	build_argv(c, s, lib, store, argv);
 	fc_duration_text(s->timeout_ns, timeout, sizeof timeout);
-	used += (size_t)snprintf(buf + used, len - used, "%s/forkchaos run", c->exe_dir);
+	/* the oracle that failed (else the scenario's check: list): run
+	 * --check judges it as check did and exits 1 on it */
+	if (oracle >= 0 && oracle < FC_ORACLE_COUNT)
+		snprintf(names, sizeof names, "%s", fc_oracle_name(oracle));
+	for (int i = 0; oracle < 0 && i < s->oracles.norder; i++) {
+		size_t n = strlen(names);
+		snprintf(names + n, sizeof names - n, "%s%s", n ? "," : "", fc_oracle_name(s->oracles.order[i]));
+	}
+	used += (size_t)snprintf(buf + used, len - used, "%s/forkchaos run --check %s", c->exe_dir, names[0] ? names : "all");
 	if (s->plan[0]) {
 		fc_shell_word(quoted, sizeof quoted, s->plan);
 		used += (size_t)snprintf(buf + used, len - used, " --plan %s", quoted);
 	}
 	/* the library only for a driver, which loads it from the environment;
 	 * any other command names it in its arguments if it needs it */
-	used += (size_t)snprintf(buf + used, len - used, " --seed %s --timeout %s -- env%s%s FORKCHAOS_REPORT=/dev/stderr",
-				 s->seed[0] ? s->seed : c->opt.seed, timeout, s->oracles.driver ? " FORKCHAOS_LIB=" : "",
-				 s->oracles.driver ? lib : "");
+	used += (size_t)snprintf(buf + used, len - used, " --seed %s --timeout %s --", s->seed[0] ? s->seed : c->opt.seed,
+				 timeout);
+	if (s->oracles.driver) {
+		fc_shell_word(quoted, sizeof quoted, lib);
+		used += (size_t)snprintf(buf + used, len - used, " env FORKCHAOS_LIB=%s", quoted);
+	}
 	for (int i = 0; argv[i] && used < len; i++) {
 		fc_shell_word(quoted, sizeof quoted, argv[i]);
 		used += (size_t)snprintf(buf + used, len - used, " %s", quoted);

@@ -254,29 +254,6 @@ int fc__sec_matrix(struct fc__doc *d, const struct fc__report *r)
 	return 1;
 }
 
-/* The reproduce line of a check judged by ORACLE: `forkchaos run
- * --check ORACLE ...`, so that it exits 1 where the scenario failed (and
- * without check's FORKCHAOS_REPORT=/dev/stderr, which would take the
- * driver's report from the judge).  A line that has --check already, or
- * an oracle that is not a plain name, is shown as it is.  Malloc'd. */
-static char *judged_line(const char *line, const char *oracle)
-{
-	static const char run[] = "forkchaos run ", drop[] = " FORKCHAOS_REPORT=/dev/stderr";
-	const char *at_run = strstr(line, run);
-	size_t n = strlen(oracle);
-	if (!at_run || !n || strstr(line, " --check ") || strspn(oracle, "abcdefghijklmnopqrstuvwxyz0123456789-") != n)
-		return strdup(line);
-	char *out = malloc(strlen(line) + n + 16);
-	if (!out)
-		return NULL;
-	size_t head = (size_t)(at_run - line) + sizeof run - 1;
-	snprintf(out, strlen(line) + n + 16, "%.*s--check %s %s", (int)head, line, oracle, line + head);
-	char *env = strstr(out, " -- env "), *gone = env ? strstr(env, drop) : NULL;
-	if (gone)
-		memmove(gone, gone + sizeof drop - 1, strlen(gone + sizeof drop - 1) + 1);
-	return out;
-}
-
 static int failure(struct fc__doc *d, const struct fc__report *r, int row, int lib)
 {
 	char label[128];
@@ -301,9 +278,9 @@ static int failure(struct fc__doc *d, const struct fc__report *r, int row, int l
 		fc__doc_para_end(d);
 	}
 	if (*repro) {
-		char *judged = judged_line(repro, oracle);
-		fc__doc_block(d, "sh", judged ? judged : repro);
-		free(judged);
+		/* check writes it as `forkchaos run --check ORACLE ...`: it
+		 * exits 1 where the scenario failed */
+		fc__doc_block(d, "sh", repro);
 	}
 	if (*trace) {
 		fc__doc_para(d, "sub");
