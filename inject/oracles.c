@@ -144,7 +144,10 @@ void fc__oracle_after(const struct fc_call *c, long ret, int err)
 	unsigned flags = fc_calls[c->id].flags, on = fc__state.oracles;
 	if (!on || c->injected || c->child_side)
 		return;
-	if ((on & FC_ORC_DOUBLE_CLOSE) && (flags & FC_F_CLOSES) && err == EBADF && first_time(1, (uintptr_t)c->ra)) {
+	/* close(-1) is a no-op some programs make on purpose (dash): it can
+	 * close nobody's descriptor */
+	if ((on & FC_ORC_DOUBLE_CLOSE) && (flags & FC_F_CLOSES) && err == EBADF && c->fd >= 0 &&
+	    first_time(1, (uintptr_t)c->ra)) {
 		struct line l = { .used = 0 };
 		put(&l, "double-close");
 		put_num(&l, c->fd);

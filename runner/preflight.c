@@ -22,7 +22,7 @@ struct image {
 	int privileges_ignored; /* a nosuid mount or no_new_privs: set-id bits do nothing */
 };
 
-static const char drop_hint[] = "or run it without --plan, --plan-file, --trace and --explain";
+static const char drop_hint[] = "or run it without --plan, --plan-file, --trace, --explain and --check";
 
 /* The set-id bits: the kernel compares the new effective ids with our
  * real ones.  (Without group execute, S_ISGID marks mandatory locking.) */

@@ -413,7 +413,7 @@ static int run_command(int argc, char **argv)
 	}
 	if (o.check) {
 		int failed = fc_run_check_judge(&check, &outcome, code, stderr);
-		if (failed < 0)
+		if (failed < 0 || failed == 2)
 			return FC_EXIT_USAGE;
 		if (failed)
 			return FC_EXIT_FAIL;

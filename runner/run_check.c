@@ -154,7 +154,27 @@ int fc_run_check_judge(struct fc_run_check *rc, const struct fc_outcome *out, in
 	static char report[1 << 20];
 	static struct fc_verdict verdict;
 	read_report(rc->report, report, sizeof report);
-	fc_oracles_evaluate(&rc->choice, report, out, "", &verdict);
+	/* the shim's oracles are judged at the first process's end, which it
+	 * marks with `watched`: without that line the shim was not there to
+	 * see it (the environment was cleared, a static program exec'd), and
+	 * those oracles are not judged, rather than failed or passed */
+	struct fc_oracle_choice choice = rc->choice;
+	char unseen[256] = "";
+	int shim_named = 0, blind = 0;
+	for (int i = 0; i < FC_ORACLE_COUNT; i++)
+		shim_named |= (choice.named & FC_OR_BIT(i)) && (fc_oracles[i].flags & FC_OR_SHIM);
+	if (shim_named && !strstr(report, "watched ") && !out->timed_out && !WIFSIGNALED(out->status)) {
+		blind = 1;
+		for (int i = 0; i < FC_ORACLE_COUNT; i++)
+			if ((choice.named & FC_OR_BIT(i)) && (fc_oracles[i].flags & FC_OR_SHIM)) {
+				size_t n = strlen(unseen);
+				snprintf(unseen + n, sizeof unseen - n, "%s%s", n ? ", " : "", fc_oracle_name(i));
+				choice.named &= ~FC_OR_BIT(i);
+				choice.skipped |= FC_OR_BIT(i);
+			}
+	}
+	fc_oracles_evaluate(&choice, report, out, "", &verdict);
+	rc->choice = choice; /* --check-out's "checked": what was judged */
 	for (int i = 0; i < FC_ORACLE_COUNT; i++)
 		if (verdict.failed_set & FC_OR_BIT(i)) {
 			fprintf(err_stream, "forkchaos run: check: %s: ", fc_oracle_name(i));
@@ -170,7 +190,12 @@ int fc_run_check_judge(struct fc_run_check *rc, const struct fc_outcome *out, in
 			return -1;
 		}
 	}
-	return verdict.failed_set != 0;
+	if (blind)
+		fprintf(err_stream,
+			"forkchaos run: check: not judged (%s): the shim was not in the first process when it ended (its "
+			"environment lost LD_PRELOAD, or it exec'd a static program)\n",
+			unseen);
+	return verdict.failed_set ? 1 : blind ? 2 : 0;
 }
 
 void fc_run_check_done(struct fc_run_check *rc)

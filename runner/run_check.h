@@ -29,6 +29,7 @@ int fc_run_check_parse(struct fc_run_check *rc, const char *list, char *err, siz
 int fc_run_check_prepare(struct fc_run_check *rc, const char **extra_env, int *nenv);
 /* After CMD (its outcome, and the code run would exit with): prints each
  * failed oracle on ERR_STREAM, writes --check-out; 1 one failed, 0 none,
+ * 2 the shim's oracles could not be judged (it was not there at the end),
  * -1 --check-out could not be written. */
 int fc_run_check_judge(struct fc_run_check *rc, const struct fc_outcome *out, int exit_code, FILE *err_stream);
 /* Removes the report folder and an uncommitted --check-out temporary. */

@@ -228,3 +228,20 @@ Test(run_check, an_interrupted_run_is_not_judged_and_exits_3, .timeout = 30)
 	cr_expect(WIFEXITED(status) && WEXITSTATUS(status) == 3, "status 0x%x", status);
 	unlink(marker);
 }
+
+Test(run_check, close_of_minus_one_is_no_double_close, .timeout = 30)
+{
+	/* dash's children close(-1): a no-op that closes nobody's descriptor */
+	cr_expect_eq(FC_RUN("-q", "--check", "double-close", "--", fc_build_path("targets/closer"), "minus-one"), 0, "stderr: %s",
+		     r.err);
+}
+
+Test(run_check, a_first_process_that_lost_the_shim_is_not_judged_and_exits_2, .timeout = 30)
+{
+	cr_expect_eq(FC_RUN("-q", "--check", "all", "--", "/usr/bin/env", "-i", "/bin/true"), 2, "stderr: %s", r.err);
+	cr_expect(fc_line(r.err,
+			  "forkchaos run: check: not judged (fds, chained, errno, eintr, double-close): the shim was "
+			  "not in the first process when it ended"),
+		  "stderr: %s", r.err);
+	cr_expect_null(strstr(r.err, "driver reported nothing"), "stderr: %s", r.err);
+}

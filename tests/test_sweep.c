@@ -174,3 +174,23 @@ Test(sweep, persistent_mode_fails_from_n_on, .timeout = 120)
 	const char *n1[] = { "\"action\":\"when=1+:error=EAGAIN\"", "\"injected\":3", NULL };
 	cr_expect_eq(rows_with("persist", n1), 1, "every fork from the first fails: %s", slurp("persist", "outcomes.jsonl"));
 }
+
+/* the tidy spawner closes every descriptor it made: a close that fails
+ * after it ran (Linux releases it whatever close returns) leaks nothing,
+ * and valid errnos leave out EBADF, which only a wrong descriptor causes */
+Test(sweep, close_failures_are_injected_after_the_close_and_never_ebadf, .timeout = 120)
+{
+	const char *args[] = { "--calls", "close", "--max-n", "2", SPAWNER("tidy"), NULL };
+	cr_assert_eq(sweep_into("close", args), 0, "out: %s\nerr: %s", r.out, r.err);
+	const char *at_exit[] = { "\"action\":\"when=1:at=exit:error=EINTR\"", NULL }, *ebadf[] = { "EBADF", NULL };
+	cr_expect_geq(rows_with("close", at_exit), 1, "no close failed after it ran: %s", r.out);
+	cr_expect_eq(rows_with("close", ebadf), 0, "EBADF injected: %s", r.out);
+}
+
+Test(sweep, bad_check_list_is_refused_before_the_clean_run, .timeout = 30)
+{
+	const char *args[] = { "--check", "fds,bogus", "--", "/bin/true", NULL };
+	cr_expect_eq(sweep_into("bogus", args), 2, "err: %s", r.err);
+	cr_expect(fc_line(r.err, "forkchaos sweep: bad --check 'fds,bogus': unknown oracle 'bogus'"), "err: %s", r.err);
+	cr_expect_null(strstr(r.err, "clean run"), "the clean run ran: %s", r.err);
+}
