@@ -2,7 +2,7 @@
 # process it is in) and errno the sweep failed it with; the colours are the
 # outcome vocabulary, the legend lists the outcomes present.
 load plotdir . "/common.gp"
-set title "Sweep: each call site failed with each errno (once per occurrence), the worst outcome" font ",13"
+set title "Sweep: each call site × errno, the worst outcome of its runs" font ",13"
 set xlabel "errno injected"
 set ylabel "sweep: call @ caller (process)"
 set xtics rotate by 90 right font ",10" nomirror
