@@ -9,5 +9,5 @@ set xlabel "latency (µs, log scale)"
 set ylabel "fraction of children at or below (CDF)"
 set yrange [0:1.02]
 set ytics 0.1
-set key top left
+set key bottom right
 plot for [i = 1:n] data index (i - 1) using 1:2 with steps lw 2 lc rgb colour(i) title value("title" . i)
