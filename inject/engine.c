@@ -1,10 +1,12 @@
 /* The decision engine: which rule, if any, acts on this call.  Runs on every
  * intercepted call, so: no locks, no malloc, no syscalls unless a rule with
  * caller=/lib= needs a lookup, counters atomic only when threads exist. */
+#include <limits.h>
 #include <sys/single_threaded.h>
 #include <unistd.h>
 #include "libc.h"
 #include "shim.h"
+#include "stats.h"
 
 struct fc_state fc__state = { .trace_fd = -1 };
 void *fc__real[FC_NCALLS];
@@ -12,29 +14,12 @@ unsigned char fc__armed[FC_NCALLS];
 __thread int fc__guard __attribute__((tls_model("initial-exec")));
 
 /* Set once the process makes a thread glibc does not know of (a raw clone
- * with CLONE_VM): __libc_single_threaded stays 1 for it. */
-static int shared_vm;
+ * with CLONE_VM): __libc_single_threaded stays 1 for it (fc__count). */
+int fc__shared_vm;
 
 void fc__shares_vm(void)
 {
-	__atomic_store_n(&shared_vm, 1, __ATOMIC_RELAXED);
-}
-
-/* Per-rule counts of this process, in its slot of the stats region (or
- * private, life.c); a forked child starts again from zero (as strace does). */
-static uint64_t count(uint64_t *counter)
-{
-	/* With one thread, a single unlocked instruction is enough: a signal
-	 * handler cannot split it (a load/add/store could lose the handler's
-	 * own count).  The locked add costs +20-30 ns: only with threads. */
-#if defined(__x86_64__)
-	if (__libc_single_threaded && !__atomic_load_n(&shared_vm, __ATOMIC_RELAXED)) {
-		uint64_t one = 1;
-		__asm__ volatile("xaddq %0, %1" : "+r"(one), "+m"(*counter));
-		return one + 1;
-	}
-#endif
-	return __atomic_add_fetch(counter, 1, __ATOMIC_RELAXED);
+	__atomic_store_n(&fc__shared_vm, 1, __ATOMIC_RELAXED);
 }
 
 uint64_t fc__mix64(uint64_t x)
@@ -64,16 +49,14 @@ static int when_fires(const struct fc_rule *rule, unsigned long n)
 	return (n - rule->when_first) % rule->when_step == 0;
 }
 
-static int nr_matches(const struct fc_rule *rule, const struct fc_call *c)
+/* A rule in the candidates that does not name the call itself is there
+ * for syscall(2) (syscall:nr=N, or any number without nr=). */
+static int nr_listed(const struct fc_rule *rule, long nr)
 {
-	if (fc_rule_has_call(rule, c->id))
-		return 1;
-	if (c->nr < 0 || !fc_rule_has_call(rule, FC_ID_syscall))
-		return 0;
 	if (rule->n_nrs == 0)
 		return 1;
 	for (int i = 0; i < rule->n_nrs; i++)
-		if (rule->nrs[i] == c->nr)
+		if (rule->nrs[i] == nr)
 			return 1;
 	return 0;
 }
@@ -87,40 +70,68 @@ static int proc_matches(const struct fc_rule *rule)
 	return rule->proc == FC_PROC_PARENT ? is_root : !is_root;
 }
 
-/* Every rule whose selectors match counts the call; the first of them with
- * an action whose when=/prob= fire wins. */
-static void decide(struct fc_call *c, fc_ruleset candidates)
+/* The rules with a selector besides the calls they name (sig=, fd=,
+ * proc=, lib=, caller=): the others match every call they name. */
+static fc_ruleset selective;
+
+/* caller= and lib= compare return addresses with the symbol index's
+ * ranges; depth= unwinds first.  Neither may change the caller's errno
+ * (the fast path never saves it): kept around them here, and only for the
+ * rules that have them. */
+static int selectors_match(const struct fc_rule *rule, int index, int sig, int fd, void *ra)
 {
+	if ((rule->sel_sig >= 0 && sig != rule->sel_sig) || (rule->sel_fd >= 0 && fd != rule->sel_fd) || !proc_matches(rule))
+		return 0;
+	if (!rule->lib[0] && !rule->caller[0])
+		return 1;
+	int err = errno, hit = 1;
+	if (rule->lib[0] && !fc__lib_in_rule(index, ra))
+		hit = 0;
+	else if (rule->caller[0] && !fc__caller_matches(index, rule->depth, ra))
+		hit = 0;
+	errno = err;
+	return hit;
+}
+
+/* Every rule whose selectors match counts the call; the first of them with
+ * an action whose when=/prob= fire wins.  Returns it and its count in one
+ * word (n << 6 | rule + 1), 0 when none fired. */
+_Static_assert(FC_MAX_RULES < 64, "a decision keeps the rule in 6 bits");
+
+static inline __attribute__((always_inline)) unsigned long decide(int id, long nr, int sig, int fd, void *ra,
+								  fc_ruleset candidates)
+{
+	fc_ruleset named = fc__state.rules_for[id];
+	unsigned long won = 0;
 	while (candidates) {
 		int index = __builtin_ctz(candidates);
 		candidates &= candidates - 1;
 		const struct fc_rule *rule = &fc__state.plan.rules[index];
-		if (!nr_matches(rule, c))
+		if (!(named >> index & 1) && !nr_listed(rule, nr))
 			continue;
-		if (rule->sel_sig >= 0 && c->sig != rule->sel_sig)
+		if (FC_UNLIKELY(selective >> index & 1) && !selectors_match(rule, index, sig, fd, ra))
 			continue;
-		if (rule->sel_fd >= 0 && c->fd != rule->sel_fd)
-			continue;
-		if (!proc_matches(rule))
-			continue;
-		if (rule->lib[0] && !fc__lib_in_rule(index, c->ra))
-			continue;
-		if (rule->caller[0] && !fc__caller_matches(index, rule->depth, c->ra))
-			continue;
-		unsigned long n = count(&fc__matched[index]);
-		if (c->rule >= 0 || !rule->actions)
+		unsigned long n = fc__count(&fc__matched[index]);
+		if (won || !rule->actions)
 			continue;
 		if (rule->has_when && !when_fires(rule, n))
 			continue;
 		if (rule->has_prob && !prob_fires(rule, index, n))
 			continue;
-		c->rule = index;
-		c->n = n;
-		c->at = rule->at;
+		won = n << 6 | (unsigned long)(index + 1);
 		/* vfork cannot act at exit (its child runs on our caller's stack) */
-		if (rule->at == FC_AT_ENTER || !(fc_calls[c->id].flags & FC_F_ENTER_ONLY))
-			count(&fc__acted[index]);
+		if (rule->at == FC_AT_ENTER || !(fc_calls[id].flags & FC_F_ENTER_ONLY))
+			fc__count(&fc__acted[index]);
 	}
+	return won;
+}
+
+static fc_ruleset candidates_of(int id, long nr)
+{
+	fc_ruleset candidates = fc__state.rules_for[id];
+	if (nr >= 0) /* syscall:nr=N and sys_NAME without a line of its own */
+		candidates |= fc__state.rules_for[FC_ID_syscall];
+	return candidates;
 }
 
 /* Calls whose results feed an observation (a child's death by a signal,
@@ -147,16 +158,52 @@ int fc__traced(int id)
 	return fc_calls[id].cls != FC_CLASS_MEM || fc__state.trace_all_mem || fc__state.rules_for[id];
 }
 
-static void init_call(struct fc_call *c, int id, long nr, int sig, int fd, void *ra)
+/* The common case, precomputed by fc__arm for hooks.h's fc__count_sole: a
+ * call named by one rule only, which has no other selector, and the
+ * counts on which that rule may fire at all (outside them it never does:
+ * when=, or no action). */
+struct fc_sole fc__sole[FC_NCALLS];
+
+/* The sole rule INDEX counted this call as its Nth, which it may fire
+ * on: does it?  (decide()'s tail.) */
+static unsigned long fires(int index, int id, unsigned long n)
+{
+	const struct fc_rule *rule = &fc__state.plan.rules[index];
+	if ((rule->has_when && !when_fires(rule, n)) || (rule->has_prob && !prob_fires(rule, index, n)))
+		return 0;
+	if (rule->at == FC_AT_ENTER || !(fc_calls[id].flags & FC_F_ENTER_ONLY))
+		fc__count(&fc__acted[index]);
+	return n << 6 | (unsigned long)(index + 1);
+}
+
+/* The rest of the fast path of a call that only rules name (FC_ARMED_COUNT:
+ * not traced, not observed, nothing its hooks must do), when
+ * fc__count_sole did not finish it: COUNTED is the count it gave, or
+ * FC_NOT_COUNTED.  Returns 0 when no rule fires (errno untouched: the
+ * wrapper makes the real call and is done), else what decide() returns,
+ * for fc__enter_decided. */
+unsigned long fc__enter_counted(int id, long nr, int sig, int fd, void *ra, unsigned long counted)
+{
+	if (counted != FC_NOT_COUNTED)
+		return fires(fc__sole[id].rule, id, counted);
+	if (FC_UNLIKELY(fc__guard))
+		return 0;
+	/* the launcher's hints: which calls the program made */
+	if (fc__stats && !(__atomic_load_n(&fc__stats->calls_seen[id / 64], __ATOMIC_RELAXED) >> (id % 64) & 1))
+		fc__note_call(id);
+	return decide(id, nr, sig, fd, ra, candidates_of(id, nr));
+}
+
+int fc__enter_decided(struct fc_call *c, int id, long nr, int sig, int fd, void *ra, unsigned long decided)
 {
 	c->id = id;
 	c->nr = nr;
 	c->sig = sig;
 	c->fd = fd;
 	c->ra = ra;
-	c->rule = -1;
-	c->n = 0;
-	c->at = FC_AT_ENTER;
+	c->rule = (int)(decided & 63) - 1;
+	c->n = decided >> 6;
+	c->at = c->rule >= 0 ? fc__state.plan.rules[c->rule].at : FC_AT_ENTER;
 	c->child_side = 0;
 	c->injected = 0;
 	c->ret_unknown = 0;
@@ -164,6 +211,7 @@ static void init_call(struct fc_call *c, int id, long nr, int sig, int fd, void 
 	c->on_trace_fd = 0;
 	c->seen = (fc_calls[id].flags & FC_F_REAPS) ? FC_SEEN_WAIT : 0; /* wpid, options: the ARGS step */
 	c->saved_errno = errno;
+	return 1;
 }
 
 int fc__enter(struct fc_call *c, int id, long nr, int sig, int fd, void *ra)
@@ -175,40 +223,58 @@ int fc__enter(struct fc_call *c, int id, long nr, int sig, int fd, void *ra)
 	 * opened) is answered EBADF, whatever the rules say (fc__pre) */
 	if (FC_UNLIKELY(fd >= 0 && fd == __atomic_load_n(&fc__state.trace_fd, __ATOMIC_RELAXED)) &&
 	    !(fc_calls[id].flags & FC_F_RANGE)) {
-		init_call(c, id, nr, sig, fd, ra);
+		fc__enter_decided(c, id, nr, sig, fd, ra, 0);
 		c->on_trace_fd = 1;
 		return 1;
 	}
-	fc_ruleset candidates = fc__state.rules_for[id];
-	if (nr >= 0) /* syscall:nr=N and sys_NAME without a line of its own */
-		candidates |= fc__state.rules_for[FC_ID_syscall];
-	if (!candidates && !fc__traced(id) && !observed(id))
+	fc_ruleset candidates = candidates_of(id, nr);
+	int seen = fc__traced(id) || observed(id);
+	if (!candidates && !seen)
 		return 0;
-	init_call(c, id, nr, sig, fd, ra);
-	if (candidates)
-		decide(c, candidates);
-	return 1;
+	unsigned long won = candidates ? decide(id, nr, sig, fd, ra, candidates) : 0;
+	/* counted, no rule fired and nobody looks: nothing more to do */
+	if (!won && !seen)
+		return 0;
+	return fc__enter_decided(c, id, nr, sig, fd, ra, won);
 }
 
 /* After the plan is loaded and the trace opened: which rules name each
- * call, and which calls leave the fast path.  Those that make children
- * always do while the shim is on: the child must count again from 1, and
- * signal=...@child needs the pid. */
+ * call, and which calls leave the fast path, and how far.  Those that make
+ * children always go the whole way while the shim is on: the child must
+ * count again from 1, and signal=...@child needs the pid.  Those only
+ * rules name stop after counting when no rule fires (fc__enter_counted). */
 void fc__arm(void)
 {
 	const struct fc_plan *plan = &fc__state.plan;
 	int on = plan->nrules > 0 || fc__state.trace_fd >= 0 || fc__state.report_path[0];
-	for (int r = 0; r < plan->nrules; r++)
+	for (int r = 0; r < plan->nrules; r++) {
+		const struct fc_rule *rule = &plan->rules[r];
 		for (int id = 0; id < FC_NCALLS; id++)
-			if (fc_rule_has_call(&plan->rules[r], id))
+			if (fc_rule_has_call(rule, id))
 				fc__state.rules_for[id] |= (fc_ruleset)1 << r;
-	for (int id = 0; id < FC_NCALLS; id++)
-		fc__armed[id] = on &&
-			(fc__state.rules_for[id] || fc__traced(id) || observed(id) ||
-			 (fc_calls[id].flags & (FC_F_FORKS | FC_F_NOTE_CHILD | FC_F_EXECS)) ||
-			 (fc__state.track_handlers && (fc_calls[id].flags & FC_F_TRAMPOLINE)) ||
-			 (fc__state.trace_fd >= 0 &&
-			  (fc_calls[id].flags & (FC_F_GUARD | FC_F_RANGE | FC_F_FD_ARG | FC_F_LIMITS))));
+		if (rule->sel_sig >= 0 || rule->sel_fd >= 0 || rule->proc != FC_PROC_ANY || rule->lib[0] || rule->caller[0])
+			selective |= (fc_ruleset)1 << r;
+	}
+	for (int id = 0; id < FC_NCALLS; id++) {
+		fc_ruleset named = fc__state.rules_for[id];
+		struct fc_sole *sole = &fc__sole[id];
+		sole->rule = named && !(named & (named - 1)) && !(named & selective) ? __builtin_ctz(named) : -1;
+		if (sole->rule < 0)
+			continue;
+		const struct fc_rule *rule = &plan->rules[sole->rule];
+		sole->first = !rule->actions ? ULONG_MAX : rule->has_when ? rule->when_first : 1;
+		sole->last = !rule->actions ? 0 : rule->has_when && rule->when_last ? rule->when_last : ULONG_MAX;
+	}
+	for (int id = 0; id < FC_NCALLS; id++) {
+		unsigned flags = fc_calls[id].flags;
+		int whole = fc__traced(id) || observed(id) || (flags & (FC_F_FORKS | FC_F_NOTE_CHILD | FC_F_EXECS)) ||
+			(fc__state.track_handlers && (flags & FC_F_TRAMPOLINE)) ||
+			(fc__state.trace_fd >= 0 && (flags & (FC_F_GUARD | FC_F_RANGE | FC_F_FD_ARG | FC_F_LIMITS)));
+		fc__armed[id] = !on               ? FC_ARMED_NO
+			: whole                   ? FC_ARMED_FULL
+			: fc__state.rules_for[id] ? FC_ARMED_COUNT
+						  : FC_ARMED_NO;
+	}
 	__atomic_store_n(&fc__state.active, on, __ATOMIC_RELEASE);
 }
 
@@ -224,7 +290,7 @@ static int fork_with_threads;
 void fc__before_fork(void)
 {
 	__atomic_add_fetch(&fc__state.forks, 1, __ATOMIC_RELAXED);
-	fork_with_threads = !__libc_single_threaded || __atomic_load_n(&shared_vm, __ATOMIC_RELAXED);
+	fork_with_threads = !__libc_single_threaded || __atomic_load_n(&fc__shared_vm, __ATOMIC_RELAXED);
 }
 
 int fc__forked_with_threads(void)

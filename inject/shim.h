@@ -5,8 +5,10 @@
 #include <errno.h>
 #include <signal.h>
 #include <spawn.h>
+#include <limits.h>
 #include <stdint.h>
 #include <sys/resource.h>
+#include <sys/single_threaded.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include "plan.h"
@@ -90,10 +92,22 @@ struct fc_state {
 };
 extern struct fc_state fc__state FC_HIDDEN;
 extern void *fc__real[FC_NCALLS] FC_HIDDEN;
-/* 1: the shim may have something to do for this call (a rule names it, it
- * is traced, or it makes children while a plan or trace is on); 0 is the
- * generated wrappers' fast path. */
+/* Whether the shim may have something to do for this call: FC_ARMED_NO
+ * is the generated wrappers' fast path (a load and a tail call); COUNT, a
+ * call only rules name, goes as far as counting (fc__enter_counted); FULL
+ * (it is traced or observed, it makes children, its hooks have work while
+ * a plan or trace is on) takes every step. */
+enum { FC_ARMED_NO, FC_ARMED_COUNT, FC_ARMED_FULL };
 extern unsigned char fc__armed[FC_NCALLS] FC_HIDDEN;
+/* A call armed FC_ARMED_COUNT that one rule alone names, with no selector
+ * but the call: the rule, and the counts it may fire on (outside them, it
+ * never does).  The wrapper counts such a call itself (fc__count_sole). */
+struct fc_sole {
+	int rule; /* -1: not such a call */
+	unsigned long first, last;
+};
+extern struct fc_sole fc__sole[FC_NCALLS] FC_HIDDEN;
+#define FC_NOT_COUNTED ULONG_MAX
 extern void *fc__real_vfork FC_HIDDEN;
 extern __thread int fc__guard FC_HIDDEN __attribute__((tls_model("initial-exec")));
 
@@ -105,11 +119,16 @@ void *fc__boot_handoff(void *old, size_t size) FC_HIDDEN;
 extern __thread int fc__resolving FC_HIDDEN __attribute__((tls_model("initial-exec")));
 #define FC_REAL(name) (fc__real[FC_ID_##name] ? fc__real[FC_ID_##name] : fc__resolve(FC_ID_##name))
 
-/* engine.c: the decision.  fc__enter fills C and returns 1 when the shim has
- * anything to do for this call (a rule names it or it is traced); NR is the
- * syscall(2) number, -1 for a libc call.  fc__arm fills rules_for and
- * fc__armed from the plan. */
+/* engine.c: the decision.  fc__enter counts the call for every rule whose
+ * selectors match, fills C and returns 1 when the shim has anything more to
+ * do (a rule fired, the call is traced or observed); NR is the syscall(2)
+ * number, -1 for a libc call.  A call armed FC_ARMED_COUNT is counted by
+ * fc__count_sole (hooks.h) and fc__enter_counted, which return what fired
+ * (0: nothing), which fc__enter_decided turns into C.  fc__arm fills
+ * rules_for, fc__armed and fc__sole from the plan. */
 int fc__enter(struct fc_call *c, int id, long nr, int sig, int fd, void *ra) FC_HIDDEN;
+unsigned long fc__enter_counted(int id, long nr, int sig, int fd, void *ra, unsigned long counted) FC_HIDDEN;
+int fc__enter_decided(struct fc_call *c, int id, long nr, int sig, int fd, void *ra, unsigned long decided) FC_HIDDEN;
 void fc__arm(void) FC_HIDDEN;
 int fc__traced(int id) FC_HIDDEN; /* the trace takes this call's lines */
 void fc__before_fork(void) FC_HIDDEN;
@@ -157,6 +176,25 @@ unsigned long long fc__symtab_unknown_in_handlers(void) FC_HIDDEN;
 extern struct fc_stats *fc__stats FC_HIDDEN;
 extern uint64_t *fc__matched FC_HIDDEN, *fc__acted FC_HIDDEN;
 void fc__life_init(void) FC_HIDDEN;
+
+/* A count: with one thread, a single unlocked instruction is enough (a
+ * signal handler cannot split it, where a load/add/store could lose the
+ * handler's own count); the locked add costs +20-30 ns, so only with
+ * threads: those glibc made (__libc_single_threaded) or a raw clone
+ * sharing our memory made (fc__shared_vm, engine.c).  A forked child
+ * starts its counts again from zero (as strace does): life.c. */
+extern int fc__shared_vm FC_HIDDEN;
+static inline uint64_t fc__count(uint64_t *counter)
+{
+#if defined(__x86_64__)
+	if (__libc_single_threaded && !__atomic_load_n(&fc__shared_vm, __ATOMIC_RELAXED)) {
+		uint64_t one = 1;
+		__asm__ volatile("xaddq %0, %1" : "+r"(one), "+m"(*counter));
+		return one + 1;
+	}
+#endif
+	return __atomic_add_fetch(counter, 1, __ATOMIC_RELAXED);
+}
 void fc__note(int rule, unsigned note) FC_HIDDEN;
 void fc__note_call(int id) FC_HIDDEN;
 

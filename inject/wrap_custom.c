@@ -127,7 +127,7 @@ static int exec_list(int id, void *ra, int (*real)(const char *, char *const[], 
 	FC_LOCALS(int);
 	if (FC_LIKELY(!fc__armed[id]))
 		return real(path, argv, envp);
-	FC_SLOW_PATH(int, id, -1, ra, real(path, argv, envp), EXECS(path, envp));
+	FC_SLOW_PATH(int, id, -1, ra, 0, real(path, argv, envp), EXECS(path, envp));
 }
 
 /* Where this differs from a generated wrapper: the list is collected into

@@ -1,69 +1,77 @@
 #!/bin/sh
-# make bench: per-call cost of the shim, as ratios against the same call
-# without it, measured side by side (configurations interleaved in each
-# round) and reported as medians of ROUNDS rounds.  Results also go to
-# results/bench.txt.
+# make bench: what the shim costs and what the harness buys, side by side
+# in one run (bench/*.sh, one section each):
+#   calls   per-call overhead of five loops, plain / the shim (no plan, a
+#           rule that never fires, a caller= rule, the trace) / libfiu's
+#           fiu-run / strace --inject, as ratios of alternated pairs
+#   race    reproductions per second of each race-window scenario on its
+#           defect, with its plan and as a naive stress loop without it
+#   sweep   runs per second of the ffd_fork sweeps (-j 1, -j 2) and the
+#           time of each; explore's time to a first finding
+#   memory  peak RSS of a small target, without and with the shim
+# Medians of ROUNDS rounds with their min and max.  Prints the table and
+# writes BENCH_OUT (results/bench/): bench.txt (the table), bench.json
+# (every row), overhead.csv (the calls rows, for scripts/plots.sh and the
+# demo) and plots/overhead.png, .svg.
+# Knobs: ROUNDS (7), BENCH_SECTIONS ("calls race sweep memory"),
+# BENCH_SCALE (iterations of the calls loops times this, 1), BENCH_RACE_S
+# (seconds per scenario and side, 3), BENCH_OUT, BUILD (build).
 set -eu
+cd "$(dirname "$0")/.."
 ROUNDS=${ROUNDS:-7}
-N=${N:-2000000}
-SHIM=$(pwd)/build/libforkchaos.so
-COST=build/bench/callcost
-out=results/bench.txt
-mkdir -p results
+SECTIONS=${BENCH_SECTIONS:-calls race sweep memory}
+SCALE=${BENCH_SCALE:-1}
+RACE_S=${BENCH_RACE_S:-3}
+OUT=${BENCH_OUT:-results/bench}
+BUILD=${BUILD:-build}
+case "$BUILD" in /*) ;; *) BUILD=$(pwd)/$BUILD ;; esac
+SHIM=$BUILD/libforkchaos.so
+COST=$BUILD/bench/callcost
+FC=$BUILD/forkchaos
+for f in "$SHIM" "$COST" "$FC"; do
+	[ -x "$f" ] || [ -f "$f" ] || {
+		echo "bench: $f is missing (make bench builds it)" >&2
+		exit 2
+	}
+done
+for n in ROUNDS SCALE RACE_S; do
+	eval "v=\$$n"
+	case $v in '' | *[!0-9]* | 0)
+		echo "bench: $n must be a positive whole number, not '$v'" >&2
+		exit 2
+		;;
+	esac
+done
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+trap 'rm -rf "$tmp"' EXIT INT TERM
+t0=$(date +%s)
 
-# name | environment | call
-configs="base||
-shim-no-plan|LD_PRELOAD=$SHIM|
-shim-other-rule|LD_PRELOAD=$SHIM FORKCHAOS_PLAN=pipe2:error=EMFILE|
-shim-rule-never-fires|LD_PRELOAD=$SHIM FORKCHAOS_PLAN=CALL:when=999999999:error=EIO|
-shim-caller-rule|LD_PRELOAD=$SHIM FORKCHAOS_PLAN=CALL:caller=nosuchfunction:error=EIO|"
+# One measurement: SECTION ROW CONFIG METRIC VALUE, in round $round.
+round=0
+sample() {
+	printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "$round" "$5" >>"$tmp/samples.tsv"
+}
+progress() {
+	echo "bench: $* ($(($(date +%s) - t0)) s)" >&2
+}
+now_ns() { date +%s%N; }
 
-median() { sort -n | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
-
-for call in malloc dup sigprocmask; do
-	n=$N
-	[ "$call" = malloc ] || n=$((N / 4))
-	round=1
-	while [ "$round" -le "$ROUNDS" ]; do
-		echo "$configs" | while IFS='|' read -r name envs _; do
-			[ -n "$name" ] || continue
-			envs=$(echo "$envs" | sed "s/CALL/$call/g")
-			# shellcheck disable=SC2086
-			env $envs "$COST" "$call" "$n" >>"$tmp/$call.$name"
-		done
-		round=$((round + 1))
-	done
+: >"$tmp/samples.tsv"
+for s in $SECTIONS; do
+	[ -f "bench/$s.sh" ] || {
+		echo "bench: no section '$s' (calls, race, sweep, memory)" >&2
+		exit 2
+	}
+	. "bench/$s.sh"
+	"${s}_section"
 done
 
-round=1
-while [ "$round" -le "$ROUNDS" ]; do
-	echo "$configs" | while IFS='|' read -r name envs _; do
-		[ -n "$name" ] || continue
-		envs=$(echo "$envs" | sed "s/CALL/malloc/g")
-		# shellcheck disable=SC2086
-		env $envs "$COST" rss >>"$tmp/rss.$name"
-	done
-	round=$((round + 1))
-done
-
-{
-	echo "forkchaos bench: ns per call, median of $ROUNDS interleaved rounds ($(nproc) CPUs, $(date -u +%F))"
-	printf '%-12s %-24s %10s %8s\n' call configuration ns/call ratio
-	for call in malloc dup sigprocmask; do
-		base=$(median <"$tmp/$call.base")
-		for f in base shim-no-plan shim-other-rule shim-rule-never-fires shim-caller-rule; do
-			m=$(median <"$tmp/$call.$f")
-			printf '%-12s %-24s %10s %8s\n' "$call" "$f" "$m" "$(awk -v a="$m" -v b="$base" 'BEGIN{printf "%.2f", a/b}')"
-		done
-	done
-	echo
-	echo "peak memory of one process (VmHWM, KiB), median of $ROUNDS runs:"
-	printf '%-12s %-24s %10s %8s\n' process configuration KiB ratio
-	for f in base shim-no-plan shim-other-rule shim-rule-never-fires shim-caller-rule; do
-		m=$(median <"$tmp/rss.$f")
-		b=$(median <"$tmp/rss.base")
-		printf '%-12s %-24s %10s %8s\n' callcost "$f" "$m" "$(awk -v a="$m" -v b="$b" 'BEGIN{printf "%.2f", a/b}')"
-	done
-} | tee "$out"
+mkdir -p "$OUT"
+machine="$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1), $(nproc) CPUs, Linux $(uname -r), glibc $(getconf GNU_LIBC_VERSION | sed 's/^glibc //')"
+awk -F '\t' -v machine="$machine" -v date="$(date -u +%F)" -v rounds="$ROUNDS" -v secs="$(($(date +%s) - t0))" \
+	-v json="$OUT/bench.json" -v csv="$OUT/overhead.csv" -f bench/report.awk "$tmp/samples.tsv" >"$tmp/bench.txt"
+mv "$tmp/bench.txt" "$OUT/bench.txt"
+cat "$OUT/bench.txt"
+if [ -s "$OUT/overhead.csv" ]; then
+	sh scripts/plots.sh "$OUT" >&2 || echo "bench: the overhead plot failed" >&2
+fi

@@ -1,0 +1,133 @@
+# bench/calls.sh, sourced by scripts/bench.sh: the per-call overhead.
+# Every configuration of CONFIGS runs every loop of LOOPS it can run, in
+# pairs with the plain loop (plain first in odd rounds, second in even
+# ones), ROUNDS rounds, all loops and configurations interleaved in each
+# round; a pair's ratio is its two ns/op, each the fastest of callcost's
+# five chunks.  Rows: samples "calls LOOP CONFIG ns|ratio ROUND VALUE".
+
+# loop|iterations|the call a rule names|its syscall (strace)|libfiu's failure point|what one iteration is
+# (iterations: about 50 ms of the plain loop on this machine class; the
+# slow configurations, strace and the trace, run fewer, SLOW_DIV times)
+LOOPS='sigaction|300000|sigaction|rt_sigaction|posix/proc/sigaction|sigaction(SIGUSR1, act, oldact)
+pipe2|30000|pipe2|pipe2||pipe2 + 2 close
+fork|400|fork|clone|posix/proc/fork|fork + _exit + waitpid
+read|300000|read|read|posix/io/rw/read|read of 1 byte from a pipe
+malloc|4000000|malloc||libc/mm/malloc|malloc(32) + free'
+
+# configuration|fewer iterations by|clock|needs (a command, or -)|the command,
+# eval'd with $COST $loop $n $call $sys $fiu $SHIM $tmp.  clock: which of
+# callcost's two times the pair compares: cpu (the process's own, and its
+# children's: what the configuration adds to it, whatever else the machine
+# runs) or wall (strace: its cost is in the tracer, another process, and
+# in the switches to it).  A configuration that cannot do a loop says why
+# (why_not below) and is not run there.
+CONFIGS='shim-no-plan|1|cpu|-|env LD_PRELOAD="$SHIM" "$COST" $loop $n
+shim-rule-never-fires|1|cpu|-|env LD_PRELOAD="$SHIM" FORKCHAOS_PLAN="$call:when=999999999:error=EIO" "$COST" $loop $n
+shim-caller-rule|1|cpu|-|env LD_PRELOAD="$SHIM" FORKCHAOS_PLAN="$call:caller=loop_$loop:when=999999999:error=EIO" "$COST" $loop $n
+shim-trace|10|cpu|-|env LD_PRELOAD="$SHIM" FORKCHAOS_TRACE="$tmp/trace.jsonl" "$COST" $loop $n
+fiu-never-fires|1|cpu|fiu-run|fiu-run -x -f "" -c "enable_random name=$fiu,probability=0" "$COST" $loop $n
+strace-inject|30|wall|strace|strace -f -qq -o /dev/null -e trace="$sys" -e inject="$sys:error=EIO:when=65535" "$COST" $loop $n
+strace-inject-pinned|30|wall|strace|taskset -c 0 strace -f -qq -o /dev/null -e trace="$sys" -e inject="$sys:error=EIO:when=65535" "$COST" $loop $n'
+
+# The goals (issue 16): configuration|loops|the most its median ratio may be
+GOALS='shim-no-plan|sigaction pipe2 fork|1.02
+shim-rule-never-fires|sigaction pipe2 fork|1.05
+shim-caller-rule|sigaction pipe2 fork|1.5
+shim-trace|sigaction|3'
+
+# BENCH_LOOPS, BENCH_CONFIGS: only these (names, space-separated)
+only() { # NAME LIST
+	[ -z "$2" ] && return 0
+	for w in $2; do [ "$w" != "$1" ] || return 0; done
+	return 1
+}
+LOOPS=$(echo "$LOOPS" | while IFS= read -r l; do if only "${l%%|*}" "${BENCH_LOOPS:-}"; then echo "$l"; fi; done)
+CONFIGS=$(echo "$CONFIGS" | while IFS= read -r l; do if only "${l%%|*}" "${BENCH_CONFIGS:-}"; then echo "$l"; fi; done)
+
+# Why CONFIG cannot run this loop, or nothing.
+why_not() {
+	case "$1" in
+	fiu-*) [ -n "$fiu" ] || echo "libfiu does not wrap $call" ;;
+	strace-*) [ -n "$sys" ] || echo "$call makes no syscall: strace cannot inject into it" ;;
+	esac
+}
+
+# A loop's fields into $loop $iters $call $sys $fiu $what.
+loop_fields() {
+	IFS='|' read -r loop iters call sys fiu what <<EOF
+$1
+EOF
+}
+
+# Run CONFIG's command (or the plain loop: CONFIG plain) with N iterations;
+# its ns/op by CLOCK on stdout, nothing when it failed.
+calls_run() { # CONFIG N CLOCK COMMAND
+	n=$2
+	if [ "$1" = plain ]; then
+		"$COST" "$loop" "$n" 2>>"$tmp/calls.err"
+	else
+		eval "$4" 2>>"$tmp/calls.err"
+	fi | awk -v clock="$3" 'NF == 2 { print clock == "wall" ? $2 : $1 }'
+	rm -f "$tmp/trace.jsonl"
+}
+
+# The goal of CONFIG on this loop, or nothing.
+goal_of() {
+	echo "$GOALS" | while IFS='|' read -r name which most; do
+		[ "$name" = "$1" ] || continue
+		for l in $which; do
+			[ "$l" != "$loop" ] || echo "$most"
+		done
+	done
+}
+
+calls_section() {
+	# every row first, in the table's order: each loop's plain, then each
+	# configuration, with why it cannot run the loop or its goal
+	echo "$LOOPS" | while IFS= read -r l; do
+		loop_fields "$l"
+		sample calls "$loop" plain what "$what"
+		sample calls "$loop" plain cmd '"$COST" $loop $n'
+		echo "$CONFIGS" | while IFS='|' read -r name div clock needs cmd; do
+			why=$(why_not "$name")
+			[ "$needs" = - ] || command -v "$needs" >/dev/null 2>&1 || why="$needs is not installed"
+			sample calls "$loop" "$name" cmd "$cmd"
+			sample calls "$loop" "$name" clock "$clock"
+			if [ -n "$why" ]; then
+				sample calls "$loop" "$name" why "$why"
+			else
+				goal=$(goal_of "$name")
+				[ -z "$goal" ] || sample calls "$loop" "$name" goal "$goal"
+			fi
+		done
+	done
+	round=1
+	while [ "$round" -le "$ROUNDS" ]; do
+		progress "calls: round $round of $ROUNDS"
+		echo "$LOOPS" | while IFS= read -r l; do
+			loop_fields "$l"
+			echo "$CONFIGS" | while IFS='|' read -r name div clock needs cmd; do
+				[ -z "$(why_not "$name")" ] || continue
+				[ "$needs" = - ] || command -v "$needs" >/dev/null 2>&1 || continue
+				n=$((iters * SCALE / div))
+				[ "$n" -ge 5 ] || n=5
+				if [ $((round % 2)) = 1 ]; then
+					base=$(calls_run plain "$n" "$clock")
+					ns=$(calls_run "$name" "$n" "$clock" "$cmd")
+				else
+					ns=$(calls_run "$name" "$n" "$clock" "$cmd")
+					base=$(calls_run plain "$n" "$clock")
+				fi
+				if [ -z "$ns" ] || [ -z "$base" ]; then
+					echo "bench: calls: $loop under $name gave no time (see below)" >&2
+					tail -n 3 "$tmp/calls.err" >&2
+					continue
+				fi
+				sample calls "$loop" plain "ns_$clock" "$base"
+				sample calls "$loop" "$name" ns "$ns"
+				sample calls "$loop" "$name" ratio "$(awk -v a="$ns" -v b="$base" 'BEGIN { printf "%.4f", a / b }')"
+			done
+		done
+		round=$((round + 1))
+	done
+}
