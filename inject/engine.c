@@ -111,7 +111,7 @@ static inline __attribute__((always_inline)) unsigned long decide(int id, long n
 			continue;
 		if (FC_UNLIKELY(selective >> index & 1) && !selectors_match(rule, index, sig, fd, ra))
 			continue;
-		unsigned long n = fc__count(&fc__matched[index]);
+		unsigned long n = fc__count(&fc__state.matched[index]);
 		if (won || !rule->actions)
 			continue;
 		if (rule->has_when && !when_fires(rule, n))
@@ -121,7 +121,7 @@ static inline __attribute__((always_inline)) unsigned long decide(int id, long n
 		won = n << 6 | (unsigned long)(index + 1);
 		/* vfork cannot act at exit (its child runs on our caller's stack) */
 		if (rule->at == FC_AT_ENTER || !(fc_calls[id].flags & FC_F_ENTER_ONLY))
-			fc__count(&fc__acted[index]);
+			fc__count(&fc__state.acted[index]);
 	}
 	return won;
 }
@@ -172,7 +172,7 @@ static unsigned long fires(int index, int id, unsigned long n)
 	if ((rule->has_when && !when_fires(rule, n)) || (rule->has_prob && !prob_fires(rule, index, n)))
 		return 0;
 	if (rule->at == FC_AT_ENTER || !(fc_calls[id].flags & FC_F_ENTER_ONLY))
-		fc__count(&fc__acted[index]);
+		fc__count(&fc__state.acted[index]);
 	return n << 6 | (unsigned long)(index + 1);
 }
 
@@ -238,6 +238,11 @@ int fc__enter(struct fc_call *c, int id, long nr, int sig, int fd, void *ra)
 	return fc__enter_decided(c, id, nr, sig, fd, ra, won);
 }
 
+/* Whether a rule needs the last child's pid (signal=...@child,
+ * wait_child=), or the fork lineage (prob=): a fork's parent writes them
+ * only then (a page it writes after a fork is a copy-on-write fault). */
+static int needs_child, needs_lineage;
+
 /* After the plan is loaded and the trace opened: which rules name each
  * call, and which calls leave the fast path, and how far.  Those that make
  * children always go the whole way while the shim is on: the child must
@@ -265,9 +270,19 @@ void fc__arm(void)
 		sole->first = !rule->actions ? ULONG_MAX : rule->has_when ? rule->when_first : 1;
 		sole->last = !rule->actions ? 0 : rule->has_when && rule->when_last ? rule->when_last : ULONG_MAX;
 	}
+	for (int r = 0; r < plan->nrules; r++) {
+		needs_child |= plan->rules[r].sigdest == FC_DEST_CHILD || (plan->rules[r].actions & FC_ACT_WAIT_CHILD);
+		needs_lineage |= plan->rules[r].has_prob;
+	}
 	for (int id = 0; id < FC_NCALLS; id++) {
 		unsigned flags = fc_calls[id].flags;
-		int whole = fc__traced(id) || observed(id) || (flags & (FC_F_FORKS | FC_F_NOTE_CHILD | FC_F_EXECS)) ||
+		/* a child's pid is noted for signal=...@child and wait_child=
+		 * only; fork() itself has its child reset by the atfork handler
+		 * (life.c), not by its wrapper */
+		unsigned makes = (flags & FC_F_NOTE_CHILD) && needs_child ? FC_F_NOTE_CHILD : 0;
+		if ((flags & FC_F_FORKS) && (!(flags & FC_F_ATFORK) || needs_child))
+			makes |= FC_F_FORKS;
+		int whole = fc__traced(id) || observed(id) || makes || (flags & FC_F_EXECS) ||
 			(fc__state.track_handlers && (flags & FC_F_TRAMPOLINE)) ||
 			(fc__state.trace_fd >= 0 && (flags & (FC_F_GUARD | FC_F_RANGE | FC_F_FD_ARG | FC_F_LIMITS)));
 		fc__armed[id] = !on               ? FC_ARMED_NO
@@ -283,37 +298,39 @@ const struct fc_rule *fc__rule(const struct fc_call *c)
 	return c->rule >= 0 ? &fc__state.plan.rules[c->rule] : NULL;
 }
 
-/* Whether the process had threads when it forked: its child then must not
- * take the loader's lock (symtab.c). */
-static int fork_with_threads;
+/* Whether the process had threads when it forked (fc__state): its child
+ * then must not take the loader's lock (symtab.c). */
 
 void fc__before_fork(void)
 {
-	__atomic_add_fetch(&fc__state.forks, 1, __ATOMIC_RELAXED);
-	fork_with_threads = !__libc_single_threaded || __atomic_load_n(&fc__shared_vm, __ATOMIC_RELAXED);
+	if (needs_lineage)
+		__atomic_add_fetch(&fc__state.forks, 1, __ATOMIC_RELAXED);
+	int threads = !__libc_single_threaded || __atomic_load_n(&fc__shared_vm, __ATOMIC_RELAXED);
+	if (fc__state.fork_with_threads != threads)
+		fc__state.fork_with_threads = threads;
 }
 
 int fc__forked_with_threads(void)
 {
-	return fork_with_threads;
+	return fc__state.fork_with_threads;
 }
 
 /* The child's return from a call that made a process: it counts again from
  * 1, and its trace line (when the call is traced) says side=child. */
 void fc__forked_child(struct fc_call *c, int traced)
 {
-	int err = errno;
-	fc__after_fork_child();
+	fc__after_fork_child(); /* raw syscalls: errno untouched */
 	if (traced) {
+		int err = errno;
 		c->child_side = 1;
 		c->rule = -1;
 		fc__post(c, 0);
+		errno = err;
 	}
-	errno = err;
 }
 
 void fc__note_child(pid_t pid)
 {
-	if (pid > 0)
+	if (pid > 0 && needs_child)
 		fc__state.last_child = pid;
 }

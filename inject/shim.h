@@ -67,6 +67,22 @@ enum fc_shim_oracle {
 
 /* Process-wide state, written by the constructor and by the fork child. */
 struct fc_state {
+	/* What a process writes as it counts and forks, first and together:
+	 * a page written after a fork is a copy-on-write fault in the parent
+	 * and in the child (a few µs each on this machine class), so these
+	 * share the first page (the struct is page-aligned) */
+	_Alignas(4096) uint64_t *matched; /* this process's counts: its stats slot's, */
+	uint64_t lineage;                 /* fork path since the last exec */
+	uint64_t *acted;                  /* or private_matched/acted (life.c); apart, so
+					   * that no vector store of the two reads a
+					   * constant from .rodata (a child's fault) */
+	unsigned long forks;              /* forks done by this process */
+	pid_t my_pid;                     /* cached: getpid() is a syscall */
+	pid_t last_child;                 /* for signal=...@child */
+	pid_t ended_pid;                  /* the image whose exit line is written (life.c) */
+	int fork_with_threads;            /* it had threads when it last forked (engine.c) */
+	int index_used;                   /* the symbol index was built, or is being (caller=, lib=, trace) */
+	uint64_t private_matched[FC_MAX_RULES], private_acted[FC_MAX_RULES];
 	int active;                      /* a plan or a trace is on */
 	int trace_fd;                    /* -1: no trace (or not at this instant) */
 	int trace_open;                  /* the trace was opened for this image */
@@ -75,18 +91,13 @@ struct fc_state {
 	struct fc_plan plan;
 	char plan_text[FC_PLAN_MAX];
 	uint64_t seed;
-	uint64_t lineage;                            /* fork path since the last exec */
-	unsigned long forks;                         /* forks done by this process */
 	pid_t root_pid;                              /* the target's first process: proc=parent */
-	pid_t my_pid;                                /* cached: getpid() is a syscall */
-	pid_t last_child;                            /* for signal=...@child */
 	char trace_path[4096];                       /* absolute: the trace survives a chdir */
 	uint64_t trace_calls[(FC_NCALLS + 63) / 64]; /* --trace-calls: the calls traced */
 	int trace_filtered;                          /* 0: every call (but %mem) is traced */
 	uint64_t trace_max;                          /* --trace-max: bytes, 0: no cap */
 	char report_path[4096];                      /* $FORKCHAOS_REPORT: observations */
 	int track_handlers;                          /* handlers run through the trampoline */
-	int index_used;                              /* the symbol index was built (caller=, lib=, trace) */
 	unsigned oracles;                            /* FORKCHAOS_ORACLES: enum fc_shim_oracle bits */
 	const uint64_t *root_start_fds;              /* fds: the first process's descriptors at its start */
 };
@@ -167,14 +178,15 @@ const char *fc__symtab_describe(void *ra, char *buf, size_t len) FC_HIDDEN;
 enum { FC_PLACE_CALLER = 1, FC_PLACE_SITE = 2 };
 unsigned fc__symtab_place(void *ra, char *name, size_t name_len, char *site, size_t site_len) FC_HIDDEN;
 int fc__caller_matches(int rule, int depth, void *ra) FC_HIDDEN;
+void fc__caller_load(void) FC_HIDDEN;                     /* caller.c: the unwinder, when a rule has depth= */
 int fc__symtab_resolved(int rule, int callers) FC_HIDDEN; /* ranges found for caller= (or lib=) */
 void fc__symtab_after_fork(int parent_had_threads) FC_HIDDEN;
 unsigned long long fc__symtab_unknown_in_handlers(void) FC_HIDDEN;
 
-/* life.c: the process's counters (its slot of the stats region, or
- * private ones), notes for the launcher, the start and end of an image. */
+/* life.c: the process's counters (fc__state.matched, acted: its slot of
+ * the stats region, or private ones), notes for the launcher, the start
+ * and end of an image. */
 extern struct fc_stats *fc__stats FC_HIDDEN;
-extern uint64_t *fc__matched FC_HIDDEN, *fc__acted FC_HIDDEN;
 void fc__life_init(void) FC_HIDDEN;
 
 /* A count: with one thread, a single unlocked instruction is enough (a

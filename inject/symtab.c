@@ -214,6 +214,9 @@ void fc__symtab_refresh(void)
 	struct collect c;
 	if (no_loader_lock || __atomic_exchange_n(&rebuilding, 1, __ATOMIC_ACQUIRE))
 		return;
+	/* set first: a fork child of a build in flight (a handler's fork)
+	 * must still reset `rebuilding` (life.c) */
+	fc__state.index_used = 1;
 	fc__guard++;
 	struct seen *census = take_census(&c);
 	size_t bytes = sizeof(struct index) + c.n * sizeof(struct fc_object *);
@@ -230,7 +233,6 @@ void fc__symtab_refresh(void)
 		}
 		resolve_rules(idx);
 		__atomic_store_n(&current, idx, __ATOMIC_SEQ_CST);
-		fc__state.index_used = 1;
 		if (old)
 			retire(old);
 		for (size_t i = 0; i < idx->nobjects; i++)

@@ -241,5 +241,8 @@ void fc__trace_range_end(int old)
 /* A forked child has one thread: no write of the parent's is in flight. */
 void fc__trace_after_fork(void)
 {
-	writers = 0;
+	/* written only when it must be: each page a fork child writes is a
+	 * copy-on-write fault */
+	if (writers)
+		writers = 0;
 }
