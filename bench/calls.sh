@@ -5,29 +5,32 @@
 # round; a pair's ratio is its two ns/op, each the fastest of callcost's
 # five chunks.  Rows: samples "calls LOOP CONFIG ns|ratio ROUND VALUE".
 
-# loop|iterations|the call a rule names|its syscall (strace)|libfiu's failure point|what one iteration is
-# (iterations: about 50 ms of the plain loop on this machine class; the
-# slow configurations, strace and the trace, run fewer, SLOW_DIV times)
-LOOPS='sigaction|300000|sigaction|rt_sigaction|posix/proc/sigaction|sigaction(SIGUSR1, act, oldact)
-pipe2|30000|pipe2|pipe2||pipe2 + 2 close
-fork|400|fork|clone|posix/proc/fork|fork + _exit + waitpid
-read|300000|read|read|posix/io/rw/read|read of 1 byte from a pipe
-malloc|4000000|malloc||libc/mm/malloc|malloc(32) + free'
+# loop|iterations|the call a rule names|an errno it documents|its syscall
+# (strace)|libfiu's failure point|what one iteration is.  Iterations: about
+# 50 ms of the plain loop on this machine class; the slow configurations,
+# strace and the trace, run fewer (the second column of CONFIGS).
+LOOPS='sigaction|300000|sigaction|EINVAL|rt_sigaction|posix/proc/sigaction|sigaction(SIGUSR1, act, oldact)
+pipe2|30000|pipe2|EMFILE|pipe2||pipe2 + 2 close
+fork|400|fork|EAGAIN|clone|posix/proc/fork|fork + _exit + waitpid
+read|300000|read|EIO|read|posix/io/rw/read|read of 1 byte from a pipe
+malloc|4000000|malloc|ENOMEM||libc/mm/malloc|malloc(32) + free'
 
 # configuration|fewer iterations by|clock|needs (a command, or -)|the command,
-# eval'd with $COST $loop $n $call $sys $fiu $SHIM $tmp.  clock: which of
+# eval'd with $COST $loop $n $call $err $sys $fiu $FC $SHIM $tmp.  The shim
+# runs as its users run it, under forkchaos run (which counts in a shared
+# region; the loop's own time is measured inside callcost).  clock: which of
 # callcost's two times the pair compares: cpu (the process's own, and its
 # children's: what the configuration adds to it, whatever else the machine
 # runs) or wall (strace: its cost is in the tracer, another process, and
 # in the switches to it).  A configuration that cannot do a loop says why
 # (why_not below) and is not run there.
-CONFIGS='shim-no-plan|1|cpu|-|env LD_PRELOAD="$SHIM" "$COST" $loop $n
-shim-rule-never-fires|1|cpu|-|env LD_PRELOAD="$SHIM" FORKCHAOS_PLAN="$call:when=999999999:error=EIO" "$COST" $loop $n
-shim-caller-rule|1|cpu|-|env LD_PRELOAD="$SHIM" FORKCHAOS_PLAN="$call:caller=loop_$loop:when=999999999:error=EIO" "$COST" $loop $n
-shim-trace|10|cpu|-|env LD_PRELOAD="$SHIM" FORKCHAOS_TRACE="$tmp/trace.jsonl" "$COST" $loop $n
+CONFIGS='shim-no-plan|1|cpu|-|"$FC" run -q -- "$COST" $loop $n
+shim-rule-never-fires|1|cpu|-|"$FC" run -q --plan "$call:when=999999999:error=$err" -- "$COST" $loop $n
+shim-caller-rule|1|cpu|-|"$FC" run -q --plan "$call:caller=loop_$loop:when=999999999:error=$err" -- "$COST" $loop $n
+shim-trace|10|cpu|-|"$FC" run -q --trace "$tmp/trace.jsonl" -- "$COST" $loop $n
 fiu-never-fires|1|cpu|fiu-run|fiu-run -x -f "" -c "enable_random name=$fiu,probability=0" "$COST" $loop $n
-strace-inject|30|wall|strace|strace -f -qq -o /dev/null -e trace="$sys" -e inject="$sys:error=EIO:when=65535" "$COST" $loop $n
-strace-inject-pinned|30|wall|strace|taskset -c 0 strace -f -qq -o /dev/null -e trace="$sys" -e inject="$sys:error=EIO:when=65535" "$COST" $loop $n'
+strace-inject|30|wall|strace|strace -f -qq -o /dev/null -e trace="$sys" -e inject="$sys:error=$err:when=65535" "$COST" $loop $n
+strace-inject-pinned|30|wall|strace|taskset -c 0 strace -f -qq -o /dev/null -e trace="$sys" -e inject="$sys:error=$err:when=65535" "$COST" $loop $n'
 
 # The goals (issue 16): configuration|loops|the most its median ratio may be
 GOALS='shim-no-plan|sigaction pipe2 fork|1.02
@@ -52,9 +55,9 @@ why_not() {
 	esac
 }
 
-# A loop's fields into $loop $iters $call $sys $fiu $what.
+# A loop's fields into $loop $iters $call $err $sys $fiu $what.
 loop_fields() {
-	IFS='|' read -r loop iters call sys fiu what <<EOF
+	IFS='|' read -r loop iters call err sys fiu what <<EOF
 $1
 EOF
 }

@@ -117,22 +117,22 @@ function race_rows(    i, p, key, inj, st, ri, rs, line) {
 	print "Race-reproduction power: failing runs per second on the scenario's defect, with its plan"
 	print "(injected) and as a naive stress loop without it, the same wall time, judged by the same oracle;"
 	print "rate: median [min-max] of the rounds, then the reproductions and the seconds in all"
-	printf "%-22s %-10s %-34s %-34s %s\n", "scenario", "oracle", "injected: /s (repros in s)", "stress: /s (repros in s)", "ratio"
+	printf "%-22s %-13s %-34s %-34s %s\n", "scenario", "oracle", "injected: /s (repros in s)", "stress: /s (repros in s)", "ratio"
 	for (i = 1; i <= nkeys; i++) {
 		split(order[i], p, SUBSEP)
 		if (p[1] != "race" || p[3] != "injected")
 			continue
 		inj = order[i]
 		st = p[1] SUBSEP p[2] SUBSEP "stress"
-		line = sprintf("%-22s %-10s ", p[2], txt[inj SUBSEP "oracle"])
-		if ((inj SUBSEP "note") in txt && !stats(inj SUBSEP "rate")) {
-			print line "n/a: " txt[inj SUBSEP "note"]
+		line = sprintf("%-22s %-13s ", p[2], txt[inj SUBSEP "oracle"])
+		if ((inj SUBSEP "why") in txt) {
+			print line "n/a: " txt[inj SUBSEP "why"]
 			continue
 		}
 		ri = race_total(inj)
 		line = line sprintf("%-34s ", range(inj SUBSEP "rate", "%.2f") " (" TXT ")")
-		if ((st SUBSEP "note") in txt) {
-			print line "n/a: " txt[st SUBSEP "note"]
+		if ((st SUBSEP "why") in txt) {
+			print line "stress n/a: " txt[st SUBSEP "why"]
 			continue
 		}
 		rs = race_total(st)

@@ -96,6 +96,13 @@ static int selectors_match(const struct fc_rule *rule, int index, int sig, int f
 /* Every rule whose selectors match counts the call; the first of them with
  * an action whose when=/prob= fire wins.  Returns it and its count in one
  * word (n << 6 | rule + 1), 0 when none fired. */
+/* The launcher's hints: which calls the program made (once each). */
+static void note_seen(int id)
+{
+	if (fc__stats && !(__atomic_load_n(&fc__stats->calls_seen[id / 64], __ATOMIC_RELAXED) >> (id % 64) & 1))
+		fc__note_call(id);
+}
+
 _Static_assert(FC_MAX_RULES < 64, "a decision keeps the rule in 6 bits");
 
 static inline __attribute__((always_inline)) unsigned long decide(int id, long nr, int sig, int fd, void *ra,
@@ -188,9 +195,7 @@ unsigned long fc__enter_counted(int id, long nr, int sig, int fd, void *ra, unsi
 		return fires(fc__sole[id].rule, id, counted);
 	if (FC_UNLIKELY(fc__guard))
 		return 0;
-	/* the launcher's hints: which calls the program made */
-	if (fc__stats && !(__atomic_load_n(&fc__stats->calls_seen[id / 64], __ATOMIC_RELAXED) >> (id % 64) & 1))
-		fc__note_call(id);
+	note_seen(id);
 	return decide(id, nr, sig, fd, ra, candidates_of(id, nr));
 }
 
@@ -218,7 +223,7 @@ int fc__enter(struct fc_call *c, int id, long nr, int sig, int fd, void *ra)
 {
 	if (FC_LIKELY(!fc__state.active) || fc__guard)
 		return 0;
-	fc__note_call(id); /* armed calls only: the launcher's hints */
+	note_seen(id); /* armed calls only */
 	/* a call on the trace's own descriptor (which the target never
 	 * opened) is answered EBADF, whatever the rules say (fc__pre) */
 	if (FC_UNLIKELY(fd >= 0 && fd == __atomic_load_n(&fc__state.trace_fd, __ATOMIC_RELAXED)) &&

@@ -110,11 +110,14 @@ STUBS4(0) STUBS4(1) STUBS4(2) STUBS4(3) STUBS4(4) STUBS4(5) STUBS4(6) STUBS4(7)
 		STUB_NAMES4(0), STUB_NAMES4(1), STUB_NAMES4(2), STUB_NAMES4(3),
 		STUB_NAMES4(4), STUB_NAMES4(5), STUB_NAMES4(6), STUB_NAMES4(7),
 	};
+
 static unsigned stubs_used;
 
 static int stub_index(const void *fn)
 {
-	for (int k = 0; k < STUBS; k++)
+	/* only those handed out: usually none (a loop of installs pays this) */
+	unsigned used = __atomic_load_n(&stubs_used, __ATOMIC_RELAXED);
+	for (int k = 0; k < STUBS && (unsigned)k < used; k++)
 		if (fn == (const void *)stubs[k])
 			return k;
 	return -1;
@@ -175,6 +178,9 @@ static void trampoline(int sig, siginfo_t *info, void *uctx)
 
 static struct fc_disposition *new_record(void *fn, int flags)
 {
+	/* all taken: no locked add for each install more */
+	if (__atomic_load_n(&records_used, __ATOMIC_RELAXED) >= RECORDS)
+		return NULL;
 	unsigned at = __atomic_fetch_add(&records_used, 1, __ATOMIC_RELAXED);
 	if (at >= RECORDS)
 		return NULL; /* that many installs: the rest are not tracked */

@@ -67,6 +67,7 @@ for s in $SECTIONS; do
 done
 
 mkdir -p "$OUT"
+rm -f "$OUT/bench.json" "$OUT/overhead.csv"
 machine="$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1), $(nproc) CPUs, Linux $(uname -r), glibc $(getconf GNU_LIBC_VERSION | sed 's/^glibc //')"
 awk -F '\t' -v machine="$machine" -v date="$(date -u +%F)" -v rounds="$ROUNDS" -v secs="$(($(date +%s) - t0))" \
 	-v json="$OUT/bench.json" -v csv="$OUT/overhead.csv" -f bench/report.awk "$tmp/samples.tsv" >"$tmp/bench.txt"
