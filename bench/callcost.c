@@ -4,6 +4,7 @@
  * children's) and in wall time.  Another program on this shared machine
  * slows a chunk, never speeds one up, so the fastest is the loop's own
  * cost; CPU time leaves out the time another program had the CPU.
+ * CALLCOST_WRITE=FILE: each iteration also writes a line to FILE (below).
  * callcost rss: a small target (a few calls of each kind) that prints its
  * peak resident memory, VmHWM in KiB (of this image only: ru_maxrss keeps
  * the peak of the image before exec too).  Run with and without the shim,
@@ -45,37 +46,33 @@ static void on_usr1(int sig)
 	sink += sig;
 }
 
-static void loop_sigaction(long n)
+/* One line of a trace's size (a sigaction line: 191 bytes), written after
+ * each iteration when CALLCOST_WRITE names a file: the least a trace that
+ * writes each event costs, without the shim. */
+static int line_fd = -1;
+static char line[191];
+
+static void write_line(void)
 {
-	struct sigaction act, old;
-	memset(&act, 0, sizeof act);
-	act.sa_handler = on_usr1;
-	sigemptyset(&act.sa_mask);
-	for (long i = 0; i < n; i++)
-		sigaction(SIGUSR1, &act, &old);
+	if (write(line_fd, line, sizeof line) < 0)
+		exit(2);
 }
 
-static void loop_pipe2(long n)
-{
-	int fds[2];
-	for (long i = 0; i < n; i++)
-		if (pipe2(fds, O_CLOEXEC) == 0) {
-			close(fds[0]);
-			close(fds[1]);
-		}
-}
-
-static void loop_fork(long n)
-{
-	for (long i = 0; i < n; i++) {
-		pid_t pid = fork();
-		if (pid == 0)
-			_exit(0);
-		int status;
-		if (pid > 0)
-			waitpid(pid, &status, 0);
+/* A loop: VARS, then N times BODY (and a line, when asked). */
+#define LOOP(name, vars, body)                         \
+	static void loop_##name(long n)                \
+	{                                              \
+		vars;                                  \
+		if (line_fd >= 0)                      \
+			for (long i = 0; i < n; i++) { \
+				body;                  \
+				write_line();          \
+			}                              \
+		else                                   \
+			for (long i = 0; i < n; i++) { \
+				body;                  \
+			}                              \
 	}
-}
 
 /* The pipe is kept full between chunks: a refill is one write per
  * 64 KiB of reads, too rare to show. */
@@ -99,37 +96,24 @@ static void setup_read(void)
 	refill();
 }
 
-static void loop_read(long n)
-{
-	char byte;
-	for (long i = 0; i < n; i++) {
-		if (unread == 0)
-			refill();
-		if (read(rfd, &byte, 1) == 1)
-			unread--;
-	}
-}
+static struct sigaction usr1_act;
 
-static void loop_malloc(long n)
-{
-	for (long i = 0; i < n; i++) {
-		void *p = malloc(32);
-		sink += (long)p & 1;
-		free(p);
-	}
-}
+LOOP(sigaction, struct sigaction old, sigaction(SIGUSR1, &usr1_act, &old))
+LOOP(
+	pipe2, int fds[2], if (pipe2(fds, O_CLOEXEC) == 0) {
+		close(fds[0]);
+		close(fds[1]);
+	})
+LOOP(fork, int status, pid_t pid = fork(); if (pid == 0) _exit(0); if (pid > 0) waitpid(pid, &status, 0))
+LOOP(read, char byte, if (unread == 0) refill(); if (read(rfd, &byte, 1) == 1) unread--)
+LOOP(malloc, void *p, p = malloc(32); sink += (long)p & 1; free(p))
+LOOP(dup, , close(dup(1)))
+LOOP(sigprocmask, sigset_t old, sigprocmask(SIG_BLOCK, NULL, &old))
 
-static void loop_dup(long n)
+static void setup_sigaction(void)
 {
-	for (long i = 0; i < n; i++)
-		close(dup(1));
-}
-
-static void loop_sigprocmask(long n)
-{
-	sigset_t old;
-	for (long i = 0; i < n; i++)
-		sigprocmask(SIG_BLOCK, NULL, &old);
+	usr1_act.sa_handler = on_usr1;
+	sigemptyset(&usr1_act.sa_mask);
 }
 
 static const struct loop {
@@ -137,8 +121,12 @@ static const struct loop {
 	void (*setup)(void);
 	void (*run)(long n);
 } loops[] = {
-	{ "sigaction", NULL, loop_sigaction },     { "pipe2", NULL, loop_pipe2 },   { "fork", NULL, loop_fork },
-	{ "read", setup_read, loop_read },         { "malloc", NULL, loop_malloc }, { "dup", NULL, loop_dup },
+	{ "sigaction", setup_sigaction, loop_sigaction },
+	{ "pipe2", NULL, loop_pipe2 },
+	{ "fork", NULL, loop_fork },
+	{ "read", setup_read, loop_read },
+	{ "malloc", NULL, loop_malloc },
+	{ "dup", NULL, loop_dup },
 	{ "sigprocmask", NULL, loop_sigprocmask },
 };
 
@@ -146,15 +134,16 @@ static const struct loop {
  * a caller= rule has built its symbol index), then its peak memory. */
 static int small_target(void)
 {
-	char line[256];
+	char text[256];
 	setup_read();
+	setup_sigaction();
 	for (size_t i = 0; i < sizeof loops / sizeof loops[0]; i++)
 		loops[i].run(loops[i].run == loop_fork ? 2 : 100);
 	FILE *status = fopen("/proc/self/status", "r");
 	long kib = -1;
-	while (status && fgets(line, sizeof line, status))
-		if (!strncmp(line, "VmHWM:", 6))
-			kib = atol(line + 6);
+	while (status && fgets(text, sizeof text, status))
+		if (!strncmp(text, "VmHWM:", 6))
+			kib = atol(text + 6);
 	if (status)
 		fclose(status);
 	printf("%ld\n", kib);
@@ -167,6 +156,16 @@ int main(int argc, char **argv)
 	if (!strcmp(name, "rss"))
 		return small_target();
 	long n = argc > 2 ? atol(argv[2]) : 100000;
+	const char *path = getenv("CALLCOST_WRITE");
+	if (path && *path) {
+		memset(line, 'x', sizeof line);
+		line[sizeof line - 1] = '\n';
+		line_fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_TRUNC | O_CLOEXEC, 0600);
+		if (line_fd < 0) {
+			perror(path);
+			return 2;
+		}
+	}
 	for (size_t i = 0; i < sizeof loops / sizeof loops[0]; i++) {
 		const struct loop *l = &loops[i];
 		if (strcmp(name, l->name))

@@ -23,11 +23,14 @@ malloc|4000000|malloc|ENOMEM||libc/mm/malloc|malloc(32) + free'
 # children's: what the configuration adds to it, whatever else the machine
 # runs) or wall (strace: its cost is in the tracer, another process, and
 # in the switches to it).  A configuration that cannot do a loop says why
-# (why_not below) and is not run there.
+# (why_not below) and is not run there.  write-floor is no shim: the plain
+# loop writing one line of a trace's size per iteration, the least a trace
+# of one write per event can cost (shim-trace's floor).
 CONFIGS='shim-no-plan|1|cpu|-|"$FC" run -q -- "$COST" $loop $n
 shim-rule-never-fires|1|cpu|-|"$FC" run -q --plan "$call:when=999999999:error=$err" -- "$COST" $loop $n
 shim-caller-rule|1|cpu|-|"$FC" run -q --plan "$call:caller=loop_$loop:when=999999999:error=$err" -- "$COST" $loop $n
 shim-trace|10|cpu|-|"$FC" run -q --trace "$tmp/trace.jsonl" -- "$COST" $loop $n
+write-floor|10|cpu|-|CALLCOST_WRITE="$tmp/trace.jsonl" "$COST" $loop $n
 fiu-never-fires|1|cpu|fiu-run|fiu-run -x -f "" -c "enable_random name=$fiu,probability=0" "$COST" $loop $n
 strace-inject|30|wall|strace|strace -f -qq -o /dev/null -e trace="$sys" -e inject="$sys:error=$err:when=65535" "$COST" $loop $n
 strace-inject-pinned|30|wall|strace|taskset -c 0 strace -f -qq -o /dev/null -e trace="$sys" -e inject="$sys:error=$err:when=65535" "$COST" $loop $n'
