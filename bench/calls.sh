@@ -1,9 +1,9 @@
 # bench/calls.sh, sourced by scripts/bench.sh: the per-call overhead.
 # Every configuration of CONFIGS runs every loop of LOOPS it can run, in
-# pairs with the plain loop (plain first in odd rounds, second in even
-# ones), ROUNDS rounds, all loops and configurations interleaved in each
-# round; a pair's ratio is its two ns/op, each the fastest of callcost's
-# five chunks.  Rows: samples "calls LOOP CONFIG ns|ratio ROUND VALUE".
+# pairs with the plain loop (plain, config, config, plain in odd rounds,
+# the other way round in even ones; each side the faster of its two runs),
+# ROUNDS rounds, all loops and configurations interleaved in each round; a
+# pair's ratio is its two ns/op, each the fastest of callcost's chunks.  Rows: samples "calls LOOP CONFIG ns|ratio ROUND VALUE".
 
 # loop|iterations|the call a rule names|an errno it documents|its syscall
 # (strace)|libfiu's failure point|what one iteration is.  Iterations: about
@@ -87,6 +87,10 @@ goal_of() {
 	done
 }
 
+faster() { # A B: the smaller, or the one there is
+	awk -v a="$1" -v b="$2" 'BEGIN { if (a == "") print b; else if (b == "" || a + 0 <= b + 0) print a; else print b }'
+}
+
 calls_section() {
 	# every row first, in the table's order: each loop's plain, then each
 	# configuration, with why it cannot run the loop or its goal
@@ -117,13 +121,21 @@ calls_section() {
 				[ "$needs" = - ] || command -v "$needs" >/dev/null 2>&1 || continue
 				n=$((iters * SCALE / div))
 				[ "$n" -ge 5 ] || n=5
+				# plain, config, config, plain (the other way round in
+				# even rounds): each side the faster of its two runs
 				if [ $((round % 2)) = 1 ]; then
-					base=$(calls_run plain "$n" "$clock")
-					ns=$(calls_run "$name" "$n" "$clock" "$cmd")
+					p1=$(calls_run plain "$n" "$clock")
+					c1=$(calls_run "$name" "$n" "$clock" "$cmd")
+					c2=$(calls_run "$name" "$n" "$clock" "$cmd")
+					p2=$(calls_run plain "$n" "$clock")
 				else
-					ns=$(calls_run "$name" "$n" "$clock" "$cmd")
-					base=$(calls_run plain "$n" "$clock")
+					c1=$(calls_run "$name" "$n" "$clock" "$cmd")
+					p1=$(calls_run plain "$n" "$clock")
+					p2=$(calls_run plain "$n" "$clock")
+					c2=$(calls_run "$name" "$n" "$clock" "$cmd")
 				fi
+				base=$(faster "$p1" "$p2")
+				ns=$(faster "$c1" "$c2")
 				if [ -z "$ns" ] || [ -z "$base" ]; then
 					echo "bench: calls: $loop under $name gave no time (see below)" >&2
 					tail -n 3 "$tmp/calls.err" >&2

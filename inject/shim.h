@@ -196,10 +196,19 @@ void fc__life_init(void) FC_HIDDEN;
  * sharing our memory made (fc__shared_vm, engine.c).  A forked child
  * starts its counts again from zero (as strace does): life.c. */
 extern int fc__shared_vm FC_HIDDEN;
+static inline int fc__one_thread(void)
+{
+#if defined(__x86_64__)
+	return __libc_single_threaded && !__atomic_load_n(&fc__shared_vm, __ATOMIC_RELAXED);
+#else
+	return 0; /* the single unlocked instruction below is x86's */
+#endif
+}
+
 static inline uint64_t fc__count(uint64_t *counter)
 {
 #if defined(__x86_64__)
-	if (__libc_single_threaded && !__atomic_load_n(&fc__shared_vm, __ATOMIC_RELAXED)) {
+	if (fc__one_thread()) {
 		uint64_t one = 1;
 		__asm__ volatile("xaddq %0, %1" : "+r"(one), "+m"(*counter));
 		return one + 1;

@@ -56,22 +56,14 @@ struct collect {
 	unsigned long long adds, subs;
 };
 
-/* With one thread, a reader and a rebuild can only meet as a handler and
- * the code it interrupted, and a handler never rebuilds: a single
- * unlocked instruction counts a reader (a handler cannot split it) and no
- * fence is needed (caller= pays two locked operations per call else). */
-static int one_thread(void)
-{
-#if defined(__x86_64__)
-	return __libc_single_threaded && !__atomic_load_n(&fc__shared_vm, __ATOMIC_RELAXED);
-#else
-	return 0;
-#endif
-}
-
+/* With one thread (fc__one_thread), a reader and a rebuild can only meet
+ * as a handler and the code it interrupted, and a handler never rebuilds:
+ * a single unlocked instruction counts a reader (a handler cannot split
+ * it) and no fence is needed (caller= pays two locked operations per call
+ * else). */
 static const struct index *acquire(void)
 {
-	if (one_thread()) {
+	if (fc__one_thread()) {
 		__asm__ volatile("addl $1, %0" : "+m"(readers));
 		return __atomic_load_n(&current, __ATOMIC_RELAXED);
 	}
@@ -81,7 +73,7 @@ static const struct index *acquire(void)
 
 static void release(void)
 {
-	if (one_thread())
+	if (fc__one_thread())
 		__asm__ volatile("subl $1, %0" : "+m"(readers));
 	else
 		__atomic_sub_fetch(&readers, 1, __ATOMIC_SEQ_CST);
