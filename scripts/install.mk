@@ -1,0 +1,83 @@
+# make install / uninstall / build-install, from one table of what goes
+# where, so that uninstall removes exactly what install put (included by
+# the top-level Makefile; PREFIX, DESTDIR, BUILD, Q and say come from it).
+#
+# forkchaos finds its own parts relative to PREFIX/bin/forkchaos
+# (runner/install_path.c): those dirs follow PREFIX and are not settable
+# alone.  LIBDIR, INCLUDEDIR, PKGCONFIGDIR, MANDIR and BASHCOMPDIR are
+# (the Debian package puts libffd in /usr/lib/MULTIARCH).
+BINDIR       = $(PREFIX)/bin
+PKGLIBDIR    = $(PREFIX)/lib/forkchaos
+LIBEXECDIR   = $(PREFIX)/libexec/forkchaos
+DATADIR      = $(PREFIX)/share/forkchaos
+LIBDIR      ?= $(PREFIX)/lib
+INCLUDEDIR  ?= $(PREFIX)/include
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+MANDIR      ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+FC_VERSION  := $(shell sed -n 's/^\#define FC_VERSION "\(.*\)"/\1/p' runner/forkchaos.h)
+
+# libffd.so.1 beside the system's libraries (Debian: /usr/lib/x86_64-linux-gnu),
+# where an installed check looks for it as well as in PREFIX/lib.
+FC_MULTIARCH := $(shell $(CC) -print-multiarch 2>/dev/null)
+ifneq ($(FC_MULTIARCH),)
+$(BUILD)/obj/host/runner/install_path.o $(BUILD)/obj/canary/runner/install_path.o: RUNNER_CFLAGS += -DFC_MULTIARCH='"$(FC_MULTIARCH)"'
+endif
+
+# The .pc files' @WORDS@, at install time (PREFIX is install's).
+PC_SED = sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' \
+	-e 's|@INCLUDEDIR@|$(INCLUDEDIR)|g' -e 's|@VERSION@|$(FC_VERSION)|g'
+
+# One row per installed file: MODE|SOURCE|DESTINATION.  MODE is install(1)'s
+# mode, `link` (SOURCE is the link's target) or `pc` (SOURCE goes through
+# PC_SED).  Man pages go to manSECTION/ by their suffix.
+PLOT_FILES = $(wildcard scripts/plots/*.awk scripts/plots/*.gp)
+INSTALL_ROWS = \
+	755|$(BUILD)/forkchaos|$(BINDIR)/forkchaos \
+	644|$(BUILD)/libforkchaos.so|$(PKGLIBDIR)/libforkchaos.so \
+	$(foreach d,$(DRIVERS),755|$(d)|$(LIBEXECDIR)/$(notdir $(d))) \
+	$(foreach d,$(FFD_DEFECT_LIBS),644|$(d)|$(PKGLIBDIR)/defects/$(notdir $(d))) \
+	$(foreach s,$(wildcard scenarios/*.scn) scenarios/README.md,644|$(s)|$(DATADIR)/scenarios/$(notdir $(s))) \
+	755|scripts/plots.sh|$(DATADIR)/plots.sh \
+	$(foreach p,$(PLOT_FILES),644|$(p)|$(DATADIR)/plots/$(notdir $(p))) \
+	$(foreach m,$(MAN_PAGES),644|$(m)|$(MANDIR)/man$(subst .,,$(suffix $(m)))/$(notdir $(m))) \
+	644|completion/forkchaos|$(BASHCOMPDIR)/forkchaos \
+	pc|scripts/forkchaos.pc.in|$(PKGCONFIGDIR)/forkchaos.pc \
+	644|$(BUILD)/libffd.so|$(LIBDIR)/libffd.so.1 \
+	link|libffd.so.1|$(LIBDIR)/libffd.so \
+	644|$(BUILD)/libffd.a|$(LIBDIR)/libffd.a \
+	644|lib/ffd.h|$(INCLUDEDIR)/ffd.h \
+	pc|lib/libffd.pc.in|$(PKGCONFIGDIR)/libffd.pc
+# forkchaos' own folders, removed by uninstall once empty
+INSTALL_OWN_DIRS = $(PKGLIBDIR)/defects $(PKGLIBDIR) $(LIBEXECDIR) $(DATADIR)/scenarios $(DATADIR)/plots $(DATADIR)
+
+# What install needs built: the table's built sources (no test is built).
+INSTALL_OUTPUTS = $(filter $(BUILD)/%,$(foreach r,$(INSTALL_ROWS),$(word 2,$(subst |, ,$(r)))))
+
+.PHONY: build-install install uninstall
+build-install: $(INSTALL_OUTPUTS)
+
+install: $(INSTALL_OUTPUTS)
+	$(call say,INSTALL,$(DESTDIR)$(PREFIX))
+	$(Q)set -e; for row in $(foreach r,$(INSTALL_ROWS),'$(r)'); do \
+		mode=$${row%%|*}; rest=$${row#*|}; src=$${rest%%|*}; dest='$(DESTDIR)'$${rest#*|}; \
+		install -d "$${dest%/*}"; \
+		case $$mode in \
+		link) ln -sfn "$$src" "$$dest" ;; \
+		pc) $(PC_SED) "$$src" >"$$dest.tmp" && chmod 644 "$$dest.tmp" && mv "$$dest.tmp" "$$dest" ;; \
+		*) install -m "$$mode" "$$src" "$$dest" ;; \
+		esac; \
+	done
+
+uninstall:
+	$(call say,REMOVE,$(DESTDIR)$(PREFIX))
+	$(Q)for row in $(foreach r,$(INSTALL_ROWS),'$(r)'); do rm -f '$(DESTDIR)'"$${row##*|}"; done
+	$(Q)for dir in $(INSTALL_OWN_DIRS); do [ ! -d '$(DESTDIR)'"$$dir" ] || rmdir --ignore-fail-on-non-empty '$(DESTDIR)'"$$dir"; done
+
+# The installed tree's tests (tests/test_install.c): they run `make install`
+# and `make uninstall` of this build (SAN=, hence BUILD=) into scratch
+# prefixes, so the tree must be built first (make check builds it).
+INSTALL_TEST := $(BUILD)/tests/test_install
+ALL_OUTPUTS += $(INSTALL_TEST)
+TESTS += $(INSTALL_TEST)
+$(INSTALL_TEST): HOST_CFLAGS += -DFC_SRC_ROOT='"$(CURDIR)"' -DFC_SAN='"$(SAN)"' -DFC_BUILD='"$(BUILD)"'
