@@ -81,3 +81,16 @@ INSTALL_TEST := $(BUILD)/tests/test_install
 ALL_OUTPUTS += $(INSTALL_TEST)
 TESTS += $(INSTALL_TEST)
 $(INSTALL_TEST): HOST_CFLAGS += -DFC_SRC_ROOT='"$(CURDIR)"' -DFC_SAN='"$(SAN)"' -DFC_BUILD='"$(BUILD)"'
+
+# make deb: the Debian packages from a clean clone of HEAD, in $(BUILD)/deb/
+# (its build dependencies installed first as root: deps.sh deb).  make
+# check-deb builds them and checks them (scripts/deb.sh: contents, lintian,
+# the tool unpacked by dpkg -x and run); about 2 min, so not in make check
+# but in CI (.ci/run).  It skips, saying why, where dpkg-buildpackage is not.
+.PHONY: deb check-deb
+deb:
+	$(Q)sh scripts/deps.sh deb
+	$(Q)sh scripts/deb.sh build $(BUILD)/deb
+check-deb: $(BUILD)/targets/probe
+	$(Q)sh scripts/deps.sh deb || true
+	$(Q)sh scripts/deb.sh check $(BUILD)/deb $(BUILD)/targets/probe
