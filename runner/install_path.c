@@ -10,15 +10,6 @@
 #include <unistd.h>
 #include "install_path.h"
 
-/* The multiarch folder the system's libraries go to (Debian's
- * /usr/lib/x86_64-linux-gnu), from the compiler (`cc -print-multiarch`):
- * libffd.so.1 is a public library, installed there by the package. */
-#ifdef FC_MULTIARCH
-#define FC_MULTIARCH_LIBFFD "../lib/" FC_MULTIARCH "/libffd.so.1"
-#else
-#define FC_MULTIARCH_LIBFFD NULL
-#endif
-
 #define FC_MAX_CANDIDATES 4
 static const struct place {
 	const char *candidates[FC_MAX_CANDIDATES]; /* relative to the binary's folder */
@@ -26,7 +17,10 @@ static const struct place {
 } places[FC_NPLACES] = {
 	[FC_PLACE_SHIM] = { { "libforkchaos.so", "../lib/forkchaos/libforkchaos.so" } },
 	[FC_PLACE_DRIVERS] = { { "drivers", "../libexec/forkchaos" } },
-	[FC_PLACE_LIBFFD] = { { "libffd.so", "../lib/libffd.so.1", FC_MULTIARCH_LIBFFD } },
+	/* the library under test beside its defect builds, with its symbol
+	 * table (caller= of a static function needs it), whatever is done to
+	 * the system's libffd.so.1 (a package strips it) */
+	[FC_PLACE_LIBFFD] = { { "libffd.so", "../lib/forkchaos/libffd.so" } },
 	[FC_PLACE_DEFECTS] = { { "defects", "../lib/forkchaos/defects" } },
 	/* the source tree's scripts/ from build/ and from build/san/ */
 	[FC_PLACE_SCRIPTS] = { { "../scripts", "../../scripts", "../share/forkchaos" }, "plots.sh" },

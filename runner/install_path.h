@@ -11,7 +11,7 @@
 enum fc_place {
 	FC_PLACE_SHIM,    /* libforkchaos.so */
 	FC_PLACE_DRIVERS, /* the folder of the scenario drivers (ffdriver...) */
-	FC_PLACE_LIBFFD,  /* the library under test by default (check --lib) */
+	FC_PLACE_LIBFFD,  /* the library under test by default (check --lib), unstripped */
 	FC_PLACE_DEFECTS, /* the folder of libffd-NAME.so (check --matrix) */
 	FC_PLACE_SCRIPTS, /* the folder of plots.sh and plots/ (report) */
 	FC_NPLACES

@@ -17,18 +17,12 @@ MANDIR      ?= $(PREFIX)/share/man
 BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 FC_VERSION  := $(shell sed -n 's/^\#define FC_VERSION "\(.*\)"/\1/p' runner/forkchaos.h)
 
-# libffd.so.1 beside the system's libraries (Debian: /usr/lib/x86_64-linux-gnu),
-# where an installed check looks for it as well as in PREFIX/lib.
-FC_MULTIARCH := $(shell $(CC) -print-multiarch 2>/dev/null)
-ifneq ($(FC_MULTIARCH),)
-$(BUILD)/obj/host/runner/install_path.o $(BUILD)/obj/canary/runner/install_path.o: RUNNER_CFLAGS += -DFC_MULTIARCH='"$(FC_MULTIARCH)"'
-endif
-
 # The .pc files' @WORDS@, at install time (PREFIX is install's).
 PC_SED = sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' \
 	-e 's|@INCLUDEDIR@|$(INCLUDEDIR)|g' -e 's|@VERSION@|$(FC_VERSION)|g'
 
-# One row per installed file: MODE|SOURCE|DESTINATION.  MODE is install(1)'s
+# One row per installed file (libffd twice: PKGLIBDIR's is check's library
+# under test, beside its defect builds; LIBDIR's is for programs to link): MODE|SOURCE|DESTINATION.  MODE is install(1)'s
 # mode, `link` (SOURCE is the link's target) or `pc` (SOURCE goes through
 # PC_SED).  Man pages go to manSECTION/ by their suffix.
 PLOT_FILES = $(wildcard scripts/plots/*.awk scripts/plots/*.gp)
@@ -36,6 +30,7 @@ INSTALL_ROWS = \
 	755|$(BUILD)/forkchaos|$(BINDIR)/forkchaos \
 	644|$(BUILD)/libforkchaos.so|$(PKGLIBDIR)/libforkchaos.so \
 	$(foreach d,$(DRIVERS),755|$(d)|$(LIBEXECDIR)/$(notdir $(d))) \
+	644|$(BUILD)/libffd.so|$(PKGLIBDIR)/libffd.so \
 	$(foreach d,$(FFD_DEFECT_LIBS),644|$(d)|$(PKGLIBDIR)/defects/$(notdir $(d))) \
 	$(foreach s,$(wildcard scenarios/*.scn) scenarios/README.md,644|$(s)|$(DATADIR)/scenarios/$(notdir $(s))) \
 	755|scripts/plots.sh|$(DATADIR)/plots.sh \

@@ -86,7 +86,7 @@ Test(install, check_passes_on_the_installed_scenarios, .timeout = 120)
 	int code = in_work("forkchaos check -j 2 --repeat 1 %s/share/forkchaos/scenarios", prefix);
 	cr_assert_eq(code, 0, "exit %d\n%s%s", code, r.out, r.err);
 	char lib[400];
-	snprintf(lib, sizeof lib, "(library %s/lib/libffd.so.1,", prefix);
+	snprintf(lib, sizeof lib, "(library %s/lib/forkchaos/libffd.so,", prefix);
 	cr_assert(strstr(r.out, " passed, 0 failed, 0 xfail, 0 xpass, 0 errors") && strstr(r.out, lib),
 		  "expected every scenario to pass on the installed %s\n%s", lib, r.out);
 	cr_assert(!strstr(r.out, FC_SRC_ROOT), "a path of the source tree in the output:\n%s", r.out);
