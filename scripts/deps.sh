@@ -7,9 +7,11 @@ PACKAGES="build-essential pkg-config clang-format libcriterion-dev gnuplot-nox l
 if [ "${1:-}" = deb ]; then
 	PACKAGES="$PACKAGES debhelper dpkg-dev fakeroot lintian git"
 fi
-# Wanted, not needed: the report's render test runs where chromium is and
-# says on its own line why it skipped where it is not.  Installed as root.
-OPTIONAL="chromium"
+# Wanted, not needed: the report's render test runs where chromium is, the
+# build-system and CI recipes' tests (docs/) where meson, cmake, autotools
+# and python3-yaml are; each says on its own line why it skipped where its
+# tool is not.  Installed as root.
+OPTIONAL="chromium meson cmake automake autoconf python3-yaml"
 missing=""
 for pkg in $PACKAGES; do
 	status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)

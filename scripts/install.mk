@@ -69,13 +69,15 @@ uninstall:
 	$(Q)for row in $(foreach r,$(INSTALL_ROWS),'$(r)'); do rm -f '$(DESTDIR)'"$${row##*|}"; done
 	$(Q)for dir in $(INSTALL_OWN_DIRS); do [ ! -d '$(DESTDIR)'"$$dir" ] || rmdir --ignore-fail-on-non-empty '$(DESTDIR)'"$$dir"; done
 
-# The installed tree's tests (tests/test_install.c): they run `make install`
+# The installed tree's tests (tests/test_install*.c): they run `make install`
 # and `make uninstall` of this build (SAN=, hence BUILD=) into scratch
-# prefixes, so the tree must be built first (make check builds it).
-INSTALL_TEST := $(BUILD)/tests/test_install
-ALL_OUTPUTS += $(INSTALL_TEST)
-TESTS += $(INSTALL_TEST)
-$(INSTALL_TEST): HOST_CFLAGS += -DFC_SRC_ROOT='"$(CURDIR)"' -DFC_SAN='"$(SAN)"' -DFC_BUILD='"$(BUILD)"'
+# prefixes, so the tree must be built first (make check builds it); the
+# recipes' tests run docs/examples/ and docs/ci/ against that install.
+INSTALL_TESTS := $(BUILD)/tests/test_install $(BUILD)/tests/test_install_recipes
+ALL_OUTPUTS += $(INSTALL_TESTS)
+TESTS += $(INSTALL_TESTS)
+$(INSTALL_TESTS): tests/test_install_util.h
+$(INSTALL_TESTS): HOST_CFLAGS += -DFC_SRC_ROOT='"$(CURDIR)"' -DFC_SAN='"$(SAN)"' -DFC_BUILD='"$(BUILD)"'
 
 # make deb: the Debian packages from a clean clone of HEAD, in $(BUILD)/deb/
 # (its build dependencies installed first as root: deps.sh deb).  make
