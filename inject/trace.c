@@ -199,6 +199,11 @@ static __attribute__((noinline)) void call_line(const struct fc_call *c, long re
 		fc_put_key(&out, "side");
 		fc_put_str(&out, "child");
 	}
+	if (fc__state.syscall_layer) {
+		/* the supervisor's lines say "syscall": both kinds are in the trace */
+		fc_put_key(&out, "via");
+		fc_put_str(&out, "api");
+	}
 	put_seen(&out, c, name, sizeof name);
 	fc__trace_write(buf, fc_out_finish(&out, buf));
 }
