@@ -91,7 +91,7 @@ static void move_fd(int from, int to)
 }
 
 /* Children of PID, from /proc/PID/task/<tid>/children. */
-static int list_children(pid_t pid, pid_t *kids, int max)
+int fc_list_children(pid_t pid, pid_t *kids, int max)
 {
 	char path[64];
 	int count = 0;
@@ -193,13 +193,13 @@ static void census_describe(const struct census *c, char *buf, size_t len)
 static int kill_descendants(pid_t root, struct census *census)
 {
 	pid_t stack[4096];
-	int depth = list_children(root, stack, 4096), killed = 0;
+	int depth = fc_list_children(root, stack, 4096), killed = 0;
 	while (depth > 0) {
 		pid_t pid = stack[--depth];
 		if (census)
 			census_add(census, pid); /* before SIGSTOP: a stopped one reads 'T' */
 		kill(pid, SIGSTOP);
-		depth += list_children(pid, stack + depth, 4096 - depth);
+		depth += fc_list_children(pid, stack + depth, 4096 - depth);
 		kill(pid, SIGKILL);
 		killed++;
 	}
@@ -453,7 +453,7 @@ void fc_watch_target(pid_t pid, const struct fc_target *t, struct fc_outcome *ou
 	for (;;) {
 		reap_all(pid, &main_done, out, seen);
 		pid_t kids[1];
-		if (list_children(getpid(), kids, 1) == 0 || fc_now_ns() > reap_deadline)
+		if (fc_list_children(getpid(), kids, 1) == 0 || fc_now_ns() > reap_deadline)
 			break;
 		kill_descendants(getpid(), NULL);
 		struct timespec tick = { 0, 10000000 };

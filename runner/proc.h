@@ -65,6 +65,8 @@ void fc_watch_target(pid_t pid, const struct fc_target *t, struct fc_outcome *ou
 void fc_runner_signals(sigset_t *set);
 void fc_hand_terminal(pid_t pgrp);
 uint64_t fc_now_ns(void);
+/* The children of PID (every thread's), at most MAX into KIDS: how many. */
+int fc_list_children(pid_t pid, pid_t *kids, int max);
 /* The exit code `forkchaos run` gives for an outcome: the command's own,
  * 128+N for death by signal N, 124 on timeout, 2 if it could not start. */
 int fc_outcome_exit_code(const struct fc_outcome *out);

@@ -4,12 +4,12 @@
  * whose when=/prob= fire acts (match.h has the shared parts).  The answer:
  * an error or a value instead of the call, or the call run in place
  * (SECCOMP_USER_NOTIF_FLAG_CONTINUE), after delay= and signal=. */
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include "match.h"
+#include "proc.h"
 #include "seccomp_int.h"
 
 static int call_id_of(int nr)
@@ -24,25 +24,9 @@ static int call_id_of(int nr)
  * handed out in order), for signal=...@child; 0: none. */
 static pid_t newest_child(pid_t pid)
 {
-	char path[64];
-	pid_t newest = 0;
-	snprintf(path, sizeof path, "/proc/%d/task", (int)pid);
-	DIR *tasks = opendir(path);
-	struct dirent *task;
-	while (tasks && (task = readdir(tasks))) {
-		char file[320];
-		int kid;
-		if (task->d_name[0] == '.')
-			continue;
-		snprintf(file, sizeof file, "/proc/%d/task/%s/children", (int)pid, task->d_name);
-		FILE *f = fopen(file, "re");
-		while (f && fscanf(f, "%d", &kid) == 1)
-			newest = kid > newest ? kid : newest;
-		if (f)
-			fclose(f);
-	}
-	if (tasks)
-		closedir(tasks);
+	pid_t kids[256], newest = 0;
+	for (int i = 0, n = fc_list_children(pid, kids, 256); i < n; i++)
+		newest = kids[i] > newest ? kids[i] : newest;
 	return newest;
 }
 

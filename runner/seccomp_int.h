@@ -112,6 +112,8 @@ struct fc_syslayer {
 };
 
 /* seccomp_proc.c */
+/* FILE of /proc/PID into BUF: read(2)'s result */
+ssize_t fc__sys_read_proc(pid_t pid, const char *file, void *buf, size_t len);
 struct fc_sys_proc *fc__sys_proc_of(struct fc_syslayer *l, struct fc_sys_call *c);
 void fc__sys_proc_note_exec(struct fc_syslayer *l, struct fc_sys_proc *p, pid_t tid);
 void fc__sys_proc_note_fork(struct fc_syslayer *l, struct fc_sys_proc *p, const struct fc_sys_call *c);

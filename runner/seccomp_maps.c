@@ -272,12 +272,8 @@ static int after_call(const unsigned char b[8])
 
 static uint64_t stack_pointer(pid_t tid)
 {
-	char path[64], text[512];
-	snprintf(path, sizeof path, "/proc/%d/syscall", (int)tid);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t got = fd >= 0 ? read(fd, text, sizeof text - 1) : -1;
-	if (fd >= 0)
-		close(fd);
+	char text[512];
+	ssize_t got = fc__sys_read_proc(tid, "syscall", text, sizeof text - 1);
 	if (got <= 0)
 		return 0;
 	text[got] = 0;
@@ -313,7 +309,8 @@ int fc__sys_frames(const struct fc_sys_maps *m, pid_t tid, uint64_t ip, uint64_t
 			break;
 		ssize_t read_back = syscall(SYS_process_vm_readv, tid, to, k, from, k, 0);
 		for (int i = 0; i < k && n < max && read_back >= (ssize_t)(8 * (i + 1)); i++)
-			if (after_call(code[i]))
+			/* the shim's wrapper frames are not the program's callers */
+			if (after_call(code[i]) && !fc__sys_not_the_program(m, cand[i]))
 				frames[n++] = cand[i];
 	}
 	return n;

@@ -40,15 +40,22 @@ static long read_number_file(int fd)
 	return strtol(text, NULL, 10);
 }
 
+ssize_t fc__sys_read_proc(pid_t pid, const char *file, void *buf, size_t len)
+{
+	char path[64];
+	snprintf(path, sizeof path, "/proc/%d/%s", (int)pid, file);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t got = fd >= 0 ? read(fd, buf, len) : -1;
+	if (fd >= 0)
+		close(fd);
+	return got;
+}
+
 /* The process TID belongs to, and its parent; -1 when TID is gone. */
 static int read_status(pid_t tid, pid_t *tgid, pid_t *ppid)
 {
-	char path[64], text[2048];
-	snprintf(path, sizeof path, "/proc/%d/status", (int)tid);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t got = fd >= 0 ? read(fd, text, sizeof text - 1) : -1;
-	if (fd >= 0)
-		close(fd);
+	char text[2048];
+	ssize_t got = fc__sys_read_proc(tid, "status", text, sizeof text - 1);
 	if (got <= 0)
 		return -1;
 	text[got] = 0;
@@ -64,13 +71,8 @@ static int read_status(pid_t tid, pid_t *tgid, pid_t *ppid)
  * the auxiliary vector itself when they cannot be read). */
 static uint64_t image_token(pid_t pid)
 {
-	char path[64];
 	uint64_t words[128] = { 0 }, token = 0;
-	snprintf(path, sizeof path, "/proc/%d/auxv", (int)pid);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t got = fd >= 0 ? read(fd, words, sizeof words) : -1;
-	if (fd >= 0)
-		close(fd);
+	ssize_t got = fc__sys_read_proc(pid, "auxv", words, sizeof words);
 	for (ssize_t i = 0; i + 1 < got / (ssize_t)sizeof words[0]; i += 2) {
 		token = fc_mix64(token ^ words[i + 1]);
 		if (words[i] != AT_RANDOM)

@@ -58,13 +58,7 @@ static void header(struct fc_syslayer *l)
 	static char buf[2 * FC_PLAN_MAX + 1024];
 	struct fc_out out;
 	fc_out_init(&out, buf, sizeof buf);
-	fc_put_char(&out, '{');
-	fc_put_key(&out, "forkchaos");
-	fc_put_str(&out, FC_VERSION);
-	fc_put_key(&out, "plan");
-	fc_put_str(&out, l->conf.plan_text ? l->conf.plan_text : "");
-	fc_put_key(&out, "seed");
-	fc_put_u64(&out, l->conf.seed);
+	fc_put_trace_head(&out, FC_VERSION, l->conf.plan_text ? l->conf.plan_text : "", l->conf.seed);
 	put_int(&out, "pid", l->root);
 	fc_put_key(&out, "via");
 	fc_put_str(&out, "syscall");

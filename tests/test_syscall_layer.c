@@ -77,6 +77,14 @@ Test(syslayer, a_forked_child_counts_again_from_1, .timeout = 30)
 	cr_expect(strstr(r.err, "in 2 processes"), "stderr: %s", r.err);
 }
 
+Test(syslayer, an_exec_counts_again_from_1, .timeout = 30)
+{
+	cr_assert_eq(LAYER("sys_pipe2:when=2:error=EMFILE", "reexec", "2"), 0, "stderr: %s", r.err);
+	/* each image's second pipe2 fails: the same pid, a new image */
+	cr_expect_eq(fc_count_prefix(r.out, "pipe2 1 OK"), 2, "out: %s", r.out);
+	cr_expect_eq(fc_count_prefix(r.out, "pipe2 2 -1 EMFILE"), 2, "out: %s", r.out);
+}
+
 Test(syslayer, static_binary_pipe2_is_reached, .timeout = 30)
 {
 	const char *argv[] = { fc_build_path("forkchaos"),           "run", "--plan", "sys_pipe2:error=EMFILE", "--",
@@ -236,4 +244,21 @@ Test(syslayer, an_injected_ebadf_is_no_double_close_finding, .timeout = 30)
 			       NULL };
 	cr_assert_eq(fc_exec(&r, (char *const *)argv), 0, "stderr: %s", r.err);
 	cr_expect(strstr(r.err, "matched 4 calls in 1 process, acted on 4"), "stderr: %s", r.err);
+}
+
+Test(syslayer, caller_looks_at_the_frames_above_the_syscall, .timeout = 30)
+{
+	/* the syscall is made in glibc's _Fork, under fork(), under forks() */
+	cr_assert_eq(LAYER("sys_clone:caller=forks:depth=5:error=EAGAIN", "fork", "1"), 0, "stderr: %s", r.err);
+	cr_expect(fc_line(r.out, "fork 1 -1 EAGAIN"), "out: %s", r.out);
+	cr_assert_eq(LAYER("sys_clone:caller=forks:error=EAGAIN", "fork", "1"), 0, "stderr: %s", r.err);
+	cr_expect(fc_line(r.out, "fork 1 OK"), "depth=1 is the function that made the syscall: %s", r.out);
+}
+
+Test(syslayer, lib_is_the_object_libc_works_for, .timeout = 30)
+{
+	cr_assert_eq(LAYER("sys_clone:lib=syslayer:error=EAGAIN", "fork", "1"), 0, "stderr: %s", r.err);
+	cr_expect(fc_line(r.out, "fork 1 -1 EAGAIN"), "out: %s", r.out);
+	cr_assert_eq(LAYER("sys_clone:lib=libffd:error=EAGAIN", "fork", "1"), 0, "stderr: %s", r.err);
+	cr_expect(fc_line(r.out, "fork 1 OK"), "out: %s", r.out);
 }

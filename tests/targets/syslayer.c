@@ -124,6 +124,21 @@ static int sub_pipe(const struct sub_args *a)
 	return 0;
 }
 
+/* N pipe2, then the same program again in this process: the new image
+ * counts from 1. */
+static int sub_reexec(const struct sub_args *a)
+{
+	char n[24], self[4096];
+	ssize_t len = readlink("/proc/self/exe", self, sizeof self - 1);
+	if (len <= 0)
+		return 1;
+	self[len] = 0;
+	snprintf(n, sizeof n, "%ld", a->n);
+	sub_pipe(a);
+	execl(self, self, "pipe", n, (char *)NULL);
+	return 1;
+}
+
 /* getppid() through glibc: the value the layer gives it. */
 static int sub_getppid(const struct sub_args *a)
 {
@@ -276,6 +291,7 @@ static const struct subcommand subs[] = {
 	{ "system", sub_system, "", "system(\"exit 3\")" },
 	{ "popen", sub_popen, "", "popen(\"echo hi\")" },
 	{ "pipe", sub_pipe, "[N]", "N pipe2" },
+	{ "reexec", sub_reexec, "[N]", "N pipe2, then exec itself as `pipe N`" },
 	{ "getppid", sub_getppid, "", "getppid(), 42 or real" },
 	{ "signal", sub_signal, "", "a pipe2 with a SIGUSR1 handler installed" },
 	{ "threads", sub_threads, "[N] [K]", "N threads, K pipe2 each" },
