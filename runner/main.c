@@ -70,7 +70,9 @@ static void print_calls(FILE *out)
 			if (fc_calls[id].cls == fc_classes[k].cls)
 				fprintf(out, "  %-22s errnos: %s\n", fc_calls[id].name, fc_calls[id].errnos);
 	}
-	fprintf(out, "syscall:nr=N and sys_NAME reach any other syscall(2) number.\n");
+	fprintf(out,
+		"syscall:nr=N and sys_NAME reach any other syscall(2) number; under `forkchaos run`, any\n"
+		"syscall wherever it is made (via= in `forkchaos --help`).\n");
 }
 
 static const struct command {

@@ -202,6 +202,20 @@ nomem:
 	return NULL;
 }
 
+void fc_syslayer_free(struct fc_syslayer *l)
+{
+	if (!l)
+		return;
+	fc_syslayer_end(l);
+	free(l->prog.filter);
+	free(l->req);
+	free(l->resp);
+	free(l->procs);
+	free(l->tids);
+	free(l->delayed);
+	free(l);
+}
+
 int fc_syslayer_before_fork(struct fc_syslayer *l)
 {
 	char err[256];
@@ -317,8 +331,8 @@ void fc_syslayer_started(struct fc_syslayer *l, pid_t pid, int report_fd, int *e
 	while (fc__sys_exec_phase(l) == FC_SYS_BEFORE_EXEC) {
 		struct pollfd fds[2] = { { l->listener, POLLIN, 0 }, { report_fd, POLLIN, 0 } };
 		if (poll(fds, 2, 100) < 0 && errno != EINTR)
-			break;
-		if (fds[0].revents & POLLIN)
+			l->phase = FC_SYS_RUNNING; /* proc.c closes REPORT_FD: never read again */
+		else if (fds[0].revents & POLLIN)
 			fc__sys_handle_one(l);
 	}
 	*exec_err = l->phase == FC_SYS_EXEC_FAILED ? l->exec_errno : 0;

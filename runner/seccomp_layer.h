@@ -41,6 +41,10 @@ int fc_syslayer_probe(char *why, size_t len);
  * and a message in ERR when it cannot be made. */
 struct fc_syslayer *fc_syslayer_new(const struct fc_syslayer_conf *conf, char *err, size_t len);
 
+/* After fc_syslayer_end (or instead of a run): every byte it holds.  A
+ * layer serves one run: another run (sweep's) makes its own. */
+void fc_syslayer_free(struct fc_syslayer *l);
+
 /* proc.c's hooks, in the order a run takes them.  Before the fork: -1 and
  * errno when the channel for the listener cannot be made. */
 int fc_syslayer_before_fork(struct fc_syslayer *l);
