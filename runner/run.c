@@ -364,7 +364,7 @@ static int run_command(int argc, char **argv)
 		return FC_EXIT_USAGE;
 	}
 	if (layer)
-		extra_env[nenv++] = "FORKCHAOS_SYSCALL_LAYER=1";
+		extra_env[nenv++] = FC_SYSLAYER_ENV;
 	stats.syscall_layer = layer != NULL;
 	struct fc_target target = {
 		.argv = argv + cmd,

@@ -98,7 +98,7 @@ struct fc_syslayer {
 		unsigned gen;
 	} * tids;
 	struct fc_sys_call *delayed;
-	int ndelayed;
+	int ndelayed, delayed_full_said;
 	struct {
 		pid_t parent;
 		unsigned long no;

@@ -41,6 +41,10 @@ int fc_syslayer_probe(char *why, size_t len);
  * and a message in ERR when it cannot be made. */
 struct fc_syslayer *fc_syslayer_new(const struct fc_syslayer_conf *conf, char *err, size_t len);
 
+/* What a run with a layer adds to the command's environment: the shim then
+ * leaves the syscall-level rules to the supervisor (and says via:api). */
+#define FC_SYSLAYER_ENV "FORKCHAOS_SYSCALL_LAYER=1"
+
 /* After fc_syslayer_end (or instead of a run): every byte it holds.  A
  * layer serves one run: another run (sweep's) makes its own. */
 void fc_syslayer_free(struct fc_syslayer *l);

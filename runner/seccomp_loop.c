@@ -35,7 +35,10 @@ int fc__sys_exec_phase(struct fc_syslayer *l)
 	if (poll(&p, 1, 0) <= 0)
 		return l->phase;
 	/* the child's report: its errno when the exec failed, nothing (the
-	 * pipe closed by the exec) when it ran */
+	 * pipe closed by the exec) when it ran.  RACE: a call of the new image
+	 * received before the watch loop saw the pipe close: the pipe is looked
+	 * at for every call until then (a call of the launcher's child holds
+	 * it before its exec, so the pipe is still open for those) */
 	int err = 0;
 	ssize_t got = read(l->report_fd, &err, sizeof err);
 	l->exec_errno = err;
@@ -113,6 +116,10 @@ void fc__sys_handle_one(struct fc_syslayer *l)
 		l->delayed[l->ndelayed++] = c;
 		return;
 	}
+	if (c.due && !l->delayed_full_said++)
+		fc__sys_trace_warning(l, c.pid,
+				      "more calls held for delay= at once than the supervisor holds (1024): the others are "
+				      "answered without their delay");
 	answer(l, &c);
 }
 

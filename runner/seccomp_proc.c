@@ -176,6 +176,8 @@ static struct fc_sys_proc *new_proc(struct fc_syslayer *l, pid_t tgid, pid_t ppi
 
 static struct fc_sys_proc *find_proc(struct fc_syslayer *l, pid_t tgid)
 {
+	/* RACE: the process died and its pid came back before the sweep saw
+	 * it: its pidfd says so */
 	for (int i = 0; i < FC_SYS_PROCS; i++) {
 		struct fc_sys_proc *p = &l->procs[i];
 		if (!p->used || p->tgid != tgid)
@@ -193,6 +195,7 @@ static struct fc_sys_proc *find_proc(struct fc_syslayer *l, pid_t tgid)
  * come before the exec ends. */
 static void settle_exec(struct fc_syslayer *l, struct fc_sys_proc *p, pid_t tid)
 {
+	/* RACE: another thread's call while the exec kills the threads */
 	if (tid != p->tgid && tid != p->exec_tid)
 		return;
 	if (image_token(p->tgid) == p->token) {
@@ -213,6 +216,8 @@ struct fc_sys_proc *fc__sys_proc_of(struct fc_syslayer *l, struct fc_sys_call *c
 	pid_t tid = c->tid;
 	__typeof__(l->tids[0]) *entry = &l->tids[(unsigned)tid % FC_SYS_TIDS];
 	struct fc_sys_proc *p = NULL;
+	/* RACE: a thread that died and whose tid went to another process: the
+	 * remembered entry counts only while tgkill says TID is in that process */
 	if (entry->tid == tid && fc__sys_proc_valid(l, entry->proc, entry->gen) &&
 	    syscall(SYS_tgkill, l->procs[entry->proc].tgid, tid, 0) == 0) {
 		p = &l->procs[entry->proc];

@@ -262,3 +262,26 @@ Test(syslayer, lib_is_the_object_libc_works_for, .timeout = 30)
 	cr_assert_eq(LAYER("sys_clone:lib=libffd:error=EAGAIN", "fork", "1"), 0, "stderr: %s", r.err);
 	cr_expect(fc_line(r.out, "fork 1 OK"), "out: %s", r.out);
 }
+
+Test(syslayer, trace_summary_counts_the_supervisors_rules, .timeout = 30)
+{
+	char trace[256];
+	fc_temp_path(trace, sizeof trace, "trace");
+	const char *run[] = { fc_build_path("forkchaos"),
+			      "run",
+			      "-q",
+			      "--trace",
+			      trace,
+			      "--plan",
+			      "sys_clone:when=2:error=EAGAIN",
+			      "--",
+			      fc_build_path("targets/syslayer"),
+			      "forkchild",
+			      "2",
+			      NULL };
+	cr_assert_eq(fc_exec(&r, (char *const *)run), 0, "stderr: %s", r.err);
+	const char *summary[] = { fc_build_path("forkchaos"), "trace", trace, NULL };
+	cr_assert_eq(fc_exec(&r, (char *const *)summary), 0, "stderr: %s", r.err);
+	/* the parent's 3 clones and the child's 2, from the supervisor's exit lines */
+	cr_expect(strstr(r.out, "matched 5 in 2 processes, acted 2"), "out: %s", r.out);
+}
