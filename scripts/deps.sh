@@ -2,7 +2,7 @@
 # Install the Debian packages forkchaos needs, when they are missing.
 # As root: apt-get installs them.  Otherwise: print the exact command, fail.
 set -eu
-PACKAGES="build-essential pkg-config clang-format libcriterion-dev gnuplot-nox libuv1-dev libunwind-dev python3 libjemalloc2 libgoogle-perftools4 faketime clang libclang-rt-dev valgrind libseccomp-dev strace"
+PACKAGES="build-essential pkg-config clang-format libcriterion-dev gnuplot-nox libuv1-dev libunwind-dev python3 libjemalloc2 libgoogle-perftools4 faketime clang libclang-rt-dev valgrind libseccomp-dev"
 missing=""
 for pkg in $PACKAGES; do
 	status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
