@@ -3,7 +3,7 @@
 # As root: apt-get installs them.  Otherwise: print the exact command, fail.
 # `deps.sh deb`: also what building the Debian package takes (make deb).
 set -eu
-PACKAGES="build-essential pkg-config clang-format libcriterion-dev gnuplot-nox libuv1-dev libunwind-dev python3 libjemalloc2 libgoogle-perftools4 faketime clang libclang-rt-dev valgrind parallel zlib1g-dev python3-html5lib scdoc groff-base"
+PACKAGES="build-essential pkg-config clang-format libcriterion-dev gnuplot-nox libuv1-dev libunwind-dev python3 libjemalloc2 libgoogle-perftools4 faketime clang libclang-rt-dev valgrind parallel zlib1g-dev python3-html5lib libseccomp-dev scdoc groff-base"
 if [ "${1:-}" = deb ]; then
 	PACKAGES="$PACKAGES debhelper dpkg-dev fakeroot lintian git"
 fi
