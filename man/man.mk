@@ -8,6 +8,7 @@ ALL_OUTPUTS += $(MAN_PAGES)
 $(BUILD)/man/%: man/%.scd
 	$(call say,SCDOC,$@)
 	$(Q)mkdir -p $(@D)
+	$(Q)command -v scdoc >/dev/null || { echo "man pages: scdoc is not installed (apt-get install scdoc, or sh scripts/deps.sh as root)" >&2; exit 1; }
 	$(Q)scdoc < $< > $@.tmp && mv $@.tmp $@
 
 .PHONY: man

@@ -94,30 +94,30 @@ static void completed(const char *line, const char *words)
 	cr_assert_eq(code, 0, "exit %d\n%s%s", code, r.out, r.err);
 }
 
-Test(install, completion_of_a_plan_call_is_pipe_and_pipe2, .timeout = 60)
+/* ... installed (and moved), then the replies are EXPECTED */
+static void completes_to(const char *line, const char *words, const char *expected)
 {
 	installed(1);
-	completed("forkchaos run --plan pi", "forkchaos run --plan pi");
-	cr_assert_str_eq(r.out, "pipe\npipe2\n");
+	completed(line, words);
+	cr_assert_str_eq(r.out, expected, "%s<TAB>", line);
+}
+
+Test(install, completion_of_a_plan_call_is_pipe_and_pipe2, .timeout = 60)
+{
+	completes_to("forkchaos run --plan pi", "forkchaos run --plan pi", "pipe\npipe2\n");
 }
 
 Test(install, completion_after_error_is_an_errno, .timeout = 60)
 {
-	installed(1);
-	completed("forkchaos run --plan pipe2:error=EMF", "forkchaos run --plan pipe2 : error = EMF");
-	cr_assert_str_eq(r.out, "EMFILE\n");
+	completes_to("forkchaos run --plan pipe2:error=EMF", "forkchaos run --plan pipe2 : error = EMF", "EMFILE\n");
 }
 
 Test(install, completion_after_check_is_an_oracle, .timeout = 60)
 {
-	installed(1);
-	completed("forkchaos run --check fds,ch", "forkchaos run --check fds,ch");
-	cr_assert_str_eq(r.out, "fds,chained\n");
+	completes_to("forkchaos run --check fds,ch", "forkchaos run --check fds,ch", "fds,chained\n");
 }
 
 Test(install, completion_of_a_subcommand, .timeout = 60)
 {
-	installed(1);
-	completed("forkchaos sw", "forkchaos sw");
-	cr_assert_str_eq(r.out, "sweep\n");
+	completes_to("forkchaos sw", "forkchaos sw", "sweep\n");
 }
