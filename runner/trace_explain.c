@@ -247,8 +247,29 @@ static void print_rules(struct fc__summary *s)
 	fc__em_section_end(&s->e, 0);
 }
 
+/* The public entry points whose own work (clone, pipe2, the child's dup2,
+ * sigaction and exec) glibc does inside, where no LD_PRELOAD shim sees it:
+ * the trace has the call, its result and its child, not what it did. */
+static const char *const opaque_calls[] = { "fork", "_Fork", "posix_spawn", "posix_spawnp", "system", "popen", "pthread_create" };
+
+/* "8 posix_spawn, 1 fork" from the calls by site, or "" when none. */
+static void opaque_counts(const struct fc__model *m, char *buf, size_t len)
+{
+	size_t used = 0;
+	buf[0] = 0;
+	for (size_t i = 0; i < sizeof opaque_calls / sizeof opaque_calls[0]; i++) {
+		long long n = 0;
+		for (size_t r = 0; r < m->sites.len; r++)
+			n += m->sites.rows[r].k.s[0] && !strcmp(m->sites.rows[r].k.s[0], opaque_calls[i]) ? m->sites.rows[r].n
+													  : 0;
+		if (n && used < len)
+			used += (size_t)snprintf(buf + used, len - used, "%s%lld %s", used ? ", " : "", n, opaque_calls[i]);
+	}
+}
+
 static void print_head(struct fc__summary *s, const struct fc_trace_reader *r, const char *path)
 {
+	char opaque[256];
 	const struct fc__model *m = s->m;
 	fc__em_str(&s->e, "trace", path, "trace %s");
 	fc__em_str(&s->e, "forkchaos", m->version, ": forkchaos %s");
@@ -261,6 +282,16 @@ static void print_head(struct fc__summary *s, const struct fc_trace_reader *r, c
 	fc__em_int(&s->e, "root", m->root, ", first process %lld");
 	fc__em_int(&s->e, "pid", m->filter_pid, m->filter_pid ? "\nonly pid %lld" : NULL);
 	fc__em_int(&s->e, "lines_of_pid", m->filter_lines, m->filter_pid ? ": %lld of its lines" : NULL);
+	/* what was not seen: the header says which calls, the sites how many
+	 * of them this trace holds */
+	fc__em_str(&s->e, "unreachable", m->unreachable, NULL);
+	if (m->unreachable)
+		fc__em_text(&s->e,
+			    "\nnot seen: the calls glibc makes inside fork, posix_spawn, system, popen and pthread_create "
+			    "(clone, pipe2, dup2, sigaction, exec); only the entry points are traced");
+	opaque_counts(m, opaque, sizeof opaque);
+	fc__em_str(&s->e, "opaque_calls", *opaque ? opaque : NULL,
+		   "\n  here: %s; their children are in the trace, their inner calls are not");
 	fc__em_text(&s->e, "\n");
 }
 

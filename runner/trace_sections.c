@@ -142,7 +142,14 @@ void fc__print_sigchld(struct fc__summary *s)
 		if (d->has_flags)
 			flag_names(d->flags, flags, sizeof flags);
 		fc__em_row(&s->e, 0);
-		fc__em_int(&s->e, "pid", d->pid, "%-7lld  ");
+		const struct fc__proc *who = fc__model_proc(m, d->pid);
+		const char *exe = who && who->exe ? strrchr(who->exe, '/') : NULL;
+		fc__em_int(&s->e, "pid", d->pid, "%-7lld ");
+		/* by whom: the image that made the call */
+		fc__em_str(&s->e, "exe", who ? who->exe : NULL, NULL);
+		char image[48];
+		snprintf(image, sizeof image, "%-10s ", exe ? exe + 1 : who && who->exe ? who->exe : "?");
+		fc__em_text(&s->e, image);
 		fc__em_str(&s->e, "call", d->call, "%-10s ");
 		fc__em_str_or(&s->e, "caller", d->caller, "at %-24s ", "?");
 		fc__em_str(&s->e, "handler", d->handler, "-> %s");
