@@ -24,3 +24,9 @@ ALL_OUTPUTS += $(CAMPAIGN_TEST_BINS)
 TESTS += $(CAMPAIGN_TEST_BINS)
 $(CAMPAIGN_TEST_BINS): HOST_CFLAGS += -DFC_SRC_ROOT='"$(CURDIR)"'
 $(CAMPAIGN_TEST_BINS): tests/test_campaign.h
+
+# the tests of the real targets' scenarios (scenarios/libuv/, scenarios/real/)
+REAL_TEST_BINS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/test_real*.c))
+ALL_OUTPUTS += $(REAL_TEST_BINS)
+TESTS += $(REAL_TEST_BINS)
+$(REAL_TEST_BINS): tests/check_scenario.h
