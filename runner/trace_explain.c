@@ -199,6 +199,20 @@ static void print_children(struct fc__summary *s)
 	fc__em_int(&s->e, "unseen", unseen, unseen ? ", %lld seen only when reaped" : NULL);
 	fc__em_int(&s->e, "reaped", reaped, ", %lld reaped");
 	fc__em_int(&s->e, "never_reaped", (long long)total - reaped, ", %lld never reaped)");
+	/* a process of the trace whose parent is in it too, made by no call
+	 * the trace has: system(), popen(), a raw clone, where no shim sees */
+	long long unmade = 0;
+	for (size_t i = 0; i < m->nprocs; i++)
+		unmade += (!m->filter_pid || m->procs[i].ppid == m->filter_pid) && fc__model_proc(m, m->procs[i].ppid) &&
+			!fc__model_child(m, m->procs[i].pid);
+	if (unmade) {
+		char note[200];
+		snprintf(note, sizeof note,
+			 "%lld process%s of the trace made by no call in it (system(), popen() or a raw clone make theirs "
+			 "unseen): known by %s exec line only",
+			 unmade, unmade == 1 ? "" : "es", unmade == 1 ? "its" : "their");
+		fc__em_note(&s->e, note);
+	}
 	for (size_t i = 0; i < m->nchildren && shown < s->max; i++)
 		if (!m->filter_pid || m->children[i].parent == m->filter_pid) {
 			child_row(s, &m->children[i]);
@@ -291,7 +305,7 @@ static void print_head(struct fc__summary *s, const struct fc_trace_reader *r, c
 			    "(clone, pipe2, dup2, sigaction, exec); only the entry points are traced");
 	opaque_counts(m, opaque, sizeof opaque);
 	fc__em_str(&s->e, "opaque_calls", *opaque ? opaque : NULL,
-		   "\n  here: %s; their children are in the trace, their inner calls are not");
+		   "\n  here: %s; each call, its result and its child are in the trace, what glibc did inside it is not");
 	fc__em_text(&s->e, "\n");
 }
 

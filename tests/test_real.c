@@ -163,6 +163,17 @@ Test(real, python_subprocess_trace_summary_names_each_child_its_site_and_reaping
 	cr_expect(HAS(sigchld, "dash       sigaction", "-> dash+0x"), "%s", sigchld);
 }
 
+Test(real, system_children_are_known_by_their_exec_line_only, .timeout = 60)
+{
+	if (access("/usr/bin/python3", X_OK))
+		cr_skip_test("no /usr/bin/python3");
+	/* os.system is libc's system(): its clone and wait4 are glibc's own */
+	traced_summary((const char *const[]){ "/usr/bin/python3", "-c", "import os; os.system('exit 0')", NULL });
+	cr_expect(strstr(r.out, "children (0 made, 0 reaped, 0 never reaped):\n  1 process of the trace made by no call in it"),
+		  "%s", r.out);
+	cr_expect(HAS(r.out, "processes (2,", "/usr/bin/dash -c 'exit 0'"), "%s", r.out);
+}
+
 Test(real, probe_fork_summary_says_what_was_injected_where, .timeout = 30)
 {
 	const char *run[] = { fc_build_path("forkchaos"),
@@ -180,7 +191,7 @@ Test(real, probe_fork_summary_says_what_was_injected_where, .timeout = 30)
 	cr_expect(strstr(r.err, "\ninjected (2 times at 1 site):\n        2  rule 1   pipe2            do_fork"), "%s", r.err);
 	cr_expect(strstr(r.err, "error=EMFILE  (n=2)"), "%s", r.err);
 	cr_expect(strstr(r.err, "children (2 made, 2 reaped, 0 never reaped)"), "%s", r.err);
-	cr_expect(strstr(r.err, "here: 2 fork; their children are in the trace"), "%s", r.err);
+	cr_expect(strstr(r.err, "here: 2 fork; each call, its result and its child are in the trace"), "%s", r.err);
 	cr_expect(HAS(r.err, "fork       at do_fork", "reaped by"), "%s", r.err);
 }
 
