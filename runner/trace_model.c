@@ -111,8 +111,13 @@ static int on_exit_line(struct fc__model *m, const struct line *ln)
 	struct fc__proc *p = fc__proc_at(m, ln->pid);
 	if (!p)
 		return -1;
-	p->how = how ? how : "?";
-	p->has_status = fc_jline_num(ln->l, "status", &p->status);
+	const char *via = fc_jline_str(ln->l, "via");
+	/* the supervisor's count line does not know how a process ended: the
+	 * shim's line, when there is one, does */
+	if (!(via && !strcmp(via, "syscall") && p->how)) {
+		p->how = how ? how : "?";
+		p->has_status = fc_jline_num(ln->l, "status", &p->status);
+	}
 	if (ln->counted) {
 		m->exit_lines++;
 		add_counts(ln->l, "matched", m->matched, m->rule_procs);

@@ -2,7 +2,7 @@
 # Install the Debian packages forkchaos needs, when they are missing.
 # As root: apt-get installs them.  Otherwise: print the exact command, fail.
 set -eu
-PACKAGES="build-essential pkg-config clang-format libcriterion-dev gnuplot-nox libuv1-dev libunwind-dev python3 libjemalloc2 libgoogle-perftools4 faketime clang libclang-rt-dev valgrind parallel zlib1g-dev python3-html5lib"
+PACKAGES="build-essential pkg-config clang-format libcriterion-dev gnuplot-nox libuv1-dev libunwind-dev python3 libjemalloc2 libgoogle-perftools4 faketime clang libclang-rt-dev valgrind parallel zlib1g-dev python3-html5lib libseccomp-dev"
 # Wanted, not needed: the report's render test runs where chromium is and
 # says on its own line why it skipped where it is not.  Installed as root.
 OPTIONAL="chromium"
