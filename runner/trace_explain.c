@@ -283,7 +283,7 @@ static void opaque_counts(const struct fc__model *m, char *buf, size_t len)
 
 static void print_head(struct fc__summary *s, const struct fc_trace_reader *r, const char *path)
 {
-	char opaque[256];
+	char opaque[320];
 	const struct fc__model *m = s->m;
 	fc__em_str(&s->e, "trace", path, "trace %s");
 	fc__em_str(&s->e, "forkchaos", m->version, ": forkchaos %s");
@@ -299,13 +299,24 @@ static void print_head(struct fc__summary *s, const struct fc_trace_reader *r, c
 	/* what was not seen: the header says which calls, the sites how many
 	 * of them this trace holds */
 	fc__em_str(&s->e, "unreachable", m->unreachable, NULL);
-	if (m->unreachable)
+	fc__em_int(&s->e, "syscall_lines", m->syscall_lines, NULL);
+	if (m->syscall_lines) {
+		snprintf(opaque, sizeof opaque,
+			 "\nseen at two levels: the entry points, and the syscalls the plan names wherever they were made, "
+			 "inside glibc too (%lld lines \"via\":\"syscall\"); the other calls glibc makes inside its entry "
+			 "points are not seen",
+			 m->syscall_lines);
+		fc__em_text(&s->e, opaque);
+	} else if (m->unreachable)
 		fc__em_text(&s->e,
 			    "\nnot seen: the calls glibc makes inside fork, posix_spawn, system, popen and pthread_create "
 			    "(clone, pipe2, dup2, sigaction, exec); only the entry points are traced");
 	opaque_counts(m, opaque, sizeof opaque);
-	fc__em_str(&s->e, "opaque_calls", *opaque ? opaque : NULL,
-		   "\n  here: %s; each call, its result and its child are in the trace, what glibc did inside it is not");
+	fc__em_str(
+		&s->e, "opaque_calls", *opaque ? opaque : NULL,
+		m->syscall_lines
+			? "\n  here: %s; each call, its result and its child are in the trace"
+			: "\n  here: %s; each call, its result and its child are in the trace, what glibc did inside it is not");
 	fc__em_text(&s->e, "\n");
 }
 

@@ -344,6 +344,8 @@ int fc__model_add(struct fc__model *m, const struct fc_jline *l)
 		return 0;
 	}
 	m->events++;
+	const char *via = fc_jline_str(l, "via");
+	m->syscall_lines += via && !strcmp(via, "syscall");
 	ln.call = fc__intern(&m->strings, call);
 	ln.caller = fc__intern(&m->strings, fc_jline_str(l, "caller"));
 	if (!ln.call)

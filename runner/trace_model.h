@@ -77,6 +77,7 @@ struct fc__model {
 	long long filter_pid;
 	const char *version, *plan, *seed; /* the header's; seed: its number text */
 	const char *unreachable;           /* the header's: what the shim cannot see */
+	long long syscall_lines;           /* lines of the syscall level ("via":"syscall") */
 	long long root, filter_lines;
 	long events; /* good lines after the header */
 	long other;  /* good JSON that is not an event (no call or pid) */

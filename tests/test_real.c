@@ -174,6 +174,23 @@ Test(real, system_children_are_known_by_their_exec_line_only, .timeout = 60)
 	cr_expect(HAS(r.out, "processes (2,", "/usr/bin/dash -c 'exit 0'"), "%s", r.out);
 }
 
+Test(real, summary_of_a_syscall_level_trace_says_both_levels_were_seen, .timeout = 60)
+{
+	traced_summary((const char *const[]){ fc_build_path("targets/probe"), "spawn", NULL });
+	cr_expect(strstr(r.out, "\nnot seen: the calls glibc makes inside"), "entry points only: %s", r.out);
+	const char *run[] = {
+		fc_build_path("forkchaos"),     "run",   "--trace", in_dir("s.jsonl"), "--plan", "sys_clone3:delay=1ms", "--",
+		fc_build_path("targets/probe"), "spawn", NULL
+	};
+	cr_assert_eq(fc_exec(&r, (char *const *)run), 0, "%s", r.err);
+	const char *sum[] = { fc_build_path("forkchaos"), "trace", in_dir("s.jsonl"), NULL };
+	cr_assert_eq(fc_exec(&r, (char *const *)sum), 0, "%s", r.err);
+	if (strstr(r.out, "\nnot seen: "))
+		cr_skip_test("no syscall level here (seccomp user notification): %s", r.out);
+	cr_expect(strstr(r.out, "\nseen at two levels: the entry points, and the syscalls the plan names"), "%s", r.out);
+	cr_expect(strstr(r.out, "\n  here: 1 posix_spawn; each call, its result and its child are in the trace\n"), "%s", r.out);
+}
+
 Test(real, probe_fork_summary_says_what_was_injected_where, .timeout = 30)
 {
 	const char *run[] = { fc_build_path("forkchaos"),
