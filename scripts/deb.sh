@@ -69,8 +69,9 @@ deb() {
 tool=$(deb forkchaos) && lib=$(deb libffd1) && dev=$(deb libffd-dev) || exit 1
 contents=$dir/contents.txt
 dpkg -c "$tool" >"$contents" || fail "dpkg -c $tool"
-for file in ./usr/bin/forkchaos ./usr/lib/forkchaos/libforkchaos.so ./usr/libexec/forkchaos/ffdriver \
-	./usr/share/forkchaos/scenarios/torn-oldact.scn ./usr/share/forkchaos/plots.sh \
+for file in ./usr/bin/forkchaos ./usr/lib/forkchaos/libforkchaos.so ./usr/libexec/forkchaos/ffdriver ./usr/libexec/forkchaos/uvdriver \
+	./usr/share/forkchaos/scenarios/torn-oldact.scn ./usr/share/forkchaos/scenarios/libuv/uv-spawn.scn \
+	./usr/share/forkchaos/scenarios/real/py_popen_retry.py ./usr/share/forkchaos/plots.sh \
 	./usr/share/man/man1/forkchaos.1.gz ./usr/share/man/man5/forkchaos-scenario.5.gz \
 	./usr/share/man/man7/forkchaos-plan.7.gz ./usr/share/bash-completion/completions/forkchaos; do
 	grep -q " $file\$" "$contents" || fail "$(basename "$tool") has no $file"

@@ -26,13 +26,17 @@ PC_SED = sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' \
 # mode, `link` (SOURCE is the link's target) or `pc` (SOURCE goes through
 # PC_SED).  Man pages go to manSECTION/ by their suffix.
 PLOT_FILES = $(wildcard scripts/plots/*.awk scripts/plots/*.gp)
+# the scenarios, their folders (libuv/, real/) and the files their targets
+# name (scripts, makefiles), not the drivers' sources
+SCENARIO_FILES = $(wildcard scenarios/*.scn scenarios/*.md $(foreach e,scn md py sh mk,scenarios/*/*.$(e)))
+SCENARIO_DIRS = $(filter-out scenarios/drivers,$(patsubst %/,%,$(sort $(dir $(SCENARIO_FILES)))))
 INSTALL_ROWS = \
 	755|$(BUILD)/forkchaos|$(BINDIR)/forkchaos \
 	644|$(BUILD)/libforkchaos.so|$(PKGLIBDIR)/libforkchaos.so \
 	$(foreach d,$(DRIVERS),755|$(d)|$(LIBEXECDIR)/$(notdir $(d))) \
 	644|$(BUILD)/libffd.so|$(PKGLIBDIR)/libffd.so \
 	$(foreach d,$(FFD_DEFECT_LIBS),644|$(d)|$(PKGLIBDIR)/defects/$(notdir $(d))) \
-	$(foreach s,$(wildcard scenarios/*.scn) scenarios/README.md,644|$(s)|$(DATADIR)/scenarios/$(notdir $(s))) \
+	$(foreach s,$(SCENARIO_FILES),644|$(s)|$(DATADIR)/$(s)) \
 	755|scripts/plots.sh|$(DATADIR)/plots.sh \
 	$(foreach p,$(PLOT_FILES),644|$(p)|$(DATADIR)/plots/$(notdir $(p))) \
 	$(foreach m,$(MAN_PAGES),644|$(m)|$(MANDIR)/man$(subst .,,$(suffix $(m)))/$(notdir $(m))) \
@@ -44,7 +48,8 @@ INSTALL_ROWS = \
 	644|lib/ffd.h|$(INCLUDEDIR)/ffd.h \
 	pc|lib/libffd.pc.in|$(PKGCONFIGDIR)/libffd.pc
 # forkchaos' own folders, removed by uninstall once empty
-INSTALL_OWN_DIRS = $(PKGLIBDIR)/defects $(PKGLIBDIR) $(LIBEXECDIR) $(DATADIR)/scenarios $(DATADIR)/plots $(DATADIR)
+INSTALL_OWN_DIRS = $(PKGLIBDIR)/defects $(PKGLIBDIR) $(LIBEXECDIR) \
+	$(addprefix $(DATADIR)/,$(filter-out scenarios,$(SCENARIO_DIRS))) $(DATADIR)/scenarios $(DATADIR)/plots $(DATADIR)
 
 # What install needs built: the table's built sources (no test is built).
 INSTALL_OUTPUTS = $(filter $(BUILD)/%,$(foreach r,$(INSTALL_ROWS),$(word 2,$(subst |, ,$(r)))))

@@ -20,6 +20,17 @@ Test(install, check_passes_on_the_installed_scenarios, .timeout = 120)
 	cr_assert(!strstr(r.out, FC_SRC_ROOT), "a path of the source tree in the output:\n%s", r.out);
 }
 
+/* libuv's, glibc's, CPython's, make's, bash's: their helper files installed
+ * beside them, each passing or failing as its expect: says */
+Test(install, check_holds_on_the_installed_real_targets, .timeout = 180)
+{
+	installed(1);
+	int code = in_work("forkchaos check -j 2 --repeat 1 %s/share/forkchaos/scenarios/libuv %s/share/forkchaos/scenarios/real",
+			   prefix, prefix);
+	cr_assert_eq(code, 0, "exit %d\n%s%s", code, r.out, r.err);
+	cr_assert(strstr(r.out, " failed, ") && strstr(r.out, " 0 xpass, 0 errors"), "%s", r.out);
+}
+
 Test(install, run_injects_with_the_installed_shim, .timeout = 60)
 {
 	installed(1);
