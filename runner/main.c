@@ -88,6 +88,12 @@ static const struct command {
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 
+/* Not listed by --help: the bash completion's word lists (complete.c). */
+int fc_cmd_complete(int argc, char **argv);
+static const struct command hidden[] = {
+	{ "complete", fc_cmd_complete, "WHAT", "the words the bash completion offers" },
+};
+
 static void print_usage(FILE *out)
 {
 	fputs(usage_title, out);
@@ -123,6 +129,9 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < NCOMMANDS; i++)
 		if (!strcmp(argv[1], commands[i].name))
 			return commands[i].run(argc - 1, argv + 1);
+	for (size_t i = 0; i < sizeof hidden / sizeof hidden[0]; i++)
+		if (!strcmp(argv[1], hidden[i].name))
+			return hidden[i].run(argc - 1, argv + 1);
 	fprintf(stderr, "forkchaos: unknown subcommand '%s'; see `forkchaos --help`\n", argv[1]);
 	return FC_EXIT_USAGE;
 }
