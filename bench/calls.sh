@@ -13,33 +13,62 @@ LOOPS='sigaction|300000|sigaction|EINVAL|rt_sigaction|posix/proc/sigaction|sigac
 pipe2|30000|pipe2|EMFILE|pipe2||pipe2 + 2 close
 fork|400|fork|EAGAIN|clone|posix/proc/fork|fork + _exit + waitpid
 read|300000|read|EIO|read|posix/io/rw/read|read of 1 byte from a pipe
-malloc|4000000|malloc|ENOMEM||libc/mm/malloc|malloc(32) + free'
+malloc|4000000|malloc|ENOMEM||libc/mm/malloc|malloc(32) + free
+dup|100000|dup|EMFILE|dup,close||dup + close
+sigprocmask|300000|sigprocmask|EINVAL|rt_sigprocmask||sigprocmask(SIG_BLOCK, NULL, old)'
+# The loops the shim's own configurations run; the syscall level's run on
+# the last two (one or two syscalls each).
+MAIN_LOOPS='sigaction pipe2 fork read malloc'
+LAYER_LOOPS='dup sigprocmask'
 
-# configuration|fewer iterations by|clock|needs (a command, or -)|the command,
-# eval'd with $COST $loop $n $call $err $sys $fiu $FC $SHIM $tmp.  The shim
-# runs as its users run it, under forkchaos run (which counts in a shared
-# region; the loop's own time is measured inside callcost).  clock: which of
-# callcost's two times the pair compares: cpu (the process's own, and its
-# children's: what the configuration adds to it, whatever else the machine
-# runs) or wall (strace: its cost is in the tracer, another process, and
-# in the switches to it).  A configuration that cannot do a loop says why
+# configuration|its loops|fewer iterations by|clock|needs (a command, or -)|
+# the command, eval'd with $COST $loop $n $call $err $sys $sysrule $fiu $FC
+# $SHIM $tmp.  The shim runs as its users run it, under forkchaos run
+# (which counts in a shared region; the loop's own time is measured inside
+# callcost).  clock: which of callcost's two times the pair compares: cpu
+# (the process's own, and its children's: what the configuration adds to
+# it, whatever else the machine runs) or wall (strace, the syscall layer:
+# their work is in another process, the tracer or the supervisor, and in
+# the switches to it).  A configuration that cannot do a loop says why
 # (why_not below) and is not run there.  write-floor is no shim: the plain
 # loop writing one line of a trace's size per iteration, the least a trace
 # of one write per event can cost (shim-trace's floor).
-CONFIGS='shim-no-plan|1|cpu|-|"$FC" run -q -- "$COST" $loop $n
-shim-rule-never-fires|1|cpu|-|"$FC" run -q --plan "$call:when=999999999:error=$err" -- "$COST" $loop $n
-shim-caller-rule|1|cpu|-|"$FC" run -q --plan "$call:caller=loop_$loop:when=999999999:error=$err" -- "$COST" $loop $n
-shim-trace|10|cpu|-|"$FC" run -q --trace "$tmp/trace.jsonl" -- "$COST" $loop $n
-write-floor|10|cpu|-|CALLCOST_WRITE="$tmp/trace.jsonl" "$COST" $loop $n
-fiu-never-fires|1|cpu|fiu-run|fiu-run -x -f "" -c "enable_random name=$fiu,probability=0" "$COST" $loop $n
-strace-inject|30|wall|strace|strace -f -qq -o /dev/null -e trace="$sys" -e inject="$sys:error=$err:when=65535" "$COST" $loop $n
-strace-inject-pinned|30|wall|strace|taskset -c 0 strace -f -qq -o /dev/null -e trace="$sys" -e inject="$sys:error=$err:when=65535" "$COST" $loop $n'
+# The syscall level (runner/seccomp*.c): run-other-rule is forkchaos run
+# with an entry-point rule on another call (the shim as in every run, no
+# layer), layer-other-syscall the layer on with a rule on another syscall
+# (what every syscall a rule does not name pays: one BPF run; its goal is
+# against run-other-rule), layer-rule-never-fires a rule on this very
+# syscall that never fires (each call a round trip to the supervisor).
+CONFIGS='shim-no-plan|main|1|cpu|-|"$FC" run -q -- "$COST" $loop $n
+shim-rule-never-fires|main|1|cpu|-|"$FC" run -q --plan "$call:when=999999999:error=$err" -- "$COST" $loop $n
+shim-caller-rule|main|1|cpu|-|"$FC" run -q --plan "$call:caller=loop_$loop:when=999999999:error=$err" -- "$COST" $loop $n
+shim-trace|main|10|cpu|-|"$FC" run -q --trace "$tmp/trace.jsonl" -- "$COST" $loop $n
+write-floor|main|10|cpu|-|CALLCOST_WRITE="$tmp/trace.jsonl" "$COST" $loop $n
+fiu-never-fires|main|1|cpu|fiu-run|fiu-run -x -f "" -c "enable_random name=$fiu,probability=0" "$COST" $loop $n
+run-other-rule|layer|1|wall|-|"$FC" run -q --plan pipe2:error=EMFILE -- "$COST" $loop $n
+layer-other-syscall|layer|1|wall|-|"$FC" run -q --plan sys_pipe2:error=EMFILE -- "$COST" $loop $n
+layer-rule-never-fires|layer|15|wall|-|"$FC" run -q --plan "$sysrule:when=999999999:error=EIO" -- "$COST" $loop $n
+strace-inject|all|30|wall|strace|strace -f -qq -o /dev/null -e trace="$sys" -e inject="$sys:error=$err:when=65535" "$COST" $loop $n
+strace-inject-pinned|main|30|wall|strace|taskset -c 0 strace -f -qq -o /dev/null -e trace="$sys" -e inject="$sys:error=$err:when=65535" "$COST" $loop $n'
 
-# The goals (issue 16): configuration|loops|the most its median ratio may be
-GOALS='shim-no-plan|sigaction pipe2 fork|1.02
-shim-rule-never-fires|sigaction pipe2 fork|1.05
-shim-caller-rule|sigaction pipe2 fork|1.5
-shim-trace|sigaction|3'
+# Whether CONFIG's loops (main, layer, all) hold this loop.
+runs_loop() {
+	case "$1" in
+	all) return 0 ;;
+	main) set -- $MAIN_LOOPS ;;
+	layer) set -- $LAYER_LOOPS ;;
+	esac
+	for l in "$@"; do [ "$l" != "$loop" ] || return 0; done
+	return 1
+}
+
+# The goals (issues 16 and 13): configuration|loops|the most its median
+# ratio may be|against (a configuration: the ratio of the two ratios), or -
+GOALS='shim-no-plan|sigaction pipe2 fork|1.02|-
+shim-rule-never-fires|sigaction pipe2 fork|1.05|-
+shim-caller-rule|sigaction pipe2 fork|1.5|-
+shim-trace|sigaction|3|-
+layer-other-syscall|dup sigprocmask|1.02|run-other-rule'
 
 # BENCH_LOOPS, BENCH_CONFIGS: only these (names, space-separated)
 only() { # NAME LIST
@@ -58,11 +87,13 @@ why_not() {
 	esac
 }
 
-# A loop's fields into $loop $iters $call $err $sys $fiu $what.
+# A loop's fields into $loop $iters $call $err $sys $fiu $what, and
+# $sysrule: its syscalls as a plan names them (sys_NAME).
 loop_fields() {
 	IFS='|' read -r loop iters call err sys fiu what <<EOF
 $1
 EOF
+	sysrule=$(echo "$sys" | sed 's/[^,][^,]*/sys_&/g')
 }
 
 # Run CONFIG's command (or the plain loop: CONFIG plain) with N iterations;
@@ -77,12 +108,12 @@ calls_run() { # CONFIG N CLOCK COMMAND
 	rm -f "$tmp/trace.jsonl"
 }
 
-# The goal of CONFIG on this loop, or nothing.
+# The goal of CONFIG on this loop ("MOST AGAINST"), or nothing.
 goal_of() {
-	echo "$GOALS" | while IFS='|' read -r name which most; do
+	echo "$GOALS" | while IFS='|' read -r name which most against; do
 		[ "$name" = "$1" ] || continue
 		for l in $which; do
-			[ "$l" != "$loop" ] || echo "$most"
+			[ "$l" != "$loop" ] || echo "$most $against"
 		done
 	done
 }
@@ -98,7 +129,8 @@ calls_section() {
 		loop_fields "$l"
 		sample calls "$loop" plain what "$what"
 		sample calls "$loop" plain cmd '"$COST" $loop $n'
-		echo "$CONFIGS" | while IFS='|' read -r name div clock needs cmd; do
+		echo "$CONFIGS" | while IFS='|' read -r name which div clock needs cmd; do
+			runs_loop "$which" || continue
 			why=$(why_not "$name")
 			[ "$needs" = - ] || command -v "$needs" >/dev/null 2>&1 || why="$needs is not installed"
 			sample calls "$loop" "$name" cmd "$cmd"
@@ -106,8 +138,9 @@ calls_section() {
 			if [ -n "$why" ]; then
 				sample calls "$loop" "$name" why "$why"
 			else
-				goal=$(goal_of "$name")
-				[ -z "$goal" ] || sample calls "$loop" "$name" goal "$goal"
+				set -- $(goal_of "$name")
+				[ $# = 0 ] || sample calls "$loop" "$name" goal "$1"
+				[ $# -lt 2 ] || [ "$2" = - ] || sample calls "$loop" "$name" against "$2"
 			fi
 		done
 	done
@@ -116,7 +149,8 @@ calls_section() {
 		progress "calls: round $round of $ROUNDS"
 		echo "$LOOPS" | while IFS= read -r l; do
 			loop_fields "$l"
-			echo "$CONFIGS" | while IFS='|' read -r name div clock needs cmd; do
+			echo "$CONFIGS" | while IFS='|' read -r name which div clock needs cmd; do
+				runs_loop "$which" || continue
 				[ -z "$(why_not "$name")" ] || continue
 				[ "$needs" = - ] || command -v "$needs" >/dev/null 2>&1 || continue
 				n=$((iters * SCALE / div))

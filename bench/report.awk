@@ -5,7 +5,7 @@
 # columns scripts/plots/overhead.awk and the demo read).  Numeric metrics
 # are summarised over their rounds; text metrics (what, why, note, oracle)
 # keep their last value.  vars: machine, date, rounds, secs.
-BEGIN { text["what"] = text["why"] = text["note"] = text["oracle"] = text["cmd"] = text["clock"] = 1 }
+BEGIN { text["what"] = text["why"] = text["note"] = text["oracle"] = text["cmd"] = text["clock"] = text["against"] = 1 }
 {
 	key = $1 SUBSEP $2 SUBSEP $3
 	if (!(key in seen)) {
@@ -65,22 +65,36 @@ function json_row(key,    p, line, m, k, main) {
 		line = line ",\"goal_met\":" (goal_met[key] ? "true" : "false")
 	if (key in race_ratio)
 		line = line ",\"ratio_vs_stress\":" race_ratio[key]
+	if (key in against_ratio)
+		line = line ",\"ratio_vs_against\":" against_ratio[key]
 	return line "}"
 }
 
-function goal_text(key,    g) {
+# A goal: the median ratio at most GOAL, or (AGAINST: another
+# configuration) the ratio of the two median ratios.
+function goal_text(key,    g, p, r, ag) {
 	if (!stats(key SUBSEP "goal"))
 		return ""
 	g = MED
 	if (!stats(key SUBSEP "ratio"))
 		return ""
-	goal_met[key] = MED <= g
-	return sprintf("<=x%s %s", num(g), MED <= g ? "met" : "MISSED")
+	r = MED
+	ag = txt[key SUBSEP "against"]
+	if (ag != "") {
+		split(key, p, SUBSEP)
+		if (!stats(p[1] SUBSEP p[2] SUBSEP ag SUBSEP "ratio"))
+			return ""
+		r = r / MED
+		against_ratio[key] = sprintf("%.4f", r)
+	}
+	goal_met[key] = r <= g
+	return sprintf("%s<=x%s %s", ag != "" ? sprintf("x%.2f of %s, ", r, ag) : "", num(g), r <= g ? "met" : "MISSED")
 }
 
 function calls_rows(    i, p, key, plain, r, what, clk) {
 	print "Per-call overhead: ns per iteration (the fastest of 5 chunks), median [min-max] of the rounds, in CPU"
-	print "time (cpu: the process's and its children's) or wall time (strace: its work is in the tracer);"
+	print "time (cpu: the process's and its children's) or wall time (strace, the syscall layer: their work is"
+	print "in another process);"
 	print "ratio: median [min-max] of alternated pairs (the configuration and plain back to back, same clock)"
 	printf "%-10s %-22s %-32s %-24s %s\n", "loop", "configuration", "ns/op", "ratio to plain", "goal"
 	for (i = 1; i <= nkeys; i++) {
@@ -184,7 +198,7 @@ function extra_col(section, key) {
 
 END {
 	unit["calls"] = "ns/op"; unit["race"] = "reproductions/s"; unit["sweep"] = "runs/s"; unit["memory"] = "KiB"; unit["explore"] = ""
-	nmetrics = split("ns ns_cpu ns_wall ratio goal rate repros runs seconds runs_per_s hwm_kib maxrss_kib what why note oracle cmd clock", metrics, " ")
+	nmetrics = split("ns ns_cpu ns_wall ratio goal rate repros runs seconds runs_per_s hwm_kib maxrss_kib what why note oracle cmd clock against", metrics, " ")
 	for (i = 1; i <= nkeys; i++) {
 		split(order[i], p, SUBSEP)
 		has[p[1]] = 1

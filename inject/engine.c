@@ -5,6 +5,7 @@
 #include <sys/single_threaded.h>
 #include <unistd.h>
 #include "libc.h"
+#include "match.h"
 #include "shim.h"
 #include "stats.h"
 
@@ -24,29 +25,7 @@ void fc__shares_vm(void)
 
 uint64_t fc__mix64(uint64_t x)
 {
-	x += 0x9e3779b97f4a7c15ull;
-	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
-	x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
-	return x ^ (x >> 31);
-}
-
-/* prob=: a counter-based generator, a pure function of (seed, lineage, rule,
- * n), so the same seed gives the same choices in the same process lineage
- * whatever the threads and signals do between calls. */
-static int prob_fires(const struct fc_rule *rule, int index, unsigned long n)
-{
-	uint64_t seed = rule->has_seed ? rule->seed : fc__state.seed;
-	uint64_t draw = fc__mix64(seed ^ fc__mix64(fc__state.lineage ^ fc__mix64((uint64_t)index << 32 ^ n)));
-	return rule->prob_threshold == UINT64_MAX || draw < rule->prob_threshold;
-}
-
-static int when_fires(const struct fc_rule *rule, unsigned long n)
-{
-	if (n < rule->when_first)
-		return 0;
-	if (rule->when_last && n > rule->when_last)
-		return 0;
-	return (n - rule->when_first) % rule->when_step == 0;
+	return fc_mix64(x);
 }
 
 /* A rule in the candidates that does not name the call itself is there
@@ -121,9 +100,9 @@ static inline __attribute__((always_inline)) unsigned long decide(int id, long n
 		unsigned long n = fc__count(&fc__state.matched[index]);
 		if (won || !rule->actions)
 			continue;
-		if (rule->has_when && !when_fires(rule, n))
+		if (rule->has_when && !fc_when_fires(rule, n))
 			continue;
-		if (rule->has_prob && !prob_fires(rule, index, n))
+		if (rule->has_prob && !fc_prob_fires(rule, fc__state.seed, fc__state.lineage, index, n))
 			continue;
 		won = n << 6 | (unsigned long)(index + 1);
 		/* vfork cannot act at exit (its child runs on our caller's stack) */
@@ -176,7 +155,8 @@ struct fc_sole fc__sole[FC_NCALLS];
 static unsigned long fires(int index, int id, unsigned long n)
 {
 	const struct fc_rule *rule = &fc__state.plan.rules[index];
-	if ((rule->has_when && !when_fires(rule, n)) || (rule->has_prob && !prob_fires(rule, index, n)))
+	if ((rule->has_when && !fc_when_fires(rule, n)) ||
+	    (rule->has_prob && !fc_prob_fires(rule, fc__state.seed, fc__state.lineage, index, n)))
 		return 0;
 	if (rule->at == FC_AT_ENTER || !(fc_calls[id].flags & FC_F_ENTER_ONLY))
 		fc__count(&fc__state.acted[index]);
@@ -260,7 +240,9 @@ void fc__arm(void)
 	for (int r = 0; r < plan->nrules; r++) {
 		const struct fc_rule *rule = &plan->rules[r];
 		for (int id = 0; id < FC_NCALLS; id++)
-			if (fc_rule_has_call(rule, id))
+			/* a syscall-level rule is the supervisor's: counted and acted
+			 * on once, where the syscall is made, not here too */
+			if (fc_rule_has_call(rule, id) && !(fc__state.syscall_layer && rule->via == FC_VIA_SYSCALL))
 				fc__state.rules_for[id] |= (fc_ruleset)1 << r;
 		if (rule->sel_sig >= 0 || rule->sel_fd >= 0 || rule->proc != FC_PROC_ANY || rule->lib[0] || rule->caller[0])
 			selective |= (fc_ruleset)1 << r;
