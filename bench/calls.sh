@@ -27,9 +27,9 @@ LAYER_LOOPS='dup sigprocmask'
 # (which counts in a shared region; the loop's own time is measured inside
 # callcost).  clock: which of callcost's two times the pair compares: cpu
 # (the process's own, and its children's: what the configuration adds to
-# it, whatever else the machine runs) or wall (strace, the syscall layer:
-# their work is in another process, the tracer or the supervisor, and in
-# the switches to it).  A configuration that cannot do a loop says why
+# it, whatever else the machine runs: the syscall layer's filter runs in
+# it too) or wall (strace, a call the layer traps: their work is in another
+# process, the tracer or the supervisor, and in the switches to it).  A configuration that cannot do a loop says why
 # (why_not below) and is not run there.  write-floor is no shim: the plain
 # loop writing one line of a trace's size per iteration, the least a trace
 # of one write per event can cost (shim-trace's floor).
@@ -45,8 +45,8 @@ shim-caller-rule|main|1|cpu|-|"$FC" run -q --plan "$call:caller=loop_$loop:when=
 shim-trace|main|10|cpu|-|"$FC" run -q --trace "$tmp/trace.jsonl" -- "$COST" $loop $n
 write-floor|main|10|cpu|-|CALLCOST_WRITE="$tmp/trace.jsonl" "$COST" $loop $n
 fiu-never-fires|main|1|cpu|fiu-run|fiu-run -x -f "" -c "enable_random name=$fiu,probability=0" "$COST" $loop $n
-run-other-rule|layer|1|wall|-|"$FC" run -q --plan pipe2:error=EMFILE -- "$COST" $loop $n
-layer-other-syscall|layer|1|wall|-|"$FC" run -q --plan sys_pipe2:error=EMFILE -- "$COST" $loop $n
+run-other-rule|layer|1|cpu|-|"$FC" run -q --plan pipe2:error=EMFILE -- "$COST" $loop $n
+layer-other-syscall|layer|1|cpu|-|"$FC" run -q --plan sys_pipe2:error=EMFILE -- "$COST" $loop $n
 layer-rule-never-fires|layer|15|wall|-|"$FC" run -q --plan "$sysrule:when=999999999:error=EIO" -- "$COST" $loop $n
 strace-inject|all|30|wall|strace|strace -f -qq -o /dev/null -e trace="$sys" -e inject="$sys:error=$err:when=65535" "$COST" $loop $n
 strace-inject-pinned|main|30|wall|strace|taskset -c 0 strace -f -qq -o /dev/null -e trace="$sys" -e inject="$sys:error=$err:when=65535" "$COST" $loop $n'

@@ -91,32 +91,37 @@ function goal_text(key,    g, p, r, ag) {
 	return sprintf("%s<=x%s %s", ag != "" ? sprintf("x%.2f of %s, ", r, ag) : "", num(g), r <= g ? "met" : "MISSED")
 }
 
-function calls_rows(    i, p, key, plain, r, what, clk) {
+function calls_rows(    i, p, key, plain, r, what, clk, c, first) {
 	print "Per-call overhead: ns per iteration (the fastest of 5 chunks), median [min-max] of the rounds, in CPU"
 	print "time (cpu: the process's and its children's) or wall time (strace, the syscall layer: their work is"
 	print "in another process);"
 	print "ratio: median [min-max] of alternated pairs (the configuration and plain back to back, same clock)"
-	printf "%-10s %-22s %-32s %-24s %s\n", "loop", "configuration", "ns/op", "ratio to plain", "goal"
+	printf "%-12s %-22s %-32s %-24s %s\n", "loop", "configuration", "ns/op", "ratio to plain", "goal"
 	for (i = 1; i <= nkeys; i++) {
 		split(order[i], p, SUBSEP)
 		if (p[1] != "calls")
 			continue
 		key = order[i]
 		if ((key SUBSEP "why") in txt) {
-			printf "%-10s %-22s n/a: %s\n", p[2], p[3], txt[key SUBSEP "why"]
+			printf "%-12s %-22s n/a: %s\n", p[2], p[3], txt[key SUBSEP "why"]
 			continue
 		}
 		if (p[3] == "plain") {
 			plain = key
 			what = txt[key SUBSEP "what"]
-			printf "%-10s %-22s %-32s %-24s %s\n", p[2], "plain", "cpu " range(key SUBSEP "ns_cpu", "%.1f"), "1", what
-			if (stats(key SUBSEP "ns_wall"))
-				printf "%-10s %-22s %-32s\n", "", "", "wall " range(key SUBSEP "ns_wall", "%.1f")
+			first = 1
+			for (c = 1; c <= 2; c++) {
+				clk = c == 1 ? "cpu" : "wall"
+				if (!stats(key SUBSEP "ns_" clk))
+					continue
+				printf "%-12s %-22s %-32s %-24s %s\n", first ? p[2] : "", first ? "plain" : "", clk " " range(key SUBSEP "ns_" clk, "%.1f"), first ? "1" : "", first ? what : ""
+				first = 0
+			}
 			continue
 		}
 		clk = txt[key SUBSEP "clock"]
 		r = range(key SUBSEP "ratio", "%.2f")
-		printf "%-10s %-22s %-32s %-24s %s\n", p[2], p[3], clk " " range(key SUBSEP "ns", "%.1f"), r, goal_text(key)
+		printf "%-12s %-22s %-32s %-24s %s\n", p[2], p[3], clk " " range(key SUBSEP "ns", "%.1f"), r, goal_text(key)
 		if (csv != "" && stats(key SUBSEP "ratio")) {
 			rm = MED; rmin = MIN; rmax = MAX
 			base = stats(plain SUBSEP "ns_" clk) ? MED : 0
