@@ -24,8 +24,8 @@
 #   DEMO_REPEAT (runs per scenario; default: each scenario's own)
 #   DEMO_FILTER (a scenario glob; the mutation score is then not judged)
 #   DEMO_SWEEPS (1; 0: none)   DEMO_SWEEP_MAX_N (4)
-#   DEMO_BENCH_RUN (1: run make bench's calls section first, into bench/;
-#                   0: use DEMO_BENCH as it is)
+#   DEMO_BENCH_RUN (1: run make bench's calls section first, into bench/,
+#                   DEMO_BENCH_ROUNDS rounds (3); 0: use DEMO_BENCH as it is)
 #   DEMO_BENCH (results/bench/overhead.csv, what make bench writes)
 set -eu
 cd "$(dirname "$0")/.."
@@ -109,7 +109,7 @@ campaigns="$campaigns latency"
 # medians are timing), into bench/ (bench.json, overhead.csv), read below
 if [ "${DEMO_BENCH_RUN:-1}" = 1 ]; then
 	bench=$tmp/bench/overhead.csv
-	logged env BENCH_SECTIONS=calls BENCH_OUT="$tmp/bench" sh scripts/bench.sh >"$tmp/logs/bench.txt" 2>&1 ||
+	logged env BENCH_SECTIONS=calls ROUNDS="${DEMO_BENCH_ROUNDS:-3}" BENCH_OUT="$tmp/bench" sh scripts/bench.sh >"$tmp/logs/bench.txt" 2>&1 ||
 		echo "demo: make bench failed (logs/bench.txt)" >&2
 fi
 
