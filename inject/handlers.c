@@ -146,10 +146,20 @@ static int real_handler(const void *fn)
  * parent, not its dispositions: its resets (Python's child sets every
  * handler back to SIG_DFL before exec) go to the kernel as they are, and
  * change nothing of ours, or the parent's trampoline would find no record
- * and drop its next signal.  getpid(), not the cached pid. */
+ * and drop its next signal.  getpid(), not the cached pid; but only when
+ * such a child can be running: with threads (a clone(CLONE_VM) counts as
+ * one), or since a vfork (fc__state.vforked, set before each).  A single
+ * thread that runs with its own pid again runs because its vfork child is
+ * gone: it clears the mark (two getpid per sigaction else). */
 static int shares_parent_memory(void)
 {
-	return fc__getpid() != fc__state.my_pid;
+	int one = fc__one_thread();
+	if (one && !__atomic_load_n(&fc__state.vforked, __ATOMIC_RELAXED))
+		return 0;
+	int shared = fc__getpid() != fc__state.my_pid;
+	if (one && !shared)
+		__atomic_store_n(&fc__state.vforked, 0, __ATOMIC_RELAXED);
+	return shared;
 }
 
 static void trampoline(int sig, siginfo_t *info, void *uctx)

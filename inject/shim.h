@@ -82,6 +82,7 @@ struct fc_state {
 	pid_t ended_pid;                  /* the image whose exit line is written (life.c) */
 	int fork_with_threads;            /* it had threads when it last forked (engine.c) */
 	int index_used;                   /* the symbol index was built, or is being (caller=, lib=, trace) */
+	int vforked;                      /* a vfork child may be running (set before each: handlers.c) */
 	uint64_t private_matched[FC_MAX_RULES], private_acted[FC_MAX_RULES];
 	int active;                      /* a plan or a trace is on */
 	int trace_fd;                    /* -1: no trace (or not at this instant) */

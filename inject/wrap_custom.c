@@ -21,6 +21,8 @@ int fc__vfork_enter(long *out, void *ra)
 	struct fc_call c;
 	if (FC_UNLIKELY(!fc__real_vfork)) /* called before our constructor ran */
 		fc__real_vfork = FC_REAL(vfork);
+	if (fc__state.active)
+		__atomic_store_n(&fc__state.vforked, 1, __ATOMIC_RELAXED); /* handlers.c */
 	if (!fc__enter(&c, FC_ID_vfork, -1, -1, -1, ra))
 		return 0;
 	if (fc__pre(&c, out))
