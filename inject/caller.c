@@ -2,14 +2,35 @@
  * with the rule's ranges from the symbol index.  depth=1 needs no unwinding
  * (the return address is enough); deeper frames come from the compiler's
  * own unwinder (_Unwind_Backtrace in libgcc_s, the one glibc's backtrace()
- * uses, linked directly so nothing is dlopen()ed): it reads .eh_frame in
- * memory, allocates nothing and opens nothing.  libunwind was used here
- * first, but it opens a pipe in the target (to validate addresses), which
- * shows in the target's own descriptor census. */
+ * uses): it reads .eh_frame in memory, allocates nothing and opens nothing.
+ * libunwind was used here first, but it opens a pipe in the target (to
+ * validate addresses), which shows in the target's own descriptor census.
+ * libgcc_s is loaded by the constructor, and only for a plan with depth=
+ * (never later: not in a handler): linked in, its five mappings would be
+ * copied at every fork of every target (make bench: fork). */
+#include <dlfcn.h>
 #include <unwind.h>
 #include <signal.h>
 #include "libc.h"
 #include "shim.h"
+
+static _Unwind_Reason_Code (*unwind_backtrace)(_Unwind_Trace_Fn, void *);
+static _Unwind_Ptr (*unwind_get_ip)(struct _Unwind_Context *);
+
+void fc__caller_load(void)
+{
+	for (int r = 0; r < fc__state.plan.nrules; r++) {
+		if (fc__state.plan.rules[r].depth <= 1)
+			continue;
+		void *lib = dlopen("libgcc_s.so.1", RTLD_NOW | RTLD_LOCAL);
+		void *walk = lib ? dlsym(lib, "_Unwind_Backtrace") : NULL, *ip = lib ? dlsym(lib, "_Unwind_GetIP") : NULL;
+		if (walk && ip) {
+			unwind_get_ip = (_Unwind_Ptr(*)(struct _Unwind_Context *))ip;
+			unwind_backtrace = (_Unwind_Reason_Code(*)(_Unwind_Trace_Fn, void *))walk;
+		}
+		return;
+	}
+}
 
 struct frame_walk {
 	void **frames;
@@ -21,7 +42,7 @@ static _Unwind_Reason_Code note_frame(struct _Unwind_Context *context, void *arg
 	struct frame_walk *walk = arg;
 	if (walk->count >= walk->max)
 		return _URC_END_OF_STACK;
-	walk->frames[walk->count++] = (void *)_Unwind_GetIP(context);
+	walk->frames[walk->count++] = (void *)unwind_get_ip(context);
 	return _URC_NO_REASON;
 }
 
@@ -45,12 +66,14 @@ static int room_to_unwind(void)
 
 int fc__caller_matches(int rule, int depth, void *ra)
 {
-	if (depth <= 1 || !room_to_unwind())
+	/* without the unwinder (no libgcc_s), as without room for it: by
+	 * the return address alone */
+	if (depth <= 1 || !unwind_backtrace || !room_to_unwind())
 		return fc__caller_in_rule(rule, ra);
 	void *frames[FC_MAX_DEPTH + 8]; /* the shim's own frames come first */
 	struct frame_walk walk = { frames, 0, sizeof frames / sizeof frames[0] };
 	fc__guard++;
-	_Unwind_Backtrace(note_frame, &walk);
+	unwind_backtrace(note_frame, &walk);
 	fc__guard--;
 	int first = 0;
 	while (first < walk.count && frames[first] != ra)

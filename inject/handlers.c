@@ -110,11 +110,14 @@ STUBS4(0) STUBS4(1) STUBS4(2) STUBS4(3) STUBS4(4) STUBS4(5) STUBS4(6) STUBS4(7)
 		STUB_NAMES4(0), STUB_NAMES4(1), STUB_NAMES4(2), STUB_NAMES4(3),
 		STUB_NAMES4(4), STUB_NAMES4(5), STUB_NAMES4(6), STUB_NAMES4(7),
 	};
+
 static unsigned stubs_used;
 
 static int stub_index(const void *fn)
 {
-	for (int k = 0; k < STUBS; k++)
+	/* only those handed out: usually none (a loop of installs pays this) */
+	unsigned used = __atomic_load_n(&stubs_used, __ATOMIC_RELAXED);
+	for (int k = 0; k < STUBS && (unsigned)k < used; k++)
 		if (fn == (const void *)stubs[k])
 			return k;
 	return -1;
@@ -143,10 +146,20 @@ static int real_handler(const void *fn)
  * parent, not its dispositions: its resets (Python's child sets every
  * handler back to SIG_DFL before exec) go to the kernel as they are, and
  * change nothing of ours, or the parent's trampoline would find no record
- * and drop its next signal.  getpid(), not the cached pid. */
+ * and drop its next signal.  getpid(), not the cached pid; but only when
+ * such a child can be running: with threads (a clone(CLONE_VM) counts as
+ * one), or since a vfork (fc__state.vforked, set before each).  A single
+ * thread that runs with its own pid again runs because its vfork child is
+ * gone: it clears the mark (two getpid per sigaction else). */
 static int shares_parent_memory(void)
 {
-	return fc__getpid() != fc__state.my_pid;
+	int one = fc__one_thread();
+	if (one && !__atomic_load_n(&fc__state.vforked, __ATOMIC_RELAXED))
+		return 0;
+	int shared = fc__getpid() != fc__state.my_pid;
+	if (one && !shared)
+		__atomic_store_n(&fc__state.vforked, 0, __ATOMIC_RELAXED);
+	return shared;
 }
 
 static void trampoline(int sig, siginfo_t *info, void *uctx)
@@ -185,6 +198,9 @@ static void trampoline(int sig, siginfo_t *info, void *uctx)
 
 static struct fc_disposition *new_record(void *fn, int flags)
 {
+	/* all taken: no locked add for each install more */
+	if (__atomic_load_n(&records_used, __ATOMIC_RELAXED) >= RECORDS)
+		return NULL;
 	unsigned at = __atomic_fetch_add(&records_used, 1, __ATOMIC_RELAXED);
 	if (at >= RECORDS)
 		return NULL; /* that many installs: the rest are not tracked */

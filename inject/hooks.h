@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <string.h>
 #include "shim.h"
+#include "stats.h"
 #include "facts.h"
 
 enum fc_step {
@@ -69,26 +70,57 @@ struct fc_hooks {
 		facts                                \
 	} while (0)
 
-/* Everything after the fast path: the decision, the enter-side actions, the
- * real call REAL_CALL between the hooks' steps, the exit side. */
-#define FC_SLOW_PATH(rtype, id, nr, ra, real_call, facts)                                        \
-	fc_h.user_out = NULL;                                                                    \
-	fc_h.forking = 0;                                                                        \
-	fc_h.hold_out = 0;                                                                       \
-	FC_AT_STEP(FC_STEP_ARGS, facts);                                                         \
-	FC_AT_STEP(FC_STEP_BEFORE, facts);                                                       \
-	fc_on = fc__enter(&fc_c, (id), (nr), fc_sig, fc_fd, (ra));                               \
-	if (fc_on && fc__pre(&fc_c, &fc_ret)) {                                                  \
-		fc_result = (rtype)(intptr_t)fc_ret;                                             \
-	} else {                                                                                 \
-		FC_AT_STEP(FC_STEP_CALL, facts);                                                 \
-		fc_result = real_call;                                                           \
-		FC_AT_STEP(FC_STEP_FIX, facts);                                                  \
-		FC_AT_STEP(FC_STEP_DONE, facts);                                                 \
-		if (fc_on)                                                                       \
-			fc_result = (rtype)(intptr_t)fc__post(&fc_c, (long)(intptr_t)fc_result); \
-	}                                                                                        \
-	FC_AT_STEP(FC_STEP_LEAVE, facts);                                                        \
+/* A call that only rules name (FC_ARMED_COUNT: none of the steps below
+ * has work for it) is counted first, and made at once when no rule fires:
+ * `return REAL_CALL`, a tail call where the function has no local whose
+ * address escapes.  The common case, one rule with no selector but the
+ * call, is counted inline here (fc__count_sole); fc_pending is then 0 when
+ * the call is done, else what FC_SLOW_PATH must finish (PENDING). */
+#define FC_COUNTED(id, nr, real_call)                          \
+	unsigned long fc_pending = fc__count_sole((id), (nr)); \
+	if (FC_LIKELY(fc_pending == 0))                        \
+	return real_call
+
+/* 0 when the call was counted and its rule cannot fire on this count;
+ * else that count, or FC_NOT_COUNTED (no sole rule; the shim's own call;
+ * a syscall:nr= rule to judge; the launcher's first hint of this call). */
+static inline unsigned long fc__count_sole(int id, long nr)
+{
+	const struct fc_sole *sole = &fc__sole[id];
+	if (sole->rule < 0 || fc__guard || (nr >= 0 && fc__state.rules_for[FC_ID_syscall]) ||
+	    (fc__stats && !(__atomic_load_n(&fc__stats->calls_seen[id / 64], __ATOMIC_RELAXED) >> (id % 64) & 1)))
+		return FC_NOT_COUNTED;
+	unsigned long n = fc__count(&fc__state.matched[sole->rule]);
+	return n < sole->first || n > sole->last ? 0 : n;
+}
+
+/* Everything after the fast path: the decision, the enter-side actions,
+ * the real call REAL_CALL between the hooks' steps, the exit side.
+ * PENDING (from FC_COUNTED; 0 for a call not armed FC_ARMED_COUNT): the
+ * count fc__count_sole gave, which fc__enter_counted finishes, where
+ * again the call is made at once when no rule fires. */
+#define FC_SLOW_PATH(rtype, id, nr, ra, pending, real_call, facts)                                      \
+	unsigned long fc_decided = 0;                                                                   \
+	FC_AT_STEP(FC_STEP_ARGS, facts);                                                                \
+	if ((pending) && !(fc_decided = fc__enter_counted((id), (nr), fc_sig, fc_fd, (ra), (pending)))) \
+		return real_call;                                                                       \
+	fc_h.user_out = NULL;                                                                           \
+	fc_h.forking = 0;                                                                               \
+	fc_h.hold_out = 0;                                                                              \
+	FC_AT_STEP(FC_STEP_BEFORE, facts);                                                              \
+	fc_on = fc_decided ? fc__enter_decided(&fc_c, (id), (nr), fc_sig, fc_fd, (ra), fc_decided)      \
+			   : fc__enter(&fc_c, (id), (nr), fc_sig, fc_fd, (ra));                         \
+	if (fc_on && fc__pre(&fc_c, &fc_ret)) {                                                         \
+		fc_result = (rtype)(intptr_t)fc_ret;                                                    \
+	} else {                                                                                        \
+		FC_AT_STEP(FC_STEP_CALL, facts);                                                        \
+		fc_result = real_call;                                                                  \
+		FC_AT_STEP(FC_STEP_FIX, facts);                                                         \
+		FC_AT_STEP(FC_STEP_DONE, facts);                                                        \
+		if (fc_on)                                                                              \
+			fc_result = (rtype)(intptr_t)fc__post(&fc_c, (long)(intptr_t)fc_result);        \
+	}                                                                                               \
+	FC_AT_STEP(FC_STEP_LEAVE, facts);                                                               \
 	return fc_result
 
 /* The facts that only describe a call add no code. */

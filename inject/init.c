@@ -157,6 +157,7 @@ __attribute__((constructor(101))) static void fc_init(void)
 			 * load, not on the first call (which may be in a handler) */
 			fc__symtab_refresh();
 			warn_unresolved();
+			fc__caller_load();
 			break;
 		}
 	/* handlers run through the trampoline whenever the shim may have to

@@ -3,7 +3,10 @@
 SHIM_SRCS := $(wildcard inject/*.c)
 SHIM_OBJS := $(patsubst inject/%.c,$(BUILD)/obj/inject/%.o,$(SHIM_SRCS)) $(BUILD)/obj/inject/vfork-x86_64.o
 SHIM_CFLAGS := $(TARGET_CFLAGS) -fvisibility=default -ftls-model=initial-exec -fcallgraph-info=su -I$(BUILD)/gen -Iinject
-SHIM_LIBS := -ldl -lgcc_s
+SHIM_LIBS := -ldl
+# Code and read-only data in one segment: each mapping of the shim is
+# copied at every fork and unmapped at every exit (make bench: fork).
+SHIM_LDFLAGS := -Wl,-z,noseparate-code
 GEN_SYSNAMES := $(BUILD)/gen/sysnames.def
 GEN_CALL_HEADERS := $(BUILD)/gen/call_headers.h
 # The plan parser and the call table, shared with the launcher and test_plan.
@@ -42,4 +45,4 @@ $(BUILD)/gen/shim.map: inject/shim.map.in inject/calls.def
 
 $(BUILD)/libforkchaos.so: $(SHIM_OBJS) $(BUILD)/gen/shim.map
 	$(call say,LD,$@)
-	$(Q)$(CC) -shared -Wl,--version-script=$(BUILD)/gen/shim.map -Wl,-z,now -o $@ $(SHIM_OBJS) $(SHIM_LIBS)
+	$(Q)$(CC) -shared -Wl,--version-script=$(BUILD)/gen/shim.map -Wl,-z,now $(SHIM_LDFLAGS) -o $@ $(SHIM_OBJS) $(SHIM_LIBS)

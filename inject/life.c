@@ -26,22 +26,18 @@ extern void *__dso_handle;
 extern int __register_atfork(void (*prepare)(void), void (*parent)(void), void (*child)(void), void *dso);
 
 struct fc_stats *fc__stats;
-uint64_t *fc__matched, *fc__acted;
-
 /* Without a stats region (the shim preloaded by hand), or past its last
- * slot, a process counts here. */
-static uint64_t private_matched[FC_MAX_RULES], private_acted[FC_MAX_RULES];
-
-/* The exit line is written once per process image: the pid that wrote it
- * (a vfork child shares this memory and has its own pid). */
-static pid_t ended_pid;
+ * slot, a process counts in fc__state.private_matched and private_acted.
+ * The exit line is written once per process image: fc__state.ended_pid is
+ * the pid that wrote it (a vfork child shares this memory and has its own
+ * pid). */
 
 static void take_slot(void)
 {
-	memset(private_matched, 0, sizeof private_matched);
-	memset(private_acted, 0, sizeof private_acted);
-	fc__matched = private_matched;
-	fc__acted = private_acted;
+	memset(fc__state.private_matched, 0, sizeof fc__state.private_matched);
+	memset(fc__state.private_acted, 0, sizeof fc__state.private_acted);
+	fc__state.matched = fc__state.private_matched;
+	fc__state.acted = fc__state.private_acted;
 	if (!fc__stats)
 		return;
 	uint32_t slot = __atomic_fetch_add(&fc__stats->claimed, 1, __ATOMIC_RELAXED);
@@ -50,8 +46,8 @@ static void take_slot(void)
 	struct fc_stats_slot *mine = &fc__stats->slots[slot];
 	mine->pid = fc__getpid();
 	mine->ppid = fc__getppid();
-	fc__matched = mine->matched;
-	fc__acted = mine->acted;
+	fc__state.matched = mine->matched;
+	fc__state.acted = mine->acted;
 }
 
 static void map_stats(void)
@@ -150,7 +146,10 @@ void fc__after_fork_child(void)
 	fc__state.my_pid = pid;
 	fc__state.last_child = 0;
 	fc__trace_after_fork();
-	fc__symtab_after_fork(fc__forked_with_threads());
+	/* the index's state is on a page of its own, which a child that
+	 * never needs it must not touch (a fault) */
+	if (fc__state.index_used || fc__forked_with_threads())
+		fc__symtab_after_fork(fc__forked_with_threads());
 	take_slot();
 }
 
@@ -164,20 +163,20 @@ void fc__life_init(void)
 }
 
 /* The exit line: how this image ended and what each rule did in it. */
-static void end_image(const char *how, int status)
+static void end_image(const char *how, int execs, int status)
 {
 	pid_t pid = fc__getpid();
-	if (!fc__state.active || ended_pid == pid)
+	if (!fc__state.active || fc__state.ended_pid == pid)
 		return;
-	ended_pid = pid;
-	fc__oracles_end(!strcmp(how, "exec"));
-	fc__trace_exit(how, status, fc__matched, fc__acted);
+	fc__state.ended_pid = pid;
+	fc__oracles_end(execs);
+	fc__trace_exit(how, status, fc__state.matched, fc__state.acted);
 }
 
 __attribute__((destructor(101))) static void fc_fini(void)
 {
 	int saved_errno = errno;
-	end_image("exit", -1);
+	end_image("exit", 0, -1);
 	errno = saved_errno;
 }
 
@@ -240,18 +239,26 @@ void fc__before_exec(const char *path, char *const envp[])
 	if (!fc__state.active)
 		return;
 	note_next_image(path, envp);
-	end_image("exec", -1);
+	end_image("exec", 1, -1);
 	/* a failed exec goes on in this image: its end is still to come */
-	ended_pid = 0;
+	fc__state.ended_pid = 0;
 }
 
 /* _exit and _Exit skip the destructors: the last word is said here, then
  * the process ends as glibc's _exit ends it. */
 static __attribute__((noreturn)) void exit_now(int status)
 {
-	int saved_errno = errno;
-	end_image("_exit", status);
-	errno = saved_errno;
+	/* Nothing reads errno after _exit but a vfork child's parent, whose
+	 * memory (errno too) the child shares: kept for it.  Elsewhere it is
+	 * not touched: in a fork child, that is a fault on its page and on
+	 * __errno_location's. */
+	if (fc__state.active && fc__getpid() != fc__state.my_pid) {
+		int saved_errno = errno;
+		end_image("_exit", 0, status);
+		errno = saved_errno;
+	} else if (fc__state.active) {
+		end_image("_exit", 0, status);
+	}
 	for (;;)
 		fc__sys(SYS_exit_group, status, 0, 0);
 }

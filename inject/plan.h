@@ -74,7 +74,8 @@ enum fc_fact {
 	FC_F_HANDLER = 1 << 19,    /* installs a signal disposition (the trace names it) */
 	FC_F_EXECS = 1 << 20,      /* replaces the process image on success */
 	FC_F_REAPS_INFO = FC_F_REAPS,
-	FC_F_FORKS_ATFORK = FC_F_FORKS,
+	FC_F_ATFORK = 1 << 26, /* fork() itself: glibc runs the atfork handlers in its child */
+	FC_F_FORKS_ATFORK = FC_F_FORKS | FC_F_ATFORK,
 	FC_F_SHARES_VM = 0, /* describes nothing the parser needs */
 	FC_F_BOOT = 0,
 	FC_F_FROM_BOOT = 0,

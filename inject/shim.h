@@ -5,8 +5,10 @@
 #include <errno.h>
 #include <signal.h>
 #include <spawn.h>
+#include <limits.h>
 #include <stdint.h>
 #include <sys/resource.h>
+#include <sys/single_threaded.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include "plan.h"
@@ -65,6 +67,23 @@ enum fc_shim_oracle {
 
 /* Process-wide state, written by the constructor and by the fork child. */
 struct fc_state {
+	/* What a process writes as it counts and forks, first and together:
+	 * a page written after a fork is a copy-on-write fault in the parent
+	 * and in the child (a few µs each on this machine class), so these
+	 * share the first page (the struct is page-aligned) */
+	_Alignas(4096) uint64_t *matched; /* this process's counts: its stats slot's, */
+	uint64_t lineage;                 /* fork path since the last exec */
+	uint64_t *acted;                  /* or private_matched/acted (life.c); apart, so
+					   * that no vector store of the two reads a
+					   * constant from .rodata (a child's fault) */
+	unsigned long forks;              /* forks done by this process */
+	pid_t my_pid;                     /* cached: getpid() is a syscall */
+	pid_t last_child;                 /* for signal=...@child */
+	pid_t ended_pid;                  /* the image whose exit line is written (life.c) */
+	int fork_with_threads;            /* it had threads when it last forked (engine.c) */
+	int index_used;                   /* the symbol index was built, or is being (caller=, lib=, trace) */
+	int vforked;                      /* a vfork child may be running (set before each: handlers.c) */
+	uint64_t private_matched[FC_MAX_RULES], private_acted[FC_MAX_RULES];
 	int active;                      /* a plan or a trace is on */
 	int trace_fd;                    /* -1: no trace (or not at this instant) */
 	int trace_open;                  /* the trace was opened for this image */
@@ -73,28 +92,35 @@ struct fc_state {
 	struct fc_plan plan;
 	char plan_text[FC_PLAN_MAX];
 	uint64_t seed;
-	uint64_t lineage;                            /* fork path since the last exec */
-	unsigned long forks;                         /* forks done by this process */
 	pid_t root_pid;                              /* the target's first process: proc=parent */
-	pid_t my_pid;                                /* cached: getpid() is a syscall */
-	pid_t last_child;                            /* for signal=...@child */
 	char trace_path[4096];                       /* absolute: the trace survives a chdir */
 	uint64_t trace_calls[(FC_NCALLS + 63) / 64]; /* --trace-calls: the calls traced */
 	int trace_filtered;                          /* 0: every call (but %mem) is traced */
 	uint64_t trace_max;                          /* --trace-max: bytes, 0: no cap */
 	char report_path[4096];                      /* $FORKCHAOS_REPORT: observations */
 	int track_handlers;                          /* handlers run through the trampoline */
-	int index_used;                              /* the symbol index was built (caller=, lib=, trace) */
 	unsigned oracles;                            /* FORKCHAOS_ORACLES: enum fc_shim_oracle bits */
 	const uint64_t *root_start_fds;              /* fds: the first process's descriptors at its start */
 	int syscall_layer;                           /* FORKCHAOS_SYSCALL_LAYER: the supervisor acts on via=syscall rules */
 };
 extern struct fc_state fc__state FC_HIDDEN;
 extern void *fc__real[FC_NCALLS] FC_HIDDEN;
-/* 1: the shim may have something to do for this call (a rule names it, it
- * is traced, or it makes children while a plan or trace is on); 0 is the
- * generated wrappers' fast path. */
+/* Whether the shim may have something to do for this call: FC_ARMED_NO
+ * is the generated wrappers' fast path (a load and a tail call); COUNT, a
+ * call only rules name, goes as far as counting (fc__enter_counted); FULL
+ * (it is traced or observed, it makes children, its hooks have work while
+ * a plan or trace is on) takes every step. */
+enum { FC_ARMED_NO, FC_ARMED_COUNT, FC_ARMED_FULL };
 extern unsigned char fc__armed[FC_NCALLS] FC_HIDDEN;
+/* A call armed FC_ARMED_COUNT that one rule alone names, with no selector
+ * but the call: the rule, and the counts it may fire on (outside them, it
+ * never does).  The wrapper counts such a call itself (fc__count_sole). */
+struct fc_sole {
+	int rule; /* -1: not such a call */
+	unsigned long first, last;
+};
+extern struct fc_sole fc__sole[FC_NCALLS] FC_HIDDEN;
+#define FC_NOT_COUNTED ULONG_MAX
 extern void *fc__real_vfork FC_HIDDEN;
 extern __thread int fc__guard FC_HIDDEN __attribute__((tls_model("initial-exec")));
 
@@ -106,11 +132,16 @@ void *fc__boot_handoff(void *old, size_t size) FC_HIDDEN;
 extern __thread int fc__resolving FC_HIDDEN __attribute__((tls_model("initial-exec")));
 #define FC_REAL(name) (fc__real[FC_ID_##name] ? fc__real[FC_ID_##name] : fc__resolve(FC_ID_##name))
 
-/* engine.c: the decision.  fc__enter fills C and returns 1 when the shim has
- * anything to do for this call (a rule names it or it is traced); NR is the
- * syscall(2) number, -1 for a libc call.  fc__arm fills rules_for and
- * fc__armed from the plan. */
+/* engine.c: the decision.  fc__enter counts the call for every rule whose
+ * selectors match, fills C and returns 1 when the shim has anything more to
+ * do (a rule fired, the call is traced or observed); NR is the syscall(2)
+ * number, -1 for a libc call.  A call armed FC_ARMED_COUNT is counted by
+ * fc__count_sole (hooks.h) and fc__enter_counted, which return what fired
+ * (0: nothing), which fc__enter_decided turns into C.  fc__arm fills
+ * rules_for, fc__armed and fc__sole from the plan. */
 int fc__enter(struct fc_call *c, int id, long nr, int sig, int fd, void *ra) FC_HIDDEN;
+unsigned long fc__enter_counted(int id, long nr, int sig, int fd, void *ra, unsigned long counted) FC_HIDDEN;
+int fc__enter_decided(struct fc_call *c, int id, long nr, int sig, int fd, void *ra, unsigned long decided) FC_HIDDEN;
 void fc__arm(void) FC_HIDDEN;
 int fc__traced(int id) FC_HIDDEN; /* the trace takes this call's lines */
 void fc__before_fork(void) FC_HIDDEN;
@@ -149,15 +180,44 @@ const char *fc__symtab_describe(void *ra, char *buf, size_t len) FC_HIDDEN;
 enum { FC_PLACE_CALLER = 1, FC_PLACE_SITE = 2 };
 unsigned fc__symtab_place(void *ra, char *name, size_t name_len, char *site, size_t site_len) FC_HIDDEN;
 int fc__caller_matches(int rule, int depth, void *ra) FC_HIDDEN;
+void fc__caller_load(void) FC_HIDDEN;                     /* caller.c: the unwinder, when a rule has depth= */
 int fc__symtab_resolved(int rule, int callers) FC_HIDDEN; /* ranges found for caller= (or lib=) */
 void fc__symtab_after_fork(int parent_had_threads) FC_HIDDEN;
 unsigned long long fc__symtab_unknown_in_handlers(void) FC_HIDDEN;
 
-/* life.c: the process's counters (its slot of the stats region, or
- * private ones), notes for the launcher, the start and end of an image. */
+/* life.c: the process's counters (fc__state.matched, acted: its slot of
+ * the stats region, or private ones), notes for the launcher, the start
+ * and end of an image. */
 extern struct fc_stats *fc__stats FC_HIDDEN;
-extern uint64_t *fc__matched FC_HIDDEN, *fc__acted FC_HIDDEN;
 void fc__life_init(void) FC_HIDDEN;
+
+/* A count: with one thread, a single unlocked instruction is enough (a
+ * signal handler cannot split it, where a load/add/store could lose the
+ * handler's own count); the locked add costs +20-30 ns, so only with
+ * threads: those glibc made (__libc_single_threaded) or a raw clone
+ * sharing our memory made (fc__shared_vm, engine.c).  A forked child
+ * starts its counts again from zero (as strace does): life.c. */
+extern int fc__shared_vm FC_HIDDEN;
+static inline int fc__one_thread(void)
+{
+#if defined(__x86_64__)
+	return __libc_single_threaded && !__atomic_load_n(&fc__shared_vm, __ATOMIC_RELAXED);
+#else
+	return 0; /* the single unlocked instruction below is x86's */
+#endif
+}
+
+static inline uint64_t fc__count(uint64_t *counter)
+{
+#if defined(__x86_64__)
+	if (fc__one_thread()) {
+		uint64_t one = 1;
+		__asm__ volatile("xaddq %0, %1" : "+r"(one), "+m"(*counter));
+		return one + 1;
+	}
+#endif
+	return __atomic_add_fetch(counter, 1, __ATOMIC_RELAXED);
+}
 void fc__note(int rule, unsigned note) FC_HIDDEN;
 void fc__note_call(int id) FC_HIDDEN;
 

@@ -56,15 +56,27 @@ struct collect {
 	unsigned long long adds, subs;
 };
 
+/* With one thread (fc__one_thread), a reader and a rebuild can only meet
+ * as a handler and the code it interrupted, and a handler never rebuilds:
+ * a single unlocked instruction counts a reader (a handler cannot split
+ * it) and no fence is needed (caller= pays two locked operations per call
+ * else). */
 static const struct index *acquire(void)
 {
+	if (fc__one_thread()) {
+		__asm__ volatile("addl $1, %0" : "+m"(readers));
+		return __atomic_load_n(&current, __ATOMIC_RELAXED);
+	}
 	__atomic_add_fetch(&readers, 1, __ATOMIC_SEQ_CST);
 	return __atomic_load_n(&current, __ATOMIC_SEQ_CST);
 }
 
 static void release(void)
 {
-	__atomic_sub_fetch(&readers, 1, __ATOMIC_SEQ_CST);
+	if (fc__one_thread())
+		__asm__ volatile("subl $1, %0" : "+m"(readers));
+	else
+		__atomic_sub_fetch(&readers, 1, __ATOMIC_SEQ_CST);
 }
 
 static const struct fc_object *find_object(const struct index *idx, uintptr_t addr)
@@ -214,6 +226,9 @@ void fc__symtab_refresh(void)
 	struct collect c;
 	if (no_loader_lock || __atomic_exchange_n(&rebuilding, 1, __ATOMIC_ACQUIRE))
 		return;
+	/* set first: a fork child of a build in flight (a handler's fork)
+	 * must still reset `rebuilding` (life.c) */
+	fc__state.index_used = 1;
 	fc__guard++;
 	struct seen *census = take_census(&c);
 	size_t bytes = sizeof(struct index) + c.n * sizeof(struct fc_object *);
@@ -230,7 +245,6 @@ void fc__symtab_refresh(void)
 		}
 		resolve_rules(idx);
 		__atomic_store_n(&current, idx, __ATOMIC_SEQ_CST);
-		fc__state.index_used = 1;
 		if (old)
 			retire(old);
 		for (size_t i = 0; i < idx->nobjects; i++)

@@ -21,6 +21,22 @@ _Static_assert(LINE_MAX_BYTES <= PIPE_BUF, "a trace line must fit one atomic pip
  * and has a pid of its own). */
 static pid_t vfork_noted;
 
+/* The calling thread's tid, read once per process it is in (PID): a fork
+ * child (another pid, a copy of this memory) reads its own; so does a
+ * vfork child (which shares it), and its parent again after it.  A
+ * handler between the two stores only reads it once more: the values are
+ * this thread's either way. */
+static __thread pid_t tid_seen, tid_pid;
+
+static pid_t thread_id(pid_t pid)
+{
+	if (tid_pid != pid) {
+		tid_seen = fc__gettid();
+		tid_pid = pid;
+	}
+	return tid_seen;
+}
+
 static void put_common(struct fc_out *out, const char *call, pid_t pid)
 {
 	fc_put_key(out, "t_ns");
@@ -28,7 +44,7 @@ static void put_common(struct fc_out *out, const char *call, pid_t pid)
 	fc_put_key(out, "pid");
 	fc_put_i64(out, pid);
 	fc_put_key(out, "tid");
-	fc_put_i64(out, fc__gettid());
+	fc_put_i64(out, thread_id(pid));
 	fc_put_key(out, "call");
 	fc_put_str(out, call);
 }

@@ -161,11 +161,21 @@ void fc__trace_write(const char *buf, size_t len)
 {
 	if (over_cap(len))
 		return;
-	__atomic_add_fetch(&writers, 1, __ATOMIC_SEQ_CST);
+	/* with one thread, a move can only be a handler's, run to its end
+	 * while this write waits: a single unlocked instruction is enough,
+	 * and no fence (two locked operations per line else) */
+	int one = fc__one_thread();
+	if (one)
+		__asm__ volatile("addl $1, %0" : "+m"(writers));
+	else
+		__atomic_add_fetch(&writers, 1, __ATOMIC_SEQ_CST);
 	int fd = __atomic_load_n(&fc__state.trace_fd, __ATOMIC_SEQ_CST);
 	if (fd >= 0)
 		write_line(fd, buf, len);
-	__atomic_sub_fetch(&writers, 1, __ATOMIC_SEQ_CST);
+	if (one)
+		__asm__ volatile("subl $1, %0" : "+m"(writers));
+	else
+		__atomic_sub_fetch(&writers, 1, __ATOMIC_SEQ_CST);
 }
 
 /* RACE: trace-move: a writer in another thread may have loaded the old
@@ -241,5 +251,8 @@ void fc__trace_range_end(int old)
 /* A forked child has one thread: no write of the parent's is in flight. */
 void fc__trace_after_fork(void)
 {
-	writers = 0;
+	/* written only when it must be: each page a fork child writes is a
+	 * copy-on-write fault */
+	if (writers)
+		writers = 0;
 }

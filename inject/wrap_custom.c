@@ -21,6 +21,8 @@ int fc__vfork_enter(long *out, void *ra)
 	struct fc_call c;
 	if (FC_UNLIKELY(!fc__real_vfork)) /* called before our constructor ran */
 		fc__real_vfork = FC_REAL(vfork);
+	if (fc__state.active)
+		__atomic_store_n(&fc__state.vforked, 1, __ATOMIC_RELAXED); /* handlers.c */
 	if (!fc__enter(&c, FC_ID_vfork, -1, -1, -1, ra))
 		return 0;
 	if (fc__pre(&c, out))
@@ -127,7 +129,7 @@ static int exec_list(int id, void *ra, int (*real)(const char *, char *const[], 
 	FC_LOCALS(int);
 	if (FC_LIKELY(!fc__armed[id]))
 		return real(path, argv, envp);
-	FC_SLOW_PATH(int, id, -1, ra, real(path, argv, envp), EXECS(path, envp));
+	FC_SLOW_PATH(int, id, -1, ra, 0, real(path, argv, envp), EXECS(path, envp));
 }
 
 /* Where this differs from a generated wrapper: the list is collected into

@@ -13,11 +13,14 @@
 #include "hooks.h"
 
 /* The slow path's parameters and arguments: the caller's return address
- * first (for caller= and the trace), then the call's own. */
+ * first (for caller= and the trace), then the call's own; the full path's,
+ * what FC_COUNTED left to do after it. */
 #define FC_RA_PARAMS(...) (void *fc_ra, ##__VA_ARGS__)
 #define FC_RA_ARGS(...) (__builtin_return_address(0), ##__VA_ARGS__)
+#define FC_FULL_PARAMS(...) (void *fc_ra, unsigned long fc_pending, ##__VA_ARGS__)
+#define FC_FULL_ARGS(...) (fc_ra, fc_pending, ##__VA_ARGS__)
 
-/* What both halves of a wrapper start with: the real call and what it needs. */
+/* What every part of a wrapper starts with: the real call and what it needs. */
 #define FC_PREAMBLE(rtype, params, facts)        \
 	FC_LOCALS(rtype);                        \
 	void *fc_vararg __attribute__((unused)); \
@@ -25,28 +28,47 @@
 	FC_AT_STEP(FC_STEP_REAL, facts);         \
 	FC_AT_STEP(FC_STEP_ENTRY, facts)
 
-/* One wrapper: SYM's public function and its slow path.  ID is the call it
- * counts as, REAL_SLOT the real function once resolved, RESOLVE finds it
- * when the constructor has not yet run. */
-#define FC_WRAPPER(sym, id, real_slot, resolve, rtype, params, args, facts)      \
-	static __attribute__((noinline)) rtype fc_slow_##sym FC_RA_PARAMS params \
-	{                                                                        \
-		FC_PREAMBLE(rtype, params, facts);                               \
-		FC_AT_STEP(FC_STEP_RESOLVE, facts);                              \
-		if (!fc_real)                                                    \
-			fc_real = (resolve);                                     \
-		FC_SLOW_PATH(rtype, (id), -1, fc_ra, fc_real args, facts);       \
-	}                                                                        \
-	rtype sym params                                                         \
-	{                                                                        \
-		FC_PREAMBLE(rtype, params, facts);                               \
-		if (FC_LIKELY(!fc__armed[(id)])) {                               \
-			if (!fc_real)                                            \
-				fc_real = (real_slot);                           \
-			if (FC_LIKELY(fc_real != NULL))                          \
-				return fc_real args;                             \
-		}                                                                \
-		return fc_slow_##sym FC_RA_ARGS args;                            \
+#define FC_RESOLVED(resolve, facts)         \
+	FC_AT_STEP(FC_STEP_RESOLVE, facts); \
+	if (!fc_real)                       \
+	fc_real = (resolve)
+
+/* One wrapper: SYM's public function, its slow path and its full path.
+ * The public function's fast path is a load and a tail call, with no
+ * frame; the slow path counts a call that only rules name (FC_COUNTED)
+ * and, when none fires, makes it by a tail call too; the full path (which
+ * resolves the real call if the constructor has not yet run) is the
+ * skeleton of hooks.h with the line's facts as its steps.  ID is the call it counts
+ * as, REAL_SLOT the real function once resolved, RESOLVE finds it. */
+#define FC_WRAPPER(sym, id, real_slot, resolve, rtype, params, args, facts)            \
+	static __attribute__((noinline)) rtype fc_full_##sym FC_FULL_PARAMS params     \
+	{                                                                              \
+		FC_PREAMBLE(rtype, params, facts);                                     \
+		FC_RESOLVED(resolve, facts);                                           \
+		FC_SLOW_PATH(rtype, (id), -1, fc_ra, fc_pending, fc_real args, facts); \
+	}                                                                              \
+	static __attribute__((noinline)) rtype fc_slow_##sym FC_RA_PARAMS params       \
+	{                                                                              \
+		FC_PREAMBLE(rtype, params, facts);                                     \
+		if (!fc_real)                                                          \
+			fc_real = (real_slot);                                         \
+		if (fc__armed[(id)] == FC_ARMED_COUNT && FC_LIKELY(fc_real != NULL)) { \
+			FC_COUNTED((id), -1, fc_real args);                            \
+			return fc_full_##sym FC_FULL_ARGS args;                        \
+		}                                                                      \
+		unsigned long fc_pending = 0;                                          \
+		return fc_full_##sym FC_FULL_ARGS args;                                \
+	}                                                                              \
+	rtype sym params                                                               \
+	{                                                                              \
+		FC_PREAMBLE(rtype, params, facts);                                     \
+		if (FC_LIKELY(!fc__armed[(id)])) {                                     \
+			if (!fc_real)                                                  \
+				fc_real = (real_slot);                                 \
+			if (FC_LIKELY(fc_real != NULL))                                \
+				return fc_real args;                                   \
+		}                                                                      \
+		return fc_slow_##sym FC_RA_ARGS args;                                  \
 	}
 
 /* The ALIAS lines' real symbols: a table of their own, since they have no

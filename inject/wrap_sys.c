@@ -35,11 +35,17 @@ static int clone3_shares_vm(const long a[6])
 
 typedef long (*real_syscall)(long, ...);
 
-#define SYS_WRAPPER(fn, id, facts)                                                                      \
-	static long fn(real_syscall fc_real, long nr, long a[6], void *ra)                              \
-	{                                                                                               \
-		FC_LOCALS(long);                                                                        \
-		FC_SLOW_PATH(long, id, nr, ra, fc_real(nr, a[0], a[1], a[2], a[3], a[4], a[5]), facts); \
+/* Each out of line: syscall() keeps a frame of its own size, not the
+ * largest of them (scripts/stack-budget.py). */
+#define SYS_WRAPPER(fn, id, facts)                                                                                  \
+	static __attribute__((noinline)) long fn(real_syscall fc_real, long nr, long a[6], void *ra)                \
+	{                                                                                                           \
+		FC_LOCALS(long);                                                                                    \
+		int fc_counted = fc__armed[(id)] == FC_ARMED_COUNT;                                                 \
+		unsigned long fc_pending = fc_counted ? fc__count_sole((id), nr) : 0;                               \
+		if (fc_counted && fc_pending == 0) /* FC_COUNTED's fast path */                                     \
+			return fc_real(nr, a[0], a[1], a[2], a[3], a[4], a[5]);                                     \
+		FC_SLOW_PATH(long, id, nr, ra, fc_pending, fc_real(nr, a[0], a[1], a[2], a[3], a[4], a[5]), facts); \
 	}
 #define SYSCALL(name, cls, errnos, facts) SYS_WRAPPER(sys_##name, FC_ID_sys_##name, facts)
 #include "syscalls.def"

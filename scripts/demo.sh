@@ -10,7 +10,8 @@
 #             fixed library and each leaking defect  -> leak.csv
 #   sweep     forkchaos sweep of ffd_fork and ffd_spawn on both paths
 #             (when the subcommand exists)           -> sweeps/NAME/
-#   overhead  make bench's last results, if any      -> overhead.csv
+#   overhead  make bench's per-call rows (run first, or
+#             its last ones), if any                  -> overhead.csv, bench/
 # then the plots (scripts/plots.sh) and the report (forkchaos report, when
 # it exists), a summary table and the time it took.  Exit 1 when the fixed
 # library failed anything (defects failing is the point) or a defect
@@ -23,8 +24,9 @@
 #   DEMO_REPEAT (runs per scenario; default: each scenario's own)
 #   DEMO_FILTER (a scenario glob; the mutation score is then not judged)
 #   DEMO_SWEEPS (1; 0: none)   DEMO_SWEEP_MAX_N (4)
-#   DEMO_BENCH_RUN (1: run make bench's script first; 0: use DEMO_BENCH as it is)
-#   DEMO_BENCH (results/bench.txt)
+#   DEMO_BENCH_RUN (1: run make bench's calls section first, into bench/,
+#                   DEMO_BENCH_ROUNDS rounds (3); 0: use DEMO_BENCH as it is)
+#   DEMO_BENCH (results/bench/overhead.csv, what make bench writes)
 set -eu
 cd "$(dirname "$0")/.."
 t0=$(date +%s)
@@ -37,7 +39,7 @@ root=${DEMO_RESULTS:-results}
 seed=${DEMO_SEED:-1}
 cycles=${DEMO_LEAK_CYCLES:-10000}
 children=${DEMO_LATENCY_CHILDREN:-2000}
-bench=${DEMO_BENCH:-results/bench.txt}
+bench=${DEMO_BENCH:-results/bench/overhead.csv}
 leak_plan="fork:prob=0.1:seed=$seed:error=EAGAIN;pipe2:prob=0.05:seed=$seed:error=EMFILE"
 delay_plan='%wait:delay=200us'
 leak_defects=${DEMO_LEAK_DEFECTS:-$(sed -n 's/^D.\([A-Z0-9_]*LEAK\),.*/\1/p' lib/defects.def | tr A-Z_ a-z-)}
@@ -103,10 +105,12 @@ EOF
 done
 campaigns="$campaigns latency"
 
-# ---- make bench, while the machine is still quiet (its medians are timing);
-# it writes results/bench.txt, read below
+# ---- make bench's per-call rows, while the machine is still quiet (its
+# medians are timing), into bench/ (bench.json, overhead.csv), read below
 if [ "${DEMO_BENCH_RUN:-1}" = 1 ]; then
-	logged sh scripts/bench.sh >"$tmp/logs/bench.txt" 2>&1 || echo "demo: make bench failed (logs/bench.txt)" >&2
+	bench=$tmp/bench/overhead.csv
+	logged env BENCH_SECTIONS=calls ROUNDS="${DEMO_BENCH_ROUNDS:-3}" BENCH_OUT="$tmp/bench" sh scripts/bench.sh >"$tmp/logs/bench.txt" 2>&1 ||
+		echo "demo: make bench failed (logs/bench.txt)" >&2
 fi
 
 # ---- the matrix in the background: it mostly waits on its hang scenarios'
@@ -158,12 +162,9 @@ fi
 
 # ---- overhead: make bench's results (run above, or its last ones)
 if [ -f "$bench" ]; then
-	awk 'BEGIN { print "call,shim_ns,plain_ns,ratio" }
-		/^call +configuration/ { table = 1; next }
-		table && NF != 4 { exit }
-		table && $2 == "base" { base[$1] = $3; next }
-		table { print $1 "/" $2 "," $3 "," base[$1] "," $4 }' "$bench" >"$tmp/overhead.csv"
-	echo "overhead: from $bench ($(sed -n '1s/.*(\(.*\)).*/\1/p' "$bench"))" >"$tmp/logs/overhead.txt"
+	[ "$bench" = "$tmp/overhead.csv" ] || cp "$bench" "$tmp/overhead.csv"
+	json=$(dirname "$bench")/bench.json
+	echo "overhead: from $bench ($(sed -n 's/.*"machine":"\([^"]*\)".*/\1/p' "$json" 2>/dev/null))" >"$tmp/logs/overhead.txt"
 	campaigns="$campaigns overhead"
 else
 	echo "overhead: skipped: no $bench (make bench writes it)" >"$tmp/logs/overhead.txt"
@@ -229,7 +230,7 @@ opt_str() { if [ -n "$1" ]; then json_str "$1"; else printf null; fi; }
 	printf '"options":{"leak_cycles":%d,"leak_plan":%s,"leak_defects":%s,"latency_children":%d,"delay_plan":%s,' \
 		"$cycles" "$(json_str "$leak_plan")" "$(echo $leak_defects | tr ' ' '\n' | json_list)" "$children" "$(json_str "$delay_plan")"
 	printf '"repeat":%s,"filter":%s,"sweep_max_n":%d,"bench":%s},' "$(opt_str "${DEMO_REPEAT:-}")" "$(opt_str "${DEMO_FILTER:-}")" \
-		"${DEMO_SWEEP_MAX_N:-4}" "$(json_str "$bench")"
+		"${DEMO_SWEEP_MAX_N:-4}" "$(json_str "${bench#"$tmp/"}")"
 	printf '"campaigns":%s,"failures":%d}\n' "$(echo $campaigns | tr ' ' '\n' | json_list)" "$failures"
 } >"$tmp/run.json"
 
