@@ -263,6 +263,15 @@ void fc__handlers_after(int sig, const struct sigaction *act, int failed, const 
 	}
 }
 
+void fc__handlers_told(int sig, const struct fc_handler_step *step)
+{
+	if (sig <= 0 || sig >= _NSIG || !step->published)
+		return;
+	struct fc_disposition *now = __atomic_load_n(&installed[sig], __ATOMIC_ACQUIRE);
+	if (now && now->pred == step->prev)
+		now->pred = NULL;
+}
+
 /* signal(), bsd_signal(), sysv_signal() while handlers are tracked: glibc's
  * own go straight to the kernel, past the trampoline, so these do what
  * glibc's do through the real sigaction and fc__handlers_*. */
