@@ -107,6 +107,20 @@ int fc__judge_stray(struct fc_judge *j, const struct fc_obs *obs)
 			      j->out->strays_what);
 }
 
+/* differs WHAT EXPECTED GOT (run --expect's): WHAT is exit (the code run
+ * exits with) or output (stdout's hash, numbers folded) */
+int fc__judge_differs(struct fc_judge *j, const struct fc_obs *obs)
+{
+	if (!obs || !strcmp(obs->field[1], obs->field[2]))
+		return 0;
+	if (!strcmp(obs->field[0], "exit"))
+		return fc__judge_fail(j,
+				      "exit status %s, the clean run's %s: a perturbation a correct program tolerates changed it",
+				      obs->field[2], obs->field[1]);
+	return fc__judge_fail(j, "its output differs from the clean run's (numbers aside): hash %s, the clean run's %s",
+			      obs->field[2], obs->field[1]);
+}
+
 /* exit: N (default 0), or any */
 int fc__judge_exit(struct fc_judge *j, const struct fc_obs *obs)
 {
