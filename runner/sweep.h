@@ -72,6 +72,7 @@ struct fc_sweep_result {
 		char detail[FC_SWEEP_DETAIL];
 	} fails[FC_SWEEP_FAILS];
 	char error[256]; /* FC_SW_ERROR: why */
+	char out[24];    /* its output's hash (--check-out's "out"), "" if none */
 };
 
 struct fc_sweep {
@@ -135,6 +136,13 @@ struct fc_sweep_argv {
 };
 int fc_sweep_run_argv(const struct fc_sweep *s, int row, const char *check, const char *check_out, const char *trace,
 		      struct fc_sweep_argv *store);
+/* The `forkchaos run` command line of any run of the sweep's command:
+ * PLAN (NULL: none) with --check CHECK, --expect EXPECT (NULL: none), and
+ * CHECK_OUT/TRACE when not NULL (what fc_sweep_run_argv makes for a row;
+ * explore's runs are made the same way).  PLAN and EXPECT must outlive
+ * STORE->argv. */
+int fc_sweep_command(const struct fc_sweep *s, const char *plan, const char *check, const char *expect, const char *check_out,
+		     const char *trace, struct fc_sweep_argv *store);
 /* ARGV shell-quoted, one line (malloc'd; NULL when out of memory). */
 char *fc_sweep_quote_line(char *const argv[]);
 /* ROW's reproduce line: its run with --check ORACLE (malloc'd, or NULL). */
@@ -153,6 +161,14 @@ void fc_sweep_signature(const char *detail, int pids_only, char *buf, size_t len
 int fc_sweep_listed(const struct fc_sweep *s, int row);
 
 /* sweep_job.c */
+/* A run's own files: its check-out, trace and output (stdout and stderr). */
+struct fc_sweep_files {
+	char check_out[PATH_MAX + 32], trace[PATH_MAX + 32], output[PATH_MAX + 32];
+};
+/* Runs ARGV (a `forkchaos run` of ours) to its end into R (its state,
+ * exit, failures, what its first rule did, duration; FC_SW_INTERRUPTED
+ * when a stop came); its files stay for the caller. */
+void fc_sweep_launch(char *const argv[], const struct fc_sweep_files *files, struct fc_sweep_result *r);
 /* The clean run, into s->base and FOLDER/baseline/; the exit code when it
  * failed (its message printed), else -1. */
 int fc_sweep_clean_run(struct fc_sweep *s);

@@ -184,15 +184,21 @@ void fc_sweep_rule_plan(const struct fc_sweep *s, int row, char *buf, size_t len
 int fc_sweep_run_argv(const struct fc_sweep *s, int row, const char *check, const char *check_out, const char *trace,
 		      struct fc_sweep_argv *store)
 {
-	char **argv = malloc(sizeof *argv * (size_t)(s->ncmd + 24));
-	int n = 0;
-	if (!(store->argv = argv))
-		return -1;
 	store->plan[0] = 0;
 	if (row >= 0)
 		fc_sweep_rule_plan(s, row, store->plan, sizeof store->plan);
 	else if (s->opt.plan)
 		snprintf(store->plan, sizeof store->plan, "%s", s->opt.plan);
+	return fc_sweep_command(s, store->plan, check, NULL, check_out, trace, store);
+}
+
+int fc_sweep_command(const struct fc_sweep *s, const char *plan, const char *check, const char *expect, const char *check_out,
+		     const char *trace, struct fc_sweep_argv *store)
+{
+	char **argv = malloc(sizeof *argv * (size_t)(s->ncmd + 26));
+	int n = 0;
+	if (!(store->argv = argv))
+		return -1;
 	fc_duration_text(s->opt.timeout_ns, store->timeout, sizeof store->timeout);
 	argv[n++] = (char *)s->exe;
 	argv[n++] = "run";
@@ -203,9 +209,13 @@ int fc_sweep_run_argv(const struct fc_sweep *s, int row, const char *check, cons
 		argv[n++] = "--check-out";
 		argv[n++] = (char *)check_out;
 	}
-	if (store->plan[0]) {
+	if (expect) {
+		argv[n++] = "--expect";
+		argv[n++] = (char *)expect;
+	}
+	if (plan && plan[0]) {
 		argv[n++] = "--plan";
-		argv[n++] = store->plan;
+		argv[n++] = (char *)plan;
 	}
 	argv[n++] = "--seed";
 	argv[n++] = (char *)s->opt.seed;
