@@ -152,6 +152,13 @@ char *fc_sweep_reproduce(const struct fc_sweep *s, int row, const char *oracle);
  * oracle that failed and the clean run did not, "error", or NULL when
  * there is none (not run, interrupted).  *FAIL: that failure's index. */
 const char *fc_sweep_judge(const struct fc_sweep *s, const struct fc_sweep_result *r, int *fail);
+/* An errno that only a wrong argument causes (EBADF, EFAULT, EINVAL,
+ * ECHILD, ESRCH...): `valid` leaves it out. */
+int fc_sweep_caller_error(int e);
+/* R failed ORACLE (at all). */
+int fc_sweep_failed(const struct fc_sweep_result *r, const char *oracle);
+/* R failed ORACLE anew: more failures like one of its than the clean run had. */
+int fc_sweep_new_failure(const struct fc_sweep *s, const struct fc_sweep_result *r, const char *oracle);
 /* A failing outcome: not ok, handled or error. */
 int fc_sweep_failing(const char *outcome);
 /* DETAIL without its numbers (fd 3, pid 4242; PIDS_ONLY: only a pid's),
@@ -192,6 +199,9 @@ int fc_sweep_write_outcomes(struct fc_sweep *s, int complete);
 /* FROM to TO (a new file): a hard link, or a copy; -1 and errno. */
 int fc_sweep_copy_file(const char *from, const char *to);
 
+/* sweep.c: CMD ARGS... into s->cmd, a relative command path made absolute
+ * (reproduce lines work from anywhere); -1 when out of memory. */
+int fc_sweep_take_command(struct fc_sweep *s, char **argv, int argc);
 /* sweep.c, for merge.c: a folder made for --out DIR (DIR itself, written
  * as DIR's sibling .partial-NAME); -1 and a message. */
 int fc_sweep_folder_at(struct fc_results *r, const char *dir, char *err, size_t errlen);

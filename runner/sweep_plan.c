@@ -35,7 +35,7 @@ static const char *errno_name(int e, char buf[16])
  * them out; `all` and a LIST keep them. */
 static const int caller_errors[] = { EBADF, EFAULT, EINVAL, ENOTSOCK, ECHILD, ESRCH, ENOTTY, ESPIPE, ENOTDIR, EISDIR };
 
-static int caller_error(int e)
+int fc_sweep_caller_error(int e)
 {
 	for (size_t i = 0; i < sizeof caller_errors / sizeof caller_errors[0]; i++)
 		if (caller_errors[i] == e)
@@ -71,7 +71,7 @@ static int errnos_for(const struct fc_sweep *s, int id, int *out, char *err, siz
 			seen |= out[k] == e;
 		/* persistent EINTR: a program that retries, as it should, retries
 		 * forever (a hang of the sweep's making) */
-		if (e > 0 && !seen && !(valid && caller_error(e)) && !(valid && s->persistent && e == EINTR))
+		if (e > 0 && !seen && !(valid && fc_sweep_caller_error(e)) && !(valid && s->persistent && e == EINTR))
 			out[n++] = e;
 		p += len;
 	}
@@ -314,6 +314,27 @@ const char *fc_sweep_judge(const struct fc_sweep *s, const struct fc_sweep_resul
 	const struct fc_sweep_result *b = &s->base;
 	int same = r->exit == b->exit && r->signal == b->signal && r->timed_out == b->timed_out && r->nfails == b->nfails;
 	return same ? "ok" : "handled";
+}
+
+int fc_sweep_failed(const struct fc_sweep_result *r, const char *oracle)
+{
+	for (int k = 0; k < r->nfails; k++)
+		if (!strcmp(r->fails[k].oracle, oracle))
+			return 1;
+	return 0;
+}
+
+int fc_sweep_new_failure(const struct fc_sweep *s, const struct fc_sweep_result *r, const char *oracle)
+{
+	char sig[FC_SWEEP_DETAIL];
+	for (int k = 0; k < r->nfails; k++) {
+		if (strcmp(r->fails[k].oracle, oracle))
+			continue;
+		fc_sweep_signature(r->fails[k].detail, 1, sig, sizeof sig);
+		if (count_like(r, oracle, sig) > count_like(&s->base, oracle, sig))
+			return 1;
+	}
+	return 0;
 }
 
 int fc_sweep_failing(const char *outcome)
