@@ -174,6 +174,11 @@ struct fc_disposition {
 	struct fc_disposition *pred;
 	void *site;                 /* where it was installed */
 	int errno_said, chain_said; /* each said once */
+	/* a query just before the install gave the program the predecessor's
+	 * own address, which it may call directly (no stub sees that): a run
+	 * of the handler is judged only once the program chains through the
+	 * stub (STUB_USED), as it then always should */
+	int queried, stub_used;
 };
 struct fc_handler_step {
 	struct fc_disposition *prev; /* the record before this install */

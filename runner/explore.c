@@ -24,7 +24,7 @@ static const char explore_usage[] =
 	"usage: forkchaos explore [--lib LIB] [--plan BASE] [--calls LIST|%class] [--signals LIST]\n"
 	"                         [--depth 1|2] [--budget DUR] [--max-runs N] [-j N] [--seed S]\n"
 	"                         [--out DIR] [--shard K/N] [--check LIST] [--max-n N] [--timeout DUR]\n"
-	"                         [--no-minimize] [--progress-every DUR] -- CMD [ARGS...]\n"
+	"                         [--minimize N] [--progress-every DUR] -- CMD [ARGS...]\n"
 	"       forkchaos explore --resume DIR [-j N]\n"
 	"\n"
 	"Finds race windows and error paths of CMD without a plan.  A clean run (under\n"
@@ -66,7 +66,8 @@ static const char explore_usage[] =
 	"  --check LIST       the oracles (as `forkchaos run --check`; default all)\n"
 	"  --max-n N          occurrences of a site explored, at most (default 16)\n"
 	"  -T, --timeout DUR  each run's timeout (default 20 times the clean run's, at least 5s)\n"
-	"  --no-minimize      leave the findings' plans as found\n"
+	"  --minimize N       minimize the N most severe findings (default 32; 0: none), the\n"
+	"                     others keep their plans as found\n"
 	"  --progress-every DUR  progress on stderr this often (default 1s on a terminal, else 10s)\n"
 	"\n"
 	"The folder: run.json, explore.json, sites.csv, points.csv (each point's worst outcome\n"
@@ -101,7 +102,7 @@ static const struct fc_opt explore_options[] = {
 	OPT("check", 0, FC_OPT_TEXT, check),
 	NUM("max-n", 0, max_n, 1, 1000000, "a number of occurrences"),
 	OPT("timeout", 'T', FC_OPT_DURATION, timeout_ns),
-	OPT("no-minimize", 0, FC_OPT_FLAG, no_minimize),
+	NUM("minimize", 0, minimize, 0, 1000000, "a number of findings"),
 	OPT("progress-every", 0, FC_OPT_DURATION, progress_ns),
 	FC_OPT_END,
 };
@@ -131,8 +132,8 @@ static int parse_signals(struct fc_explore *e, char *err, size_t errlen)
 		size_t len = strcspn(p, ",");
 		int sig = len ? fc_signal_lookup(p, len) : -1;
 		if (sig <= 0 || e->nsignals == (int)(sizeof e->signals / sizeof e->signals[0])) {
-			snprintf(err, errlen, "bad --signals '%s': '%.*s' is not a signal, or too many (at most %d)", e->o.signals,
-				 (int)len, p, (int)(sizeof e->signals / sizeof e->signals[0]) - 1);
+			snprintf(err, errlen, "bad --signals '%s': '%.*s' is not a signal, or too many (at most %d)",
+				 e->o.signals, (int)len, p, (int)(sizeof e->signals / sizeof e->signals[0]) - 1);
 			return -1;
 		}
 		if (sig != SIGCHLD)
@@ -243,8 +244,9 @@ static int resume(struct fc_explore *e, const char *dir)
 	snprintf(r->dir, sizeof r->dir, "%.3500s/.partial-%.500s", parent, bare);
 	if (lstat(r->dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
 		fprintf(stderr, "forkchaos explore: --resume %s: %s\n", dir,
-			lstat(r->final, &st) == 0 ? "that explore is complete; nothing to resume"
-						  : "no unfinished explore there; expected the folder an interrupted explore printed");
+			lstat(r->final, &st) == 0
+				? "that explore is complete; nothing to resume"
+				: "no unfinished explore there; expected the folder an interrupted explore printed");
 		return FC_EXIT_USAGE;
 	}
 	char path[PATH_MAX + 32];
@@ -253,12 +255,14 @@ static int resume(struct fc_explore *e, const char *dir)
 		return FC_EXIT_USAGE;
 	}
 	e->s.opt.timeout_ns = e->o.timeout_ns;
+	char stable[PATH_MAX + 32];
 	fc_results_path(r, "baseline/check.jsonl", path, sizeof path);
-	if (fc_sweep_read_check_out(path, &e->s.base) < 0) {
-		fprintf(stderr, "forkchaos explore: cannot read the clean run's %s\n", path);
+	fc_results_path(r, "baseline/stable.jsonl", stable, sizeof stable);
+	if (fc_sweep_read_check_out(path, &e->clean) < 0 || fc_sweep_read_check_out(stable, &e->s.base) < 0) {
+		fprintf(stderr, "forkchaos explore: cannot read the clean run's %s or %s\n", path, stable);
 		return FC_EXIT_USAGE;
 	}
-	e->s.base.state = FC_SW_RAN;
+	e->clean.state = e->s.base.state = FC_SW_RAN;
 	return -1;
 }
 
@@ -301,8 +305,8 @@ static int prepare(struct fc_explore *e, int resumed)
 	uint64_t every = e->s.opt.progress_ns ? e->s.opt.progress_ns : isatty(2) ? 1000000000u : 10000000000u;
 	e->s.opt.progress_ns = every;
 	e->s.progress = fc_progress_new("explore", "runs", total > e->nruns ? total - e->nruns : 0, every);
-	fprintf(stderr, "forkchaos explore: %d points (%d sites), %d perturbations (%d a correct program tolerates)%s", e->npoints,
-		e->s.nsites, e->ncands + e->npairs, tolerated, e->s.shard_n ? " in all shards" : "");
+	fprintf(stderr, "forkchaos explore: %d points (%d sites), %d perturbations (%d a correct program tolerates)%s",
+		e->npoints, e->s.nsites, e->ncands + e->npairs, tolerated, e->s.shard_n ? " in all shards" : "");
 	if (e->nruns)
 		fprintf(stderr, ", %d runs done before", e->nruns);
 	fputc('\n', stderr);
@@ -337,6 +341,7 @@ static int finish(struct fc_explore *e)
 static int explore(struct fc_explore *e, int argc, char **argv)
 {
 	int first, rc;
+	e->o.minimize = -1; /* not given */
 	if ((rc = fc_opts_parse(&explore_spec, argc, argv, &e->o, &first)) >= 0)
 		return rc;
 	e->s.argc = argc;
@@ -349,7 +354,8 @@ static int explore(struct fc_explore *e, int argc, char **argv)
 	if (e->o.resume) {
 		struct fc_explore_options given = e->o;
 		if (first < argc || given.lib || given.plan || given.calls || given.signals || given.check || given.shard ||
-		    given.out || given.seed || given.depth || given.max_n || given.max_runs || given.budget_ns || given.timeout_ns)
+		    given.out || given.seed || given.depth || given.max_n || given.max_runs || given.budget_ns ||
+		    given.timeout_ns || given.minimize >= 0)
 			return usage("--resume DIR takes the explore's command and options from DIR; give only -j or "
 				     "--progress-every with it");
 		if ((rc = resume(e, given.resume)) >= 0)
@@ -361,6 +367,7 @@ static int explore(struct fc_explore *e, int argc, char **argv)
 			return usage("no command given; usage: forkchaos explore [OPTIONS] -- CMD [ARGS...]");
 		e->o.depth = e->o.depth ? e->o.depth : 1;
 		e->o.max_n = e->o.max_n ? e->o.max_n : 16;
+		e->o.minimize = e->o.minimize >= 0 ? e->o.minimize : 32;
 		if ((rc = start(e, argv + first, argc - first)) >= 0)
 			return rc;
 	}

@@ -27,14 +27,14 @@
 /* The kinds of perturbation, in the order a site's candidates take turns:
  *   X(id, name, tolerated)  tolerated: a correct program must tolerate it,
  *   so a changed exit status or output is a finding (differs) */
-#define FC_EXPLORE_KINDS(X)           \
-	X(NOSYS, "nosys", 1)          \
-	X(ERROR, "error", 0)          \
-	X(SIGNAL, "signal", 1)        \
-	X(REAP, "reap", 0)            \
-	X(OLDACT, "oldact", 1)        \
-	X(DEATH, "child-death", 1)    \
-	X(OTHER, "signal-other", 1)   \
+#define FC_EXPLORE_KINDS(X)         \
+	X(NOSYS, "nosys", 1)        \
+	X(ERROR, "error", 0)        \
+	X(SIGNAL, "signal", 1)      \
+	X(REAP, "reap", 0)          \
+	X(OLDACT, "oldact", 1)      \
+	X(DEATH, "child-death", 1)  \
+	X(OTHER, "signal-other", 1) \
 	X(DELAY, "delay", 1)
 enum fc_explore_kind {
 #define X(id, name, tolerated) FC_EK_##id,
@@ -46,26 +46,27 @@ extern const char *const fc_explore_kind_names[FC_EK_COUNT];
 
 /* What the trace says of a point (its first instance in the clean run). */
 enum {
-	FC_PT_HANDLER = 1,   /* made by a signal handler */
-	FC_PT_SIGNAL = 2,    /* a signal-setup call (sigaction, sigprocmask...) or one in a handler */
-	FC_PT_NEAR = 4,      /* a neighbour of one: a few calls away in its process */
-	FC_PT_THREADS = 8,   /* its process had other threads then */
-	FC_PT_NOHANG = 16,   /* a wait with WNOHANG: it never blocks */
-	FC_PT_FIRST = 32,    /* the first sigaction on SIGCHLD of the first process: whatever it */
-			     /* finds there another component (or the parent) could have left */
-	FC_PT_FORKS = 64,    /* it makes a child (fork, posix_spawn, clone...) */
+	FC_PT_HANDLER = 1,     /* made by a signal handler */
+	FC_PT_SIGNAL = 2,      /* a signal-setup call (sigaction, sigprocmask...) or one in a handler */
+	FC_PT_NEAR = 4,        /* a neighbour of one: a few calls away in its process */
+	FC_PT_THREADS = 8,     /* its process had other threads then */
+	FC_PT_NOHANG = 16,     /* a wait with WNOHANG: it never blocks */
+	FC_PT_FIRST = 32,      /* the first sigaction on SIGCHLD of the first process: whatever it */
+			       /* finds there another component (or the parent) could have left */
+	FC_PT_FORKS = 64,      /* it makes a child (fork, posix_spawn, clone...) */
 	FC_PT_CHILDPROC = 128, /* made in a descendant */
 	FC_PT_HANDLERS = 256,  /* the process had a signal handler then: a call the kernel */
 			       /* never restarts, and close, can see EINTR */
 	FC_PT_NORESTART = 512, /* ... and one without SA_RESTART: any blocking call can */
+	FC_PT_INSTALL = 1024,  /* it installs a disposition (not a query) */
 };
 
 /* A point: the Nth call of a site in a process. */
 struct fc_point {
 	int site, n;
-	int order;  /* its place in the clean trace (neighbours are near it) */
-	long pid;   /* the process of its first instance */
-	int sig;    /* the call's signal argument, -1 */
+	int order; /* its place in the clean trace (neighbours are near it) */
+	long pid;  /* the process of its first instance */
+	int sig;   /* the call's signal argument, -1 */
 	unsigned flags;
 };
 
@@ -73,10 +74,10 @@ struct fc_point {
 struct fc_candidate {
 	int point;
 	int kind;
-	int variant;         /* the kind's: an errno, a side and signal, a delay, an oldact= word */
-	int tolerated;       /* judged by differs too */
-	int sub;             /* its place among its point's candidates of its kind */
-	int turn;            /* its place in its site's turns (explore_pick.c) */
+	int variant;   /* the kind's: an errno, a side and signal, a delay, an oldact= word */
+	int tolerated; /* judged by differs too */
+	int sub;       /* its place among its point's candidates of its kind */
+	int turn;      /* its place in its site's turns (explore_pick.c) */
 	char rule[FC_SYM_MAX + 192];
 };
 
@@ -87,27 +88,30 @@ struct fc_pair {
 
 struct fc_explore_options {
 	const char *lib, *plan, *calls, *signals, *check, *shard, *out, *resume, *seed, *budget_text;
-	int depth, jobs, max_n, max_runs, no_minimize;
+	int depth, jobs, max_n, max_runs, minimize;
 	uint64_t timeout_ns, progress_ns, budget_ns;
 };
 
 /* A finding: the first run of its (oracle, site, signature). */
 struct fc_finding {
-	int job;       /* the run that found it (index in e->order) */
-	int runs;      /* the runs that found it again */
-	int rank;      /* severity rank (1: crash) */
+	int job;            /* the run that found it (index in e->order) */
+	int runs;           /* the runs that found it again */
+	int rank;           /* severity rank (1: crash) */
 	long long found_ms; /* since the explore began (its first run's end) */
 	char oracle[24], site[FC_SYM_MAX + 64], signature[FC_SWEEP_DETAIL];
 	char detail[FC_SWEEP_DETAIL];
-	char plan[FC_PLAN_MAX + 1];     /* as found */
+	char plan[FC_PLAN_MAX + 1];      /* as found */
 	char minimized[FC_PLAN_MAX + 1]; /* as minimize left it ("" not minimized) */
-	int confirmed, tried;          /* minimize's confirmation: runs failing of tried */
-	int minimized_ok;              /* it fails 5 runs out of 5 */
-	int tolerated;                 /* found by a perturbation a correct program tolerates */
+	int confirmed, tried;            /* minimize's confirmation: runs failing of tried */
+	int minimized_ok;                /* it fails 5 runs out of 5 */
+	int tolerated;                   /* found by a perturbation a correct program tolerates */
 };
 
 struct fc_explore {
 	struct fc_sweep s; /* the command, options sweep shares, folder, clean run, sites */
+	/* the clean run as it went (s.base keeps only the failures it gives
+	 * every time: what each run is judged against) */
+	struct fc_sweep_result clean;
 	struct fc_explore_options o;
 	int signals[8], nsignals; /* SIGCHLD, then --signals */
 	char expect[64];          /* the clean run's EXIT:HASH, for differs */
@@ -123,7 +127,7 @@ struct fc_explore {
 	struct fc_sweep_result *results;
 	long long *ended_ms; /* each run's end, since the explore began */
 	int nruns, cap_runs;
-	char *chosen;        /* per job: chosen already */
+	char *chosen; /* per job: chosen already */
 	/* the picker's state (explore_pick.c) */
 	int *site_runs, *boost, *next_of_site, *site_class;
 	int picks, next_pair;
@@ -169,15 +173,19 @@ int fc_explore_run(struct fc_explore *e);
 /* RUN's outcome against the clean run ("ok", "handled", "not-reached",
  * "error", or the oracle that failed); *FAIL its failure's index. */
 const char *fc_explore_outcome(const struct fc_explore *e, int run, int *fail);
+/* A failing outcome: an oracle's name (not ok, handled, not-reached, error). */
+int fc_explore_failing(const char *outcome);
 /* A finding for RUN (new or seen); 1 when it is new. */
 int fc_explore_note_finding(struct fc_explore *e, int run, const char *oracle, int fail);
 /* The clean run's own failures, findings with its plan. */
 void fc_explore_clean_findings(struct fc_explore *e);
+/* qsort order of findings: the most severe first, then the first found. */
+int fc_explore_by_severity(const void *a, const void *b);
 /* The severity rank and word of an oracle. */
 int fc_explore_severity(const char *oracle, const char **word);
 /* The reproduce line of PLAN judged by ORACLE (malloc'd). */
 char *fc_explore_reproduce(const struct fc_explore *e, const char *plan, const char *oracle, int tolerated);
-/* Each finding minimized (minimize.c's), unless --no-minimize. */
+/* The --minimize N most severe findings minimized (minimize.c's). */
 void fc_explore_minimize_all(struct fc_explore *e);
 
 /* explore_out.c */

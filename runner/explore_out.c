@@ -39,10 +39,10 @@ int fc_explore_write_state(const struct fc_explore *e)
 	text_member(f, "lib", o->lib);
 	text_member(f, "id", e->s.folder.id);
 	fprintf(f,
-		",\"depth\":%d,\"max_n\":%d,\"max_runs\":%d,\"budget_ns\":%llu,\"timeout_ns\":%llu,\"no_minimize\":%s,"
+		",\"depth\":%d,\"max_n\":%d,\"max_runs\":%d,\"budget_ns\":%llu,\"timeout_ns\":%llu,\"minimize\":%d,"
 		"\"latest\":%s,\"started\":%lld}\n",
-		o->depth, o->max_n, o->max_runs, (unsigned long long)o->budget_ns, (unsigned long long)o->timeout_ns,
-		o->no_minimize ? "true" : "false", e->s.latest ? "true" : "false", (long long)e->s.folder.started);
+		o->depth, o->max_n, o->max_runs, (unsigned long long)o->budget_ns, (unsigned long long)o->timeout_ns, o->minimize,
+		e->s.latest ? "true" : "false", (long long)e->s.folder.started);
 	return fc_results_commit(&e->s.folder, "explore.json", f);
 }
 
@@ -92,9 +92,8 @@ int fc_explore_read_state(struct fc_explore *e, const char *folder, char *err, s
 	o->max_runs = fc_jline_num(&l, "max_runs", &v) ? (int)v : 0;
 	o->budget_ns = fc_jline_num(&l, "budget_ns", &v) ? (uint64_t)v : 0;
 	o->timeout_ns = fc_jline_num(&l, "timeout_ns", &v) ? (uint64_t)v : 0;
-	const struct fc_jval *b = fc_jline_get(&l, "no_minimize");
-	o->no_minimize = b && b->type == FC_J_BOOL && b->num;
-	b = fc_jline_get(&l, "latest");
+	o->minimize = fc_jline_num(&l, "minimize", &v) ? (int)v : 32;
+	const struct fc_jval *b = fc_jline_get(&l, "latest");
 	s->latest = b && b->type == FC_J_BOOL && b->num;
 	s->folder.started = fc_jline_num(&l, "started", &v) ? (time_t)v : time(NULL);
 	fc_trace_close(&reader);
@@ -114,8 +113,9 @@ int fc_explore_read_state(struct fc_explore *e, const char *folder, char *err, s
 void fc_explore_runs_line(FILE *f, const struct fc_explore *e, int run)
 {
 	const struct fc_sweep_result *r = &e->results[run];
-	fprintf(f, "{\"job\":%d,\"ended_ms\":%lld,\"state\":\"%s\",\"exit\":%d,\"signal\":%d,\"timed_out\":%s,\"injected\":%d", e->order[run],
-		e->ended_ms[run], fc_sweep_state_names[r->state], r->exit, r->signal, r->timed_out ? "true" : "false", r->injected);
+	fprintf(f, "{\"job\":%d,\"ended_ms\":%lld,\"state\":\"%s\",\"exit\":%d,\"signal\":%d,\"timed_out\":%s,\"injected\":%d",
+		e->order[run], e->ended_ms[run], fc_sweep_state_names[r->state], r->exit, r->signal,
+		r->timed_out ? "true" : "false", r->injected);
 	fprintf(f, ",\"duration_ms\":%lld,\"kept_trace\":%s", r->duration_ms, r->kept_trace ? "true" : "false");
 	text_member(f, "out", r->out);
 	text_member(f, "error", r->state == FC_SW_ERROR ? r->error : NULL);
@@ -188,7 +188,7 @@ int fc_explore_read_runs(struct fc_explore *e)
 		if (ended > e->elapsed_before_ms)
 			e->elapsed_before_ms = ended;
 		const char *outcome = fc_explore_outcome(e, run, &fail);
-		int found = fc_sweep_failing(outcome) && fc_explore_note_finding(e, run, outcome, fail);
+		int found = fc_explore_failing(outcome) && fc_explore_note_finding(e, run, outcome, fail);
 		fc_explore_learn(e, run, outcome, found);
 	}
 	fc_trace_close(&reader);

@@ -38,11 +38,11 @@ struct scan {
 	struct fc_explore *e;
 	const uint64_t *calls;
 	long long root;
-	struct fc__table sites;   /* (call, caller; role, nr) -> site index + 1 */
-	struct fc__table counts;  /* (site; pid) -> calls so far */
-	struct fc__table points;  /* (; site, n) -> point index + 1 */
-	struct fc__table roots;   /* (; pid): the first process's pids */
-	struct fc__table threads; /* (; pid): made a thread */
+	struct fc__table sites;    /* (call, caller; role, nr) -> site index + 1 */
+	struct fc__table counts;   /* (site; pid) -> calls so far */
+	struct fc__table points;   /* (; site, n) -> point index + 1 */
+	struct fc__table roots;    /* (; pid): the first process's pids */
+	struct fc__table threads;  /* (; pid): made a thread */
 	struct fc__table handlers; /* (; pid) -> FC_PT_HANDLERS | FC_PT_NORESTART */
 	int *line_point, *line_pid, nlines;
 	size_t cap_points, cap_lines, cap_pids;
@@ -143,6 +143,8 @@ static unsigned line_flags(struct scan *g, const struct fc_jline *l, int id, lon
 	if (fc_calls[id].flags & (FC_F_FORKS | FC_F_NOTE_CHILD | FC_F_RET_CHILD))
 		flags |= FC_PT_FORKS;
 	flags |= handlers_of(g, pid);
+	if ((fc_calls[id].flags & FC_F_HANDLER) && fc_jline_get(l, "handler"))
+		flags |= FC_PT_INSTALL;
 	if (id == FC_ID_sigaction && fc_jline_num(l, "sig", &sig) && sig == SIGCHLD && !child && !g->first_sigchld_seen) {
 		g->first_sigchld_seen = 1;
 		flags |= FC_PT_FIRST;
@@ -166,7 +168,9 @@ static int add_point(struct scan *g, int site, long long n, long long pid, const
 	e->points = points;
 	long long sig = -1;
 	fc_jline_num(l, "sig", &sig);
-	points[e->npoints] = (struct fc_point){ .site = site, .n = (int)n, .order = g->nlines, .pid = pid, .sig = (int)sig, .flags = flags };
+	points[e->npoints] = (struct fc_point){
+		.site = site, .n = (int)n, .order = g->nlines, .pid = pid, .sig = (int)sig, .flags = flags
+	};
 	row->n = ++e->npoints;
 	return e->npoints - 1;
 }
@@ -264,7 +268,8 @@ int fc_explore_points(struct fc_explore *e, const char *path, char *err, size_t 
 	}
 	fc_trace_close(&reader);
 	if (got != 0) {
-		snprintf(err, errlen, "cannot read the clean run's trace %s: %s", path, got < 0 ? strerror(errno) : "out of memory");
+		snprintf(err, errlen, "cannot read the clean run's trace %s: %s", path,
+			 got < 0 ? strerror(errno) : "out of memory");
 		goto done;
 	}
 	mark_neighbours(&g);
@@ -405,7 +410,8 @@ static int point_candidates(struct gen *g, int p)
 			continue;
 		rc = add(g, p, FC_EK_REAP, sides[i], 0, "%s:when=%d:%sreap=any", key, pt->n, side_items[sides[i]]);
 		if (rc == 0)
-			rc = add(g, p, FC_EK_DEATH, sides[i], 1, "%s:when=%d:%schild_death=exit", key, pt->n, side_items[sides[i]]);
+			rc = add(g, p, FC_EK_DEATH, sides[i], 1, "%s:when=%d:%schild_death=exit", key, pt->n,
+				 side_items[sides[i]]);
 	}
 	/* the prior disposition: tolerated where nothing of the program's own
 	 * can be there yet (its first look) */
@@ -415,7 +421,8 @@ static int point_candidates(struct gen *g, int p)
 	 * child at its first calls */
 	int parent_fork = (pt->flags & FC_PT_FORKS) && !(pt->flags & FC_PT_CHILDPROC) && !(flags & FC_F_ENTER_ONLY);
 	for (int k = 0; k < NDELAYS && rc == 0 && (parent_fork || ((pt->flags & FC_PT_CHILDPROC) && pt->n == 1)); k++)
-		rc = add(g, p, FC_EK_DELAY, k, 1, "%s:when=%d:%s=%s", key, pt->n, parent_fork ? "delay_exit" : "delay", delays[k]);
+		rc = add(g, p, FC_EK_DELAY, k, 1, "%s:when=%d:%s=%s", key, pt->n, parent_fork ? "delay_exit" : "delay",
+			 delays[k]);
 	return rc;
 }
 

@@ -21,10 +21,10 @@
 static const struct {
 	const char *oracle, *word;
 } severities[] = {
-	{ "crash", "critical" },  { "hang", "critical" },       { "status", "high" },  { "chained", "high" },
-	{ "fds", "high" },        { "strays", "high" },         { "double-close", "high" }, { "foreign-close", "high" },
-	{ "errno", "medium" },    { "api-errno", "medium" },    { "flags", "medium" }, { "eintr", "medium" },
-	{ "differs", "low" },     { "exit", "low" },
+	{ "crash", "critical" }, { "hang", "critical" },    { "status", "high" },       { "chained", "high" },
+	{ "fds", "high" },       { "strays", "high" },      { "double-close", "high" }, { "foreign-close", "high" },
+	{ "errno", "medium" },   { "api-errno", "medium" }, { "flags", "medium" },      { "eintr", "medium" },
+	{ "differs", "low" },    { "exit", "low" },
 };
 #define NSEVERITIES (int)(sizeof severities / sizeof severities[0])
 
@@ -71,6 +71,68 @@ static void files_of(const struct fc_explore *e, int run, struct fc_sweep_files 
 	snprintf(f->output, sizeof f->output, "%s/%d.out", e->s.work, run + 1);
 }
 
+/* The clean run's failures that it gives every time (it is run twice more
+ * when it failed): a flaky one is a finding of the clean run, and no
+ * excuse for a run that fails the same way.  baseline/stable.jsonl holds
+ * them, for --resume.  -1 to go on, else the exit code. */
+static int stable_failures(struct fc_explore *e, const char *check, const char *dir)
+{
+	static struct fc_sweep_argv store;
+	struct fc_sweep_files files;
+	struct fc_sweep_result again;
+	struct fc_sweep_result *base = &e->s.base;
+	char path[PATH_MAX + 32];
+	snprintf(files.check_out, sizeof files.check_out, "%s/again.jsonl", dir);
+	snprintf(files.trace, sizeof files.trace, "%s/again.trace", dir);
+	snprintf(files.output, sizeof files.output, "%s/again.txt", dir);
+	for (int round = 0; round < 2 && base->nfails; round++) {
+		if (fc_sweep_command(&e->s, e->s.opt.plan, check, NULL, files.check_out, NULL, &store) < 0)
+			return FC_EXIT_USAGE;
+		memset(&again, 0, sizeof again);
+		fc_sweep_launch(store.argv, &files, &again);
+		free(store.argv);
+		if (again.state == FC_SW_INTERRUPTED)
+			return FC_EXIT_INTERRUPTED;
+		int kept = 0;
+		for (int k = 0; k < base->nfails; k++) {
+			char sig[FC_SWEEP_DETAIL];
+			int seen = 0;
+			fc_sweep_signature(base->fails[k].detail, 1, sig, sizeof sig);
+			for (int j = 0; j < again.nfails && !seen; j++) {
+				char other[FC_SWEEP_DETAIL];
+				fc_sweep_signature(again.fails[j].detail, 1, other, sizeof other);
+				seen = !strcmp(again.fails[j].oracle, base->fails[k].oracle) && !strcmp(other, sig);
+			}
+			if (seen)
+				base->fails[kept++] = base->fails[k];
+		}
+		base->nfails = kept;
+	}
+	unlink(files.check_out);
+	unlink(files.output);
+	snprintf(path, sizeof path, "%s/stable.jsonl", dir);
+	FILE *f = fopen(path, "w");
+	if (!f)
+		return FC_EXIT_USAGE;
+	for (int k = 0; k < base->nfails; k++) {
+		fputs("{\"oracle\":", f);
+		fc_json_string(f, base->fails[k].oracle);
+		fputs(",\"detail\":", f);
+		fc_json_string(f, base->fails[k].detail);
+		fputs("}\n", f);
+	}
+	fprintf(f, "{\"exit\":%d,\"signal\":%d,\"timed_out\":%s,\"out\":", base->exit, base->signal,
+		base->timed_out ? "true" : "false");
+	fc_json_string(f, base->out);
+	fputs(",\"acted\":[]}\n", f);
+	if (fclose(f) != 0)
+		return FC_EXIT_USAGE;
+	for (int k = 0; k < e->clean.nfails; k++)
+		fprintf(stderr, "forkchaos explore: note: the clean run fails %s%s (%s)\n", e->clean.fails[k].oracle,
+			k < base->nfails ? "" : " now and then", e->clean.fails[k].detail);
+	return -1;
+}
+
 int fc_explore_clean_run(struct fc_explore *e)
 {
 	static struct fc_sweep_argv store;
@@ -101,7 +163,8 @@ int fc_explore_clean_run(struct fc_explore *e)
 		fprintf(stderr, "forkchaos explore: the clean run failed: %s\n", e->s.base.error);
 		return FC_EXIT_USAGE;
 	}
-	return -1;
+	e->clean = e->s.base;
+	return stable_failures(e, check, dir);
 }
 
 /* ---- judging ---- */
@@ -115,6 +178,11 @@ const char *fc_explore_outcome(const struct fc_explore *e, int run, int *fail)
 	const char *outcome = fc_sweep_judge(&e->s, r, fail);
 	/* handled: it differs (its output too), every oracle held */
 	return outcome && !strcmp(outcome, "ok") && strcmp(r->out, e->s.base.out) ? "handled" : outcome;
+}
+
+int fc_explore_failing(const char *outcome)
+{
+	return fc_sweep_failing(outcome) && strcmp(outcome, "not-reached");
 }
 
 static int find_finding(const struct fc_explore *e, const char *oracle, const char *site, const char *sig)
@@ -184,8 +252,8 @@ int fc_explore_note_finding(struct fc_explore *e, int run, const char *oracle, i
 
 void fc_explore_clean_findings(struct fc_explore *e)
 {
-	for (int k = 0; k < e->s.base.nfails; k++)
-		note(e, -1, e->s.base.fails[k].oracle, e->s.base.fails[k].detail, "");
+	for (int k = 0; k < e->clean.nfails; k++)
+		note(e, -1, e->clean.fails[k].oracle, e->clean.fails[k].detail, "");
 }
 
 /* ---- the batches ---- */
@@ -217,7 +285,7 @@ static void run_job(void *ctx, int k, void *result)
 	store.argv = NULL;
 	int fail;
 	const char *outcome = r->state == FC_SW_RAN && !r->injected ? "not-reached" : fc_sweep_judge(&e->s, r, &fail);
-	if (fc_sweep_failing(outcome)) {
+	if (fc_explore_failing(outcome)) {
 		char kept[PATH_MAX];
 		fc_results_path(&e->s.folder, "traces", kept, sizeof kept);
 		mkdir(kept, 0755);
@@ -225,7 +293,7 @@ static void run_job(void *ctx, int k, void *result)
 		r->kept_trace = rename(files.trace, kept) == 0;
 	}
 	if (r->state != FC_SW_INTERRUPTED)
-		fc_progress_add(e->s.progress, fc_sweep_failing(outcome));
+		fc_progress_add(e->s.progress, fc_explore_failing(outcome));
 	unlink(files.check_out);
 	unlink(files.trace);
 	unlink(files.output);
@@ -249,13 +317,13 @@ static void done_job(void *ctx, int k, void *result)
 	if (e->results[run].state == FC_SW_INTERRUPTED || e->results[run].state == FC_SW_NOT_RUN)
 		return;
 	const char *outcome = fc_explore_outcome(e, run, &fail);
-	int found = fc_sweep_failing(outcome) && fc_explore_note_finding(e, run, outcome, fail);
+	int found = fc_explore_failing(outcome) && fc_explore_note_finding(e, run, outcome, fail);
 	fc_explore_learn(e, run, outcome, found);
 	if (found) {
 		const struct fc_finding *f = &e->findings[e->nfindings - 1];
 		fc_progress_clear(e->s.progress);
-		fprintf(stderr, "forkchaos explore: found %s at %s after %.1f s (run %d): ", f->oracle, f->site, f->found_ms / 1e3,
-			run + 1);
+		fprintf(stderr, "forkchaos explore: found %s at %s after %.1f s (run %d): ", f->oracle, f->site,
+			f->found_ms / 1e3, run + 1);
 		fc_shown_text(stderr, f->detail);
 		fputc('\n', stderr);
 	}
@@ -279,7 +347,8 @@ static void tick(void *ctx)
 static int over_budget(const struct fc_explore *e)
 {
 	long long elapsed = e->elapsed_before_ms + now_ms() - e->started_ms;
-	return (e->o.max_runs && e->nruns >= e->o.max_runs) || (e->o.budget_ns && elapsed * 1000000ll >= (long long)e->o.budget_ns);
+	return (e->o.max_runs && e->nruns >= e->o.max_runs) ||
+		(e->o.budget_ns && elapsed * 1000000ll >= (long long)e->o.budget_ns);
 }
 
 int fc_explore_grow_runs(struct fc_explore *e, int want)
@@ -350,9 +419,9 @@ int fc_explore_run(struct fc_explore *e)
 
 void fc_explore_minimize_all(struct fc_explore *e)
 {
-	if (e->o.no_minimize)
-		return;
-	for (int i = 0; i < e->nfindings && !fc_sched_interrupted(); i++) {
+	/* the most severe first, then the first found */
+	qsort(e->findings, (size_t)e->nfindings, sizeof *e->findings, fc_explore_by_severity);
+	for (int i = 0; i < e->nfindings && i < e->o.minimize && !fc_sched_interrupted(); i++) {
 		struct fc_finding *f = &e->findings[i];
 		struct fc_minimize m = {
 			.s = &e->s,

@@ -134,7 +134,13 @@ static int fails(struct work *w, const char *plan)
 		int n = m->runs - done < jobs ? m->runs - done : jobs;
 		memset(results, 0, sizeof results);
 		struct fc_sched sched = {
-			.njobs = n, .workers = n, .result_size = sizeof results[0], .results = results, .ctx = &t, .run = run_trial, .lost = lost_trial,
+			.njobs = n,
+			.workers = n,
+			.result_size = sizeof results[0],
+			.results = results,
+			.ctx = &t,
+			.run = run_trial,
+			.lost = lost_trial,
 		};
 		if (fc_sched_run(&sched) < n || fc_sched_interrupted())
 			return -1;
@@ -142,7 +148,8 @@ static int fails(struct work *w, const char *plan)
 			m->tried_runs++;
 			if (results[k].state != FC_SW_RAN)
 				return results[k].state == FC_SW_INTERRUPTED ? -1 : 0;
-			if (!(m->absolute ? fc_sweep_failed(&results[k], m->oracle) : fc_sweep_new_failure(m->s, &results[k], m->oracle)))
+			if (!(m->absolute ? fc_sweep_failed(&results[k], m->oracle)
+					  : fc_sweep_new_failure(m->s, &results[k], m->oracle)))
 				return 0;
 			for (int f = 0; f < results[k].nfails; f++)
 				if (!strcmp(results[k].fails[f].oracle, m->oracle))
@@ -202,7 +209,8 @@ static int drop_rules(struct work *w)
 
 /* The selectors, each with what cannot stay without it. */
 static const char *const selectors[][2] = {
-	{ "caller", "depth" }, { "lib", NULL }, { "proc", NULL }, { "sig", NULL }, { "fd", NULL }, { "when", NULL }, { "prob", "seed" },
+	{ "caller", "depth" }, { "lib", NULL },  { "proc", NULL },   { "sig", NULL },
+	{ "fd", NULL },        { "when", NULL }, { "prob", "seed" },
 };
 
 static int drop_selectors(struct work *w)
@@ -212,7 +220,8 @@ static int drop_selectors(struct work *w)
 		for (size_t s = 0; s < sizeof selectors / sizeof selectors[0] && !r->dropped; s++) {
 			unsigned skip[FC_MAX_RULES] = { 0 };
 			for (int k = 0; k < r->nitems; k++)
-				if (key_is(r->items[k], selectors[s][0]) || (selectors[s][1] && key_is(r->items[k], selectors[s][1])))
+				if (key_is(r->items[k], selectors[s][0]) ||
+				    (selectors[s][1] && key_is(r->items[k], selectors[s][1])))
 					skip[i] |= 1u << k;
 			if (!skip[i])
 				continue;
@@ -310,7 +319,8 @@ static int shorten_delays(struct work *w)
 				const char *item = w->rules[i].items[k];
 				uint64_t ns;
 				size_t klen = strlen(keys[d]);
-				if (!key_is(item, keys[d]) || fc_duration_parse(item + klen + 1, strlen(item + klen + 1), &ns) < 0)
+				if (!key_is(item, keys[d]) ||
+				    fc_duration_parse(item + klen + 1, strlen(item + klen + 1), &ns) < 0)
 					continue;
 				for (int rc = 1; rc == 1 && ns / 2 >= 10000;) {
 					ns /= 2;
@@ -336,8 +346,8 @@ int fc_minimize_plan(struct fc_minimize *m, const char *plan)
 	int rc = fails(&w, plan);
 	if (rc <= 0) {
 		if (rc == 0 && !m->quiet)
-			fprintf(stderr, "minimize: the plan does not fail %s in %d runs out of %d: kept as it is\n", m->oracle, m->runs,
-				m->runs);
+			fprintf(stderr, "minimize: the plan does not fail %s in %d runs out of %d: kept as it is\n", m->oracle,
+				m->runs, m->runs);
 		return rc;
 	}
 	if (drop_rules(&w) < 0 || drop_selectors(&w) < 0 || narrow_when(&w) < 0 || shorten_delays(&w) < 0)

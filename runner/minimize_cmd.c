@@ -106,10 +106,12 @@ static int emit_scenario(const char *path, const struct fc_sweep *s, const struc
 	snprintf(copy, sizeof copy, "%s", s->cmd[first]);
 	const char *base = basename(copy);
 	int driver = strstr(s->cmd[first], "/drivers/") != NULL;
-	snprintf(name, sizeof name, "%s%s%s-%s", base, first + 1 < s->ncmd ? "-" : "", first + 1 < s->ncmd ? s->cmd[first + 1] : "",
-		 m->oracle);
+	snprintf(name, sizeof name, "%s%s%s-%s", base, first + 1 < s->ncmd ? "-" : "",
+		 first + 1 < s->ncmd ? s->cmd[first + 1] : "", m->oracle);
 	for (char *c = name; *c; c++)
-		*c = (*c >= 'A' && *c <= 'Z') ? (char)(*c - 'A' + 'a') : ((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9')) ? *c : '-';
+		*c = (*c >= 'A' && *c <= 'Z')                                    ? (char)(*c - 'A' + 'a')
+			: ((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9')) ? *c
+										 : '-';
 	FILE *f = fopen(path, "w");
 	if (!f)
 		return -1;
@@ -174,7 +176,9 @@ static int minimize(struct fc_sweep *s, struct minimize_options *o, int argc, ch
 		.oracle = o->check,
 		.expect = o->expect,
 		.runs = o->runs ? o->runs : 5,
-		.jobs = o->jobs ? o->jobs : cpus > 0 && cpus < 256 ? (int)cpus : 1,
+		.jobs = o->jobs                  ? o->jobs
+			: cpus > 0 && cpus < 256 ? (int)cpus
+						 : 1,
 		.quiet = o->quiet,
 		.absolute = 1, /* no clean run to be judged against */
 	};

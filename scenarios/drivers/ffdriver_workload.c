@@ -22,6 +22,7 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -59,6 +60,29 @@ static const struct job {
 static int problems;
 static char first_problem[160];
 
+/* What it observed, to the report: a line per write, retried when the
+ * write fails (a careful program does not lose a line to one failed
+ * write, and a lost line would mislead the oracles that read them). */
+static int report_fd = -1;
+
+static void note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void note(const char *fmt, ...)
+{
+	char line[256];
+	int saved = errno;
+	va_list ap;
+	va_start(ap, fmt);
+	int len = vsnprintf(line, sizeof line - 1, fmt, ap);
+	va_end(ap);
+	if (len < 0 || len > (int)sizeof line - 2)
+		len = (int)sizeof line - 2;
+	line[len++] = '\n';
+	for (int tries = 0; tries < 8 && report_fd >= 0; tries++)
+		if (write(report_fd, line, (size_t)len) == len)
+			break;
+	errno = saved;
+}
+
 static void problem(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void problem(const char *fmt, ...)
 {
@@ -82,16 +106,33 @@ static void app_handler(int sig)
 
 static int reader_fds[2] = { -1, -1 };
 static volatile pid_t reader_tid;
-static volatile int reader_interrupted;
+static volatile int reader_interrupted, reader_failed, reader_done;
 
 static void *reader(void *arg)
 {
 	char byte;
+	ssize_t got;
 	reader_tid = (pid_t)syscall(SYS_gettid);
 	/* a careful program retries; it still notes that it had to */
-	while (read(reader_fds[0], &byte, 1) < 0 && errno == EINTR)
+	while ((got = read(reader_fds[0], &byte, 1)) < 0 && errno == EINTR)
 		reader_interrupted++;
+	reader_failed = got < 0 ? errno : 0;
+	reader_done = 1;
 	return arg;
+}
+
+/* The reader sleeps in read() (what /proc/PID/task/TID/syscall says), or
+ * is done. */
+static int reader_asleep(void)
+{
+	char path[96], line[128];
+	long nr;
+	snprintf(path, sizeof path, "/proc/self/task/%d/syscall", (int)reader_tid);
+	FILE *f = fopen(path, "r");
+	int ok = f && fgets(line, sizeof line, f) && sscanf(line, "%ld", &nr) == 1 && nr == SYS_read;
+	if (f)
+		fclose(f);
+	return ok;
 }
 
 static int start_reader(pthread_t *thread)
@@ -107,23 +148,23 @@ static int start_reader(pthread_t *thread)
 		close(reader_fds[1]);
 		return -1;
 	}
-	while (!reader_tid)
-		sched_yield();
 	/* the rest runs while it sleeps in read(), as in any program with such
-	 * a thread: /proc says when it does */
-	fc__await_syscall(getpid(), reader_tid, SYS_read, reader_fds[0]);
+	 * a thread */
+	while (!reader_tid || (!reader_done && !reader_asleep()))
+		sched_yield();
 	return 0;
 }
 
+/* The end of its pipe closed: it reads EOF and ends. */
 static void stop_reader(pthread_t thread)
 {
-	if (write(reader_fds[1], "x", 1) != 1)
-		problem("write to the reader: %s", strerrorname_np(errno));
+	close(reader_fds[1]);
 	pthread_join(thread, NULL);
 	close(reader_fds[0]);
-	close(reader_fds[1]);
 	if (reader_interrupted)
 		problem("the reader's read() was interrupted (EINTR)");
+	if (reader_failed)
+		problem("the reader's read(): %s", strerrorname_np(reader_failed));
 }
 
 /* ---- the children ---- */
@@ -189,20 +230,23 @@ static void check_flags(const struct job *job, int fd)
 		problem("fcntl: %s", strerrorname_np(errno));
 		return;
 	}
-	obs("flag nonblock %d %d", (job->flags & FFD_NONBLOCK) != 0, (fl & O_NONBLOCK) != 0);
-	obs("flag cloexec %d %d", (job->flags & FFD_CLOEXEC) != 0, (fdfl & FD_CLOEXEC) != 0);
+	note("flag nonblock %d %d", (job->flags & FFD_NONBLOCK) != 0, (fl & O_NONBLOCK) != 0);
+	note("flag cloexec %d %d", (job->flags & FFD_CLOEXEC) != 0, (fdfl & FD_CLOEXEC) != 0);
 	if (((job->flags & FFD_NONBLOCK) != 0) != ((fl & O_NONBLOCK) != 0) ||
 	    ((job->flags & FFD_CLOEXEC) != 0) != ((fdfl & FD_CLOEXEC) != 0))
 		problem("a descriptor without the flags asked for");
 }
 
-/* Readable within POLL_MS: the child's death is known. */
+/* Readable within POLL_MS: the child's death is known.  A failure that
+ * passes (EINTR, ENOMEM, EAGAIN) is retried, as a careful program does. */
 static int readable(int fd)
 {
 	struct pollfd p = { .fd = fd, .events = POLLIN };
-	int ready;
-	while ((ready = poll(&p, 1, POLL_MS)) < 0 && errno == EINTR)
+	int ready, tries = 0;
+	while ((ready = poll(&p, 1, POLL_MS)) < 0 && (errno == EINTR || ((errno == ENOMEM || errno == EAGAIN) && tries++ < 8)))
 		;
+	if (ready < 0)
+		problem("poll: %s", strerrorname_np(errno));
 	return ready > 0;
 }
 
@@ -236,6 +280,9 @@ static void hear(const struct job *job, int id, int fd)
 		 * get is not a wrong one */
 		problem("ffd_wait: %s", got + 6);
 		snprintf(expected, sizeof expected, "%s", got);
+		/* closed only once it is dead: a live child's descriptor given
+		 * back leaves its reaping to the library behind our back */
+		readable(fd);
 	}
 	/* 127: the library's child could not start (its go channel failed),
 	 * a shell's convention: an answer too */
@@ -243,7 +290,7 @@ static void hear(const struct job *job, int id, int fd)
 		problem("a child could not start");
 		snprintf(expected, sizeof expected, "%s", got);
 	}
-	obs("status %d %s %s", id, expected, got);
+	note("status %d %s %s", id, expected, got);
 	if (strcmp(expected, got))
 		problem("child status %s, expected %s", got, expected);
 }
@@ -252,7 +299,7 @@ static void release(int fd)
 {
 	errno = 0;
 	if (fc__ffd.close(fd) < 0) {
-		obs("result ffd_close -1 %s any", obs_errno(errno));
+		note("result ffd_close -1 %s any", obs_errno(errno));
 		problem("ffd_close: %s", obs_errno(errno));
 	}
 }
@@ -265,6 +312,9 @@ static void open_gate(struct gate *gate)
 		close(gate->wr);
 	gate->rd = gate->wr = -1;
 }
+
+/* Every child made, for the end: none may outlive the program. */
+static pid_t made[NJOBS];
 
 static void run_job(const struct job *job, int id)
 {
@@ -281,11 +331,12 @@ static void run_job(const struct job *job, int id)
 	int fd = make(job, id, job->make == FORK_HELD ? &gate : NULL, &pid);
 	if (fd < 0) {
 		const char *call = job->make == SPAWN_TRUE || job->make == SPAWN_FALSE ? "ffd_spawn" : "ffd_fork";
-		obs("result %s -1 %s any", call, obs_errno(errno));
+		note("result %s -1 %s any", call, obs_errno(errno));
 		problem("%s: %s", call, obs_errno(errno));
 		open_gate(&gate);
 		return;
 	}
+	made[id - 1] = pid;
 	check_flags(job, fd);
 	if (job->done == CLOSE_BEFORE) {
 		/* closed while it lives: the library reaps it when it dies */
@@ -302,7 +353,7 @@ static void run_job(const struct job *job, int id)
 		release(fd);
 		return;
 	}
-	obs("spawned %d", id);
+	note("spawned %d", id);
 	hear(job, id, fd);
 	release(fd);
 }
@@ -311,6 +362,8 @@ int fc__workload(const struct fc__args *args)
 {
 	struct sigaction app = { .sa_handler = app_handler, .sa_flags = SA_RESTART };
 	pthread_t thread;
+	const char *path = getenv("FORKCHAOS_REPORT");
+	report_fd = path && *path ? open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644) : -1;
 	sigemptyset(&app.sa_mask);
 	if (sigaction(SIGCHLD, &app, NULL) < 0)
 		obs_die("sigaction: %s", strerror(errno));
@@ -322,6 +375,10 @@ int fc__workload(const struct fc__args *args)
 	}
 	if (reading)
 		stop_reader(thread);
+	/* the library reaps every child: each is gone before the program ends */
+	for (int id = 1; id <= NJOBS; id++)
+		if (made[id - 1] > 0 && !fc__reaped_within(made[id - 1], POLL_MS))
+			problem("child %d was never reaped", id);
 	/* its handler stays in the chain: each generic child's death came
 	 * through it (how often is the kernel's to say: signals merge) */
 	if (dead && !app_calls)

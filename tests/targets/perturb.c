@@ -13,12 +13,16 @@
  *             pipe(): how often it ran and found one (pipe:child_death=exit),
  *             and whether a child is left to reap
  *   other     a thread blocked in read() and a SIGUSR1 handler that notes
- *             its thread, then a pipe(): where it ran (pipe:signal=SIGUSR1@other) */
+ *             its thread, then a pipe(): where it ran (pipe:signal=SIGUSR1@other)
+ *   nosys     pidfd_open(2) through syscall(2), no fallback: an older kernel
+ *             (sys_pidfd_open:error=ENOSYS) makes it fail and exit 1
+ *   nosys-fallback  the same with a fallback: the same output either way */
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -146,11 +150,35 @@ static int oldact_install(void)
 	return oldact(1);
 }
 
+static int pidfd(int fallback)
+{
+	long fd = syscall(SYS_pidfd_open, getpid(), 0);
+	if (fd < 0 && !(fallback && errno == ENOSYS)) {
+		printf("pidfd_open: %s\n", strerrorname_np(errno));
+		return 1;
+	}
+	if (fd >= 0)
+		close((int)fd);
+	printf("a handle on the process: ok\n");
+	return 0;
+}
+
+static int nosys(void)
+{
+	return pidfd(0);
+}
+
+static int nosys_fallback(void)
+{
+	return pidfd(1);
+}
+
 static const struct {
 	const char *name;
 	int (*run)(void);
 } modes[] = {
-	{ "reap", reap }, { "oldact", oldact_query }, { "install", oldact_install }, { "death", death }, { "other", other },
+	{ "reap", reap },   { "oldact", oldact_query }, { "install", oldact_install },        { "death", death },
+	{ "other", other }, { "nosys", nosys },         { "nosys-fallback", nosys_fallback },
 };
 
 int main(int argc, char **argv)
@@ -159,6 +187,6 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < sizeof modes / sizeof modes[0]; i++)
 		if (!strcmp(mode, modes[i].name))
 			return modes[i].run();
-	fprintf(stderr, "usage: perturb reap|oldact|install|death|other\n");
+	fprintf(stderr, "usage: perturb reap|oldact|install|death|other|nosys|nosys-fallback\n");
 	return 2;
 }
