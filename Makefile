@@ -55,6 +55,8 @@ include bench/bench.mk
 include scenarios/scenarios.mk
 include fuzz/fuzz.mk
 include tests/sanitizers.mk
+include man/man.mk
+include scripts/install.mk
 
 .PHONY: build-all
 build-all: $(ALL_OUTPUTS)
@@ -102,16 +104,6 @@ stress: deps build-all
 	$(Q)BUILD=$(BUILD) sh scripts/stress.sh
 stress-quick: deps build-all
 	$(Q)BUILD=$(BUILD) N=10 sh scripts/stress.sh
-
-install: build-all
-	$(Q)install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig
-	$(Q)install -m 755 $(BUILD)/forkchaos $(DESTDIR)$(PREFIX)/bin/forkchaos
-	$(Q)install -m 755 $(BUILD)/libforkchaos.so $(DESTDIR)$(PREFIX)/lib/libforkchaos.so
-	$(Q)$(MAKE) --no-print-directory install-lib
-
-uninstall:
-	$(Q)rm -f $(DESTDIR)$(PREFIX)/bin/forkchaos $(DESTDIR)$(PREFIX)/lib/libforkchaos.so
-	$(Q)$(MAKE) --no-print-directory uninstall-lib
 
 clean:
 	$(Q)rm -rf $(BUILD)

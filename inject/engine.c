@@ -4,6 +4,7 @@
 #include <sys/single_threaded.h>
 #include <unistd.h>
 #include "libc.h"
+#include "match.h"
 #include "shim.h"
 
 struct fc_state fc__state = { .trace_fd = -1 };
@@ -39,29 +40,7 @@ static uint64_t count(uint64_t *counter)
 
 uint64_t fc__mix64(uint64_t x)
 {
-	x += 0x9e3779b97f4a7c15ull;
-	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
-	x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
-	return x ^ (x >> 31);
-}
-
-/* prob=: a counter-based generator, a pure function of (seed, lineage, rule,
- * n), so the same seed gives the same choices in the same process lineage
- * whatever the threads and signals do between calls. */
-static int prob_fires(const struct fc_rule *rule, int index, unsigned long n)
-{
-	uint64_t seed = rule->has_seed ? rule->seed : fc__state.seed;
-	uint64_t draw = fc__mix64(seed ^ fc__mix64(fc__state.lineage ^ fc__mix64((uint64_t)index << 32 ^ n)));
-	return rule->prob_threshold == UINT64_MAX || draw < rule->prob_threshold;
-}
-
-static int when_fires(const struct fc_rule *rule, unsigned long n)
-{
-	if (n < rule->when_first)
-		return 0;
-	if (rule->when_last && n > rule->when_last)
-		return 0;
-	return (n - rule->when_first) % rule->when_step == 0;
+	return fc_mix64(x);
 }
 
 static int nr_matches(const struct fc_rule *rule, const struct fc_call *c)
@@ -110,9 +89,9 @@ static void decide(struct fc_call *c, fc_ruleset candidates)
 		unsigned long n = count(&fc__matched[index]);
 		if (c->rule >= 0 || !rule->actions)
 			continue;
-		if (rule->has_when && !when_fires(rule, n))
+		if (rule->has_when && !fc_when_fires(rule, n))
 			continue;
-		if (rule->has_prob && !prob_fires(rule, index, n))
+		if (rule->has_prob && !fc_prob_fires(rule, fc__state.seed, fc__state.lineage, index, n))
 			continue;
 		c->rule = index;
 		c->n = n;
@@ -200,7 +179,10 @@ void fc__arm(void)
 	int on = plan->nrules > 0 || fc__state.trace_fd >= 0 || fc__state.report_path[0];
 	for (int r = 0; r < plan->nrules; r++)
 		for (int id = 0; id < FC_NCALLS; id++)
-			if (fc_rule_has_call(&plan->rules[r], id))
+			/* a syscall-level rule is the supervisor's: counted and acted
+			 * on once, where the syscall is made, not here too */
+			if (fc_rule_has_call(&plan->rules[r], id) &&
+			    !(fc__state.syscall_layer && plan->rules[r].via == FC_VIA_SYSCALL))
 				fc__state.rules_for[id] |= (fc_ruleset)1 << r;
 	for (int id = 0; id < FC_NCALLS; id++)
 		fc__armed[id] = on &&

@@ -143,6 +143,16 @@ static int real_handler(const void *fn)
 	return fn && fn != (const void *)SIG_DFL && fn != (const void *)SIG_IGN;
 }
 
+/* A vfork child (or a clone(CLONE_VM) one) shares these records with its
+ * parent, not its dispositions: its resets (Python's child sets every
+ * handler back to SIG_DFL before exec) go to the kernel as they are, and
+ * change nothing of ours, or the parent's trampoline would find no record
+ * and drop its next signal.  getpid(), not the cached pid. */
+static int shares_parent_memory(void)
+{
+	return fc__getpid() != fc__state.my_pid;
+}
+
 static void trampoline(int sig, siginfo_t *info, void *uctx)
 {
 	int saved_errno = errno;
@@ -197,6 +207,8 @@ const struct sigaction *fc__handlers_before(int sig, const struct sigaction *act
 {
 	step->prev = sig > 0 && sig < _NSIG ? __atomic_load_n(&installed[sig], __ATOMIC_ACQUIRE) : NULL;
 	step->published = 0;
+	if (shares_parent_memory())
+		return act;
 	if (step->reads_old && sig > 0 && sig < _NSIG && !act)
 		disposition_read[sig] = 1; /* a query */
 	if (!act || sig <= 0 || sig >= _NSIG || !fc__state.track_handlers)
@@ -251,6 +263,15 @@ void fc__handlers_after(int sig, const struct sigaction *act, int failed, const 
 {
 	if (sig <= 0 || sig >= _NSIG)
 		return;
+	if (shares_parent_memory()) {
+		/* the target's own disposition where the kernel says trampoline,
+		 * read only: the records are the parent's */
+		if (!failed && old && fc__is_trampoline((void *)old->sa_sigaction) && step->prev) {
+			old->sa_sigaction = step->prev->fn;
+			old->sa_flags = step->prev->flags | (old->sa_flags & SA_RESTORER);
+		}
+		return;
+	}
 	if (failed) {
 		if (step->published)
 			__atomic_store_n(&installed[sig], step->prev, __ATOMIC_RELEASE);
@@ -349,6 +370,6 @@ void fc__handlers_raw_after(long sig, const void *act, void *old, long ret)
 		k->handler = d->fn;
 		k->flags = (unsigned long)(unsigned)d->flags | (k->flags & SA_RESTORER);
 	}
-	if (act && !fc__is_trampoline(((const struct kernel_sigaction *)act)->handler))
+	if (act && !fc__is_trampoline(((const struct kernel_sigaction *)act)->handler) && !shares_parent_memory())
 		__atomic_store_n(&installed[sig], NULL, __ATOMIC_RELEASE);
 }

@@ -72,6 +72,19 @@ static void load_plan(void)
 		fc__sys(SYS_exit_group, 2, 0, 0);
 	}
 	strncpy(fc__state.plan_text, text, sizeof fc__state.plan_text - 1);
+	const char *layer = fc__env("FORKCHAOS_SYSCALL_LAYER");
+	fc__state.syscall_layer = layer && *layer == '1';
+	int r = fc_plan_needs_layer(&fc__state.plan);
+	if (r >= 0 && !fc__state.syscall_layer) {
+		/* via=syscall without the supervisor would inject nothing */
+		const struct fc_rule *rule = &fc__state.plan.rules[r];
+		fc__write(2, "forkchaos: bad plan: rule ", 26);
+		fc__write(2, rule->text_len ? text + rule->text_off : "", (size_t)rule->text_len);
+		static const char why[] = ": via=syscall needs the seccomp supervisor of `forkchaos run`, which is not "
+					  "running here\n";
+		fc__write(2, why, sizeof why - 1);
+		fc__sys(SYS_exit_group, 2, 0, 0);
+	}
 }
 
 /* A caller= or lib= that names nothing loaded yet may never fire: say so in

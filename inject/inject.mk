@@ -7,7 +7,7 @@ SHIM_LIBS := -ldl -lgcc_s
 GEN_SYSNAMES := $(BUILD)/gen/sysnames.def
 GEN_CALL_HEADERS := $(BUILD)/gen/call_headers.h
 # The plan parser and the call table, shared with the launcher and test_plan.
-PLAN_SRCS := inject/plan.c inject/plan_keys.c inject/plan_msg.c inject/plan_file.c inject/names.c inject/calls.c
+PLAN_SRCS := inject/plan.c inject/plan_keys.c inject/plan_via.c inject/plan_msg.c inject/plan_file.c inject/names.c inject/calls.c
 
 ALL_OUTPUTS += $(BUILD)/libforkchaos.so
 

@@ -134,4 +134,16 @@ static inline size_t fc_out_finish(struct fc_out *out, char *buf)
 	*out->pos++ = '\n';
 	return (size_t)(out->pos - buf);
 }
+/* A trace's first line begins so, whoever writes it first (the shim, or
+ * the launcher's seccomp supervisor): the version, the plan, the seed. */
+static inline void fc_put_trace_head(struct fc_out *out, const char *version, const char *plan, uint64_t seed)
+{
+	fc_put_char(out, '{');
+	fc_put_key(out, "forkchaos");
+	fc_put_str(out, version);
+	fc_put_key(out, "plan");
+	fc_put_str(out, plan);
+	fc_put_key(out, "seed");
+	fc_put_u64(out, seed);
+}
 #endif

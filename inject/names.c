@@ -39,6 +39,16 @@ long fc_sysname_lookup(const char *name, size_t len)
 	return -1;
 }
 
+const char *fc_sysname_of(long nr, char *buf, size_t len)
+{
+	for (size_t i = 0; i < sizeof sys_names / sizeof sys_names[0]; i++)
+		if (sys_names[i].nr == nr) {
+			snprintf(buf, len, "sys_%s", sys_names[i].name);
+			return buf;
+		}
+	return NULL;
+}
+
 /* ---- numbers: decimal, or hex after 0x; never octal ---- */
 
 static int digit_value(char c, unsigned base)

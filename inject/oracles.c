@@ -138,11 +138,25 @@ void fc__oracle_fd_made(const struct fc_call *c, int fd)
 	}
 }
 
+/* ERR of the call that just ran in this thread was the syscall-level
+ * supervisor's injection (stats.h): taken once. */
+static int injected_below(int err)
+{
+	if (!fc__stats || (err != EINTR && err != EBADF))
+		return 0;
+	pid_t tid = fc__gettid();
+	__typeof__(fc__stats->sys_injected[0]) *slot = &fc__stats->sys_injected[(unsigned)tid % FC_STATS_SYS_SLOTS];
+	if (__atomic_load_n(&slot->tid, __ATOMIC_ACQUIRE) != tid || slot->err != err)
+		return 0;
+	__atomic_store_n(&slot->tid, 0, __ATOMIC_RELAXED);
+	return 1;
+}
+
 /* After every intercepted call that ran (not injected). */
 void fc__oracle_after(const struct fc_call *c, long ret, int err)
 {
 	unsigned flags = fc_calls[c->id].flags, on = fc__state.oracles;
-	if (!on || c->injected || c->child_side)
+	if (!on || c->injected || c->child_side || injected_below(err))
 		return;
 	/* close(-1) is a no-op some programs make on purpose (dash): it can
 	 * close nobody's descriptor */

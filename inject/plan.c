@@ -309,7 +309,7 @@ static int parse_rule(struct fc_parse_ctx *ctx, struct span text)
 		if (!more)
 			break;
 	}
-	if (check_rule_fits(ctx, rule) < 0)
+	if (check_rule_fits(ctx, rule) < 0 || fc__plan_settle_via(ctx, rule) < 0)
 		return -1;
 	if (rule->has_prob && !rule->has_seed)
 		ctx->plan->uses_prob_without_seed = true;

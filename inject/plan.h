@@ -142,6 +142,10 @@ enum fc_oldact {
 /* child_death=: how the helper dies. */
 enum fc_death { FC_DEATH_EXIT, FC_DEATH_KILL };
 enum fc_proc { FC_PROC_ANY, FC_PROC_PARENT, FC_PROC_CHILD };
+/* Where a rule catches its calls (via=): at the entry points the shim wraps
+ * (and syscall(2)), or at the syscall itself, wherever it is made, through
+ * the seccomp supervisor of `forkchaos run` (runner/seccomp.c). */
+enum fc_via { FC_VIA_API, FC_VIA_SYSCALL };
 
 struct fc_rule {
 	uint64_t calls[(FC_NCALLS + 63) / 64]; /* bitset of call ids */
@@ -171,6 +175,8 @@ struct fc_rule {
 	char lib[FC_SYM_MAX];
 	int proc;
 	int sel_sig, sel_fd; /* -1: not set */
+	int via;             /* enum fc_via: given (via_given) or settled by the parser */
+	bool via_given;
 	/* for messages and the trace */
 	char action_text[FC_ACTION_TEXT_MAX];
 	int text_off, text_len;
@@ -208,5 +214,16 @@ int fc_signal_lookup(const char *name, size_t len); /* -1 when unknown */
 bool fc_rule_has_call(const struct fc_rule *rule, int id);
 int fc_duration_parse(const char *s, size_t len, uint64_t *ns);
 long fc_sysname_lookup(const char *name, size_t len); /* -1 when unknown */
+/* The sys_NAME a number goes by ("sys_" included), or NULL when unknown. */
+const char *fc_sysname_of(long nr, char *buf, size_t len);
+
+/* plan_via.c: the syscall numbers a syscall-level rule names (at most MAX
+ * into NRS; returns how many), and whether the plan has such rules. */
+int fc_rule_syscall_nrs(const struct fc_rule *rule, long *nrs, int max);
+/* The first rule with via=syscall given, or -1: a plan that cannot run
+ * without the supervisor. */
+int fc_plan_needs_layer(const struct fc_plan *plan);
+/* How many rules act at the syscall level (given or settled). */
+int fc_plan_syscall_rules(const struct fc_plan *plan);
 
 #endif

@@ -15,6 +15,7 @@ struct word {
 #define NWORDS(words) (sizeof(words) / sizeof(words)[0])
 static const struct word at_words[] = { { "enter", FC_AT_ENTER }, { "inside", FC_AT_INSIDE }, { "exit", FC_AT_EXIT } };
 static const struct word proc_words[] = { { "parent", FC_PROC_PARENT }, { "child", FC_PROC_CHILD }, { "any", FC_PROC_ANY } };
+static const struct word via_words[] = { { "api", FC_VIA_API }, { "syscall", FC_VIA_SYSCALL } };
 static const struct word dest_words[] = { { "self", FC_DEST_SELF },       { "thread", FC_DEST_THREAD },
 					  { "process", FC_DEST_PROCESS }, { "parent", FC_DEST_PARENT },
 					  { "child", FC_DEST_CHILD },     { "other", FC_DEST_OTHER } };
@@ -366,6 +367,13 @@ KEY_PARSER(nr)
 	if (parse_number(ctx, value, 0, 4095, "expected nr=N, a syscall number", &nr) < 0)
 		return -1;
 	return fc__plan_add_nr(ctx, rule, value, (long)nr);
+}
+
+/* via=api|syscall: the rule-level checks are plan_via.c's */
+KEY_PARSER(via)
+{
+	rule->via_given = true;
+	return parse_word(ctx, value, via_words, NWORDS(via_words), "", "via=", &rule->via);
 }
 
 const struct fc_key fc__plan_keys[FC_NKEYS] = {

@@ -37,7 +37,8 @@ enum { FC_SELECTOR = 0, FC_ACTION = 1, FC_REPEATS = 2 };
 	X(proc, FC_SELECTOR, 0)                       \
 	X(sig, FC_SELECTOR, 0)                        \
 	X(fd, FC_SELECTOR, 0)                         \
-	X(nr, FC_SELECTOR | FC_REPEATS, 0)
+	X(nr, FC_SELECTOR | FC_REPEATS, 0)            \
+	X(via, FC_SELECTOR, 0)
 
 enum fc_key_id {
 #define X(name, kind, act) FC_KEY_##name,
@@ -88,6 +89,9 @@ extern const struct fc_key fc__plan_keys[FC_NKEYS];
  * plan read from a file.  The rule is shown escaped (a control byte must not
  * break the line) and clipped around the column.  Returns -1. */
 int fc__plan_fail(struct fc_parse_ctx *ctx, struct span at, const char *expected);
+/* plan_via.c: via= settled once the rule is read (what it names, where it
+ * acts); -1 when via=syscall is given to a rule the layer cannot honour. */
+int fc__plan_settle_via(struct fc_parse_ctx *ctx, struct fc_rule *rule);
 /* fc_plan_parse with SRC, the file the text came from (NULL: none). */
 int fc__plan_parse_src(const char *text, struct fc_plan *plan, char *err, size_t errlen, const struct fc_plan_src *src);
 /* LEN bytes of S into DST (DSTLEN, NUL-terminated) with every control byte

@@ -87,6 +87,7 @@ struct fc_state {
 	int index_used;                              /* the symbol index was built (caller=, lib=, trace) */
 	unsigned oracles;                            /* FORKCHAOS_ORACLES: enum fc_shim_oracle bits */
 	const uint64_t *root_start_fds;              /* fds: the first process's descriptors at its start */
+	int syscall_layer;                           /* FORKCHAOS_SYSCALL_LAYER: the supervisor acts on via=syscall rules */
 };
 extern struct fc_state fc__state FC_HIDDEN;
 extern void *fc__real[FC_NCALLS] FC_HIDDEN;

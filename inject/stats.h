@@ -14,8 +14,9 @@
 #include "plan.h"
 
 #define FC_STATS_MAGIC 0x7473636bu /* "kcst" */
-#define FC_STATS_VERSION 1
+#define FC_STATS_VERSION 2
 #define FC_STATS_SLOTS 4096
+#define FC_STATS_SYS_SLOTS 256
 
 /* Per-rule notes, set by whichever process sees it (the low 16 bits; the
  * launcher marks in the high 16 the ones it has printed). */
@@ -43,6 +44,12 @@ struct fc_stats {
 	uint32_t trace_stopped;                     /* processes that stopped tracing at --trace-max */
 	uint32_t root_census;                       /* fds: the first process's start census is taken */
 	uint64_t root_fds[4096 / 64];               /* ... and here it is, a bit per descriptor */
+	/* The error the syscall-level supervisor last injected into a thread's
+	 * syscall, in the slot of its tid (tid % FC_STATS_SYS_SLOTS): the shim's
+	 * oracles must not take an injected EINTR or EBADF for the program's. */
+	struct {
+		int32_t tid, err;
+	} sys_injected[FC_STATS_SYS_SLOTS];
 	struct fc_stats_slot slots[];
 };
 

@@ -217,6 +217,11 @@ static __attribute__((noinline)) void call_line(const struct fc_call *c, long re
 		fc_put_key(&out, "in_handler");
 		fc_put_raw(&out, "true");
 	}
+	if (fc__state.syscall_layer) {
+		/* the supervisor's lines say "syscall": both kinds are in the trace */
+		fc_put_key(&out, "via");
+		fc_put_str(&out, "api");
+	}
 	put_seen(&out, c, name, sizeof name);
 	fc__trace_write(buf, fc_out_finish(&out, buf));
 }
@@ -239,13 +244,7 @@ void fc__trace_header(void)
 	static char buf[2 * FC_PLAN_MAX + 1024];
 	struct fc_out out;
 	fc_out_init(&out, buf, sizeof buf);
-	fc_put_char(&out, '{');
-	fc_put_key(&out, "forkchaos");
-	fc_put_str(&out, FC_VERSION);
-	fc_put_key(&out, "plan");
-	fc_put_str(&out, fc__state.plan_text);
-	fc_put_key(&out, "seed");
-	fc_put_u64(&out, fc__state.seed);
+	fc_put_trace_head(&out, FC_VERSION, fc__state.plan_text, fc__state.seed);
 	put_int_key(&out, "pid", fc__getpid());
 	fc_put_key(&out, "unreachable");
 	fc_put_str(&out,

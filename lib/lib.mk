@@ -26,7 +26,7 @@ ALL_OUTPUTS += $(BUILD)/libffd.so $(BUILD)/libffd.a $(BUILD)/libffd.pc \
                $(BUILD)/tests/test_ffd
 TESTS += $(BUILD)/tests/test_ffd
 
-.PHONY: defects install-lib uninstall-lib
+.PHONY: defects
 
 $(BUILD)/obj/lib/%.o: lib/%.c $(FFD_HDRS) lib/lib.mk
 	$(call say,CC,$@)
@@ -49,7 +49,7 @@ $(BUILD)/libffd.a: $(FFD_OBJS)
 $(BUILD)/libffd.pc: lib/libffd.pc.in lib/lib.mk
 	$(call say,GEN,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)sed 's|@PREFIX@|$(PREFIX)|g' lib/libffd.pc.in > $@
+	$(Q)$(PC_SED) lib/libffd.pc.in > $@
 
 # Defect objects: $(BUILD)/obj/defects/NAME/FILE.o
 define ffd_defect_rules
@@ -75,17 +75,3 @@ $(BUILD)/tests/test_ffd: $(FFD_TEST_SRCS) $(FFD_TEST_HDRS) $(FFD_SRCS) $(FFD_HDR
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(HOST_CFLAGS) -Ilib -DFFD_TEST_ROOT='"$(CURDIR)"' -o $@ $(FFD_TEST_SRCS) $(FFD_SRCS) \
 		$(HOST_LDFLAGS) -lcriterion -lpthread
-
-install-lib: $(BUILD)/libffd.so $(BUILD)/libffd.a $(BUILD)/libffd.pc
-	$(Q)install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include \
-		$(DESTDIR)$(PREFIX)/lib/pkgconfig
-	$(Q)install -m 755 $(BUILD)/libffd.so $(DESTDIR)$(PREFIX)/lib/libffd.so.1
-	$(Q)ln -sf libffd.so.1 $(DESTDIR)$(PREFIX)/lib/libffd.so
-	$(Q)install -m 644 $(BUILD)/libffd.a $(DESTDIR)$(PREFIX)/lib/libffd.a
-	$(Q)install -m 644 lib/ffd.h $(DESTDIR)$(PREFIX)/include/ffd.h
-	$(Q)sed 's|@PREFIX@|$(PREFIX)|g' lib/libffd.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/libffd.pc
-
-uninstall-lib:
-	$(Q)rm -f $(DESTDIR)$(PREFIX)/lib/libffd.so $(DESTDIR)$(PREFIX)/lib/libffd.so.1 \
-		$(DESTDIR)$(PREFIX)/lib/libffd.a $(DESTDIR)$(PREFIX)/include/ffd.h \
-		$(DESTDIR)$(PREFIX)/lib/pkgconfig/libffd.pc

@@ -164,8 +164,11 @@ static void print_result(void *ctx, int job, void *result)
 	classify(c, r);
 	fc_progress_clear(c->progress);
 	printf("%-5s %-28s %d/%d runs failed", fc_state_names[r->state], s->name, r->failed_runs, r->runs);
-	if (r->state == FC_XFAIL)
-		printf("  (xfail: %s)", s->xfail_reason);
+	if (r->state == FC_XFAIL) {
+		/* what was detected, so that an XFAIL for another reason shows */
+		printf("  (xfail: %s)\n      detected: [%s] ", s->xfail_reason, fc_oracle_name(r->verdict.oracle));
+		fc_shown_text(stdout, r->verdict.detail);
+	}
 	if (r->state == FC_XPASS)
 		printf("  (expected to fail: %s)", s->xfail_reason);
 	if (r->state == FC_NOT_RUN)

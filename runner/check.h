@@ -45,6 +45,7 @@ struct fc_check {
 	char libs[FC_MAX_LIBS][PATH_MAX]; /* [0] the library under test; --matrix: + the defects */
 	int nlibs;
 	char exe_dir[PATH_MAX];
+	char drivers[PATH_MAX]; /* the drivers' folder (install_path.h) */
 	char shim[PATH_MAX];
 	char workdir[PATH_MAX];
 	char (*baseline)[64]; /* the names of known failures (malloc'd) */

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "check.h"
+#include "install_path.h"
 
 /* The scenario files found, as many as there are: each as given (for
  * messages) and resolved (so that one named twice runs once). */
@@ -205,11 +206,13 @@ static int add_lib(struct fc_check *c, const char *path)
 
 static int add_defect_libs(struct fc_check *c)
 {
-	char pattern[PATH_MAX + 32];
+	char pattern[PATH_MAX + 32], dir[PATH_MAX], tried[2 * PATH_MAX];
 	glob_t found;
-	snprintf(pattern, sizeof pattern, "%s/defects/libffd-*.so", c->exe_dir);
+	snprintf(pattern, sizeof pattern, "%s/libffd-*.so",
+		 fc_place_find(FC_PLACE_DEFECTS, dir, sizeof dir) ? dir : "/nonexistent");
 	if (glob(pattern, 0, NULL, &found) != 0) {
-		fprintf(stderr, "forkchaos check: --matrix: no defect variants in %s/defects/; run `make defects`\n", c->exe_dir);
+		fprintf(stderr, "forkchaos check: --matrix: no defect variants libffd-*.so in %s; run `make defects`\n",
+			fc_place_tried(FC_PLACE_DEFECTS, tried, sizeof tried));
 		return -1;
 	}
 	qsort(found.gl_pathv, found.gl_pathc, sizeof *found.gl_pathv, by_name);
@@ -222,8 +225,12 @@ static int add_defect_libs(struct fc_check *c)
 
 static int libraries(struct fc_check *c)
 {
-	char default_lib[PATH_MAX + 16];
-	snprintf(default_lib, sizeof default_lib, "%s/libffd.so", c->exe_dir);
+	char default_lib[PATH_MAX], tried[2 * PATH_MAX];
+	if (!c->opt.lib && !fc_place_find(FC_PLACE_LIBFFD, default_lib, sizeof default_lib)) {
+		fprintf(stderr, "forkchaos check: no library under test at %s; build it with `make` or give --lib\n",
+			fc_place_tried(FC_PLACE_LIBFFD, tried, sizeof tried));
+		return -1;
+	}
 	if (add_lib(c, c->opt.lib ? c->opt.lib : default_lib) < 0)
 		return -1;
 	return c->opt.matrix ? add_defect_libs(c) : 0;
@@ -242,10 +249,12 @@ static int defects_known(struct fc_check *c)
 			known = base && !strcmp(base, expected);
 		}
 		if (!known) {
+			char dir[PATH_MAX];
 			fprintf(stderr,
-				"forkchaos check: %s: defect '%s' has no build (%s/defects/libffd-%s.so); expected a name from "
+				"forkchaos check: %s: defect '%s' has no build (%s/libffd-%s.so); expected a name from "
 				"`make defects`\n",
-				c->scenarios[s].path, defect, c->exe_dir, defect);
+				c->scenarios[s].path, defect, fc_place_find(FC_PLACE_DEFECTS, dir, sizeof dir) ? dir : "defects",
+				defect);
 			return -1;
 		}
 	}
@@ -298,9 +307,15 @@ static int beside_us(struct fc_check *c)
 	if (slash)
 		*slash = 0;
 	if (!fc_find_shim(c->shim, sizeof c->shim)) {
-		fputs("forkchaos check: cannot find libforkchaos.so beside forkchaos; build it with `make`\n", stderr);
+		char tried[2 * PATH_MAX];
+		fprintf(stderr, "forkchaos check: cannot find libforkchaos.so at %s; build it with `make`\n",
+			fc_place_tried(FC_PLACE_SHIM, tried, sizeof tried));
 		return -1;
 	}
+	/* none: a bare target word is looked for in $PATH, and a missing
+	 * driver is named where the build would have put it */
+	if (!fc_place_find(FC_PLACE_DRIVERS, c->drivers, sizeof c->drivers))
+		snprintf(c->drivers, sizeof c->drivers, "%.*s/drivers", (int)sizeof c->drivers - 16, c->exe_dir);
 	return 0;
 }
 

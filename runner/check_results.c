@@ -8,9 +8,28 @@
 #include <string.h>
 #include "check.h"
 
-enum { COL_SCENARIO, COL_LIBRARY, COL_STATE, COL_RUNS, COL_FAILED_RUNS, COL_ORACLE, COL_DETAIL, COL_REPRODUCE, COL_TRACE, NCOLS };
+/* target, plan, expect and summary (the scenario's own words) last: the
+ * report's findings take them per target, and older readers index the
+ * first nine */
+enum {
+	COL_SCENARIO,
+	COL_LIBRARY,
+	COL_STATE,
+	COL_RUNS,
+	COL_FAILED_RUNS,
+	COL_ORACLE,
+	COL_DETAIL,
+	COL_REPRODUCE,
+	COL_TRACE,
+	COL_TARGET,
+	COL_PLAN,
+	COL_EXPECT,
+	COL_SUMMARY,
+	NCOLS
+};
 static const char *const columns[NCOLS] = {
-	"scenario", "library", "state", "runs", "failed_runs", "oracle", "detail", "reproduce", "trace",
+	"scenario",  "library", "state",  "runs", "failed_runs", "oracle",  "detail",
+	"reproduce", "trace",   "target", "plan", "expect",      "summary",
 };
 /* which columns are numbers in JSON */
 static const unsigned numeric = 1u << COL_RUNS | 1u << COL_FAILED_RUNS;
@@ -40,6 +59,10 @@ static void row_of(const struct fc_check *c, const struct fc_result *r, struct r
 	row->value[COL_DETAIL] = r->verdict.failed ? r->verdict.detail : "";
 	row->value[COL_REPRODUCE] = row->repro;
 	row->value[COL_TRACE] = row->trace;
+	row->value[COL_TARGET] = s->target;
+	row->value[COL_PLAN] = s->plan;
+	row->value[COL_EXPECT] = s->xfail ? s->xfail_reason : "";
+	row->value[COL_SUMMARY] = s->summary;
 }
 
 static int verdict_files(const struct fc_check *c)

@@ -72,7 +72,7 @@ int fc_check_command(const struct fc_check *c, const struct fc_scenario *s, char
 		snprintf(buf, len, "%s/%s", s->dir, word);
 		return 0;
 	}
-	snprintf(buf, len, "%.3000s/drivers/%.512s", c->exe_dir, word);
+	snprintf(buf, len, "%.3000s/%.512s", c->drivers, word);
 	if (access(buf, X_OK) == 0)
 		return 1;
 	char found[PATH_MAX];

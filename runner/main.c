@@ -13,7 +13,9 @@ static const char usage_head[] = "PLAN (--plan or $FORKCHAOS_PLAN):  RULE[;RULE.
 				 "  one line of at most 16383 bytes; blanks may stand around ':' ';' ',' '=' and\n"
 				 "  nowhere else.  --plan-file FILE: one rule or more (';') per line, # comments.\n"
 				 "  CALLS     name[,name...] | %proc | %fd | %signal | %wait | %mem\n"
-				 "            | sys_NAME (a syscall(2) by name) | syscall:nr=N\n"
+				 "            | sys_NAME (a syscall by name) | syscall:nr=N: under `forkchaos run`\n"
+				 "              the syscall wherever it is made (inside glibc, static binaries:\n"
+				 "              seccomp, no_new_privs); elsewhere, or via=api, through syscall(2)\n"
 				 "  numbers   decimal, or hex after 0x; a leading 0 is refused (never octal)\n"
 				 "  actions   error=ERRNO      fail with ERRNO (any name glibc knows, ENOTSUP and\n"
 				 "                             EWOULDBLOCK too, or 1 to 4095), the real call skipped\n"
@@ -54,6 +56,9 @@ static const char usage_head[] = "PLAN (--plan or $FORKCHAOS_PLAN):  RULE[;RULE.
 				 "            proc=parent|child|any    the target's first process, or its descendants\n"
 				 "            sig=SIG          the signal argument of sigaction/signal/kill/raise\n"
 				 "            fd=N             the fd argument of read/write/close/fcntl/dup*\n"
+				 "            via=api|syscall  sys_NAME rules: at syscall(2) only, or at the syscall\n"
+				 "                             itself (the default for rules of syscalls only that act\n"
+				 "                             at enter; at=exit and delay_exit= are refused there)\n"
 				 "  Every rule whose selectors match a call counts it; the first rule (in plan\n"
 				 "  order) whose when=/prob= also fire acts on it, the others do not.\n"
 				 "\n"
@@ -62,6 +67,7 @@ static const char usage_head[] = "PLAN (--plan or $FORKCHAOS_PLAN):  RULE[;RULE.
 				 "  forkchaos run --plan 'fork:when=2:error=EAGAIN;%wait:delay=20ms' -- ./app\n"
 				 "  forkchaos run --plan 'sigaction:sig=SIGCHLD:at=inside:signal=SIGCHLD' -- ./app\n"
 				 "  forkchaos run --plan 'sys_clone3:error=ENOSYS' --trace t.jsonl -- ./app\n"
+				 "  forkchaos run --plan 'sys_clone3,sys_clone:when=2:error=EAGAIN' -- make -j2\n"
 				 "  forkchaos run --plan 'close:caller=ffd_close:at=exit:error=EINTR' -- ./app\n"
 				 "\n"
 				 "exit codes: 0 all held, 1 an invariant failed, 2 usage or harness error (bad\n"
@@ -76,7 +82,9 @@ static void print_calls(FILE *out)
 			if (fc_calls[id].cls == fc_classes[k].cls)
 				fprintf(out, "  %-22s errnos: %s\n", fc_calls[id].name, fc_calls[id].errnos);
 	}
-	fprintf(out, "syscall:nr=N and sys_NAME reach any other syscall(2) number.\n");
+	fprintf(out,
+		"syscall:nr=N and sys_NAME reach any other syscall(2) number; under `forkchaos run`, any\n"
+		"syscall wherever it is made (via= in `forkchaos --help`).\n");
 }
 
 static const struct command {
@@ -89,6 +97,12 @@ static const struct command {
 #undef CMD
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
+
+/* Not listed by --help: the bash completion's word lists (complete.c). */
+int fc_cmd_complete(int argc, char **argv);
+static const struct command hidden[] = {
+	{ "complete", fc_cmd_complete, "WHAT", "the words the bash completion offers" },
+};
 
 static void print_usage(FILE *out)
 {
@@ -125,6 +139,9 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < NCOMMANDS; i++)
 		if (!strcmp(argv[1], commands[i].name))
 			return commands[i].run(argc - 1, argv + 1);
+	for (size_t i = 0; i < sizeof hidden / sizeof hidden[0]; i++)
+		if (!strcmp(argv[1], hidden[i].name))
+			return hidden[i].run(argc - 1, argv + 1);
 	fprintf(stderr, "forkchaos: unknown subcommand '%s'; see `forkchaos --help`\n", argv[1]);
 	return FC_EXIT_USAGE;
 }

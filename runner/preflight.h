@@ -10,4 +10,9 @@
  * or cannot be found (exec then says why); else -1 and WHY, one line
  * naming the reason and what to do. */
 int fc_preflight(const char *cmd, const char *shim, char *why, size_t len);
+/* The same for a run under the syscall layer (LAYER_API_RULES >= 0): the
+ * command runs with no_new_privs, so set-id bits and file capabilities
+ * give it nothing and the shim acts; a static one is refused only when
+ * LAYER_API_RULES rules need the shim. */
+int fc_preflight_layer(const char *cmd, const char *shim, int layer_api_rules, char *why, size_t len);
 #endif

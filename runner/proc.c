@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include "plan.h"
 #include "proc.h"
+#include "seccomp_layer.h"
 #include "shim_path.h"
 #include "stuck.h"
 
@@ -90,7 +91,7 @@ static void move_fd(int from, int to)
 }
 
 /* Children of PID, from /proc/PID/task/<tid>/children. */
-static int list_children(pid_t pid, pid_t *kids, int max)
+int fc_list_children(pid_t pid, pid_t *kids, int max)
 {
 	char path[64];
 	int count = 0;
@@ -192,13 +193,13 @@ static void census_describe(const struct census *c, char *buf, size_t len)
 static int kill_descendants(pid_t root, struct census *census)
 {
 	pid_t stack[4096];
-	int depth = list_children(root, stack, 4096), killed = 0;
+	int depth = fc_list_children(root, stack, 4096), killed = 0;
 	while (depth > 0) {
 		pid_t pid = stack[--depth];
 		if (census)
 			census_add(census, pid); /* before SIGSTOP: a stopped one reads 'T' */
 		kill(pid, SIGSTOP);
-		depth += list_children(pid, stack + depth, 4096 - depth);
+		depth += fc_list_children(pid, stack + depth, 4096 - depth);
 		kill(pid, SIGKILL);
 		killed++;
 	}
@@ -311,7 +312,7 @@ int fc_run_target(const struct fc_target *t, struct fc_outcome *out)
 	 * stops it with SIGTTIN; take it back when it is done. */
 	pid_t owner = t->terminal_pgrp ? t->terminal_pgrp : getpgrp();
 	int tty = t->stdin_fd < 0 && isatty(0) && tcgetpgrp(0) == owner;
-	pid_t pid = fork();
+	pid_t pid = t->syslayer && fc_syslayer_before_fork(t->syslayer) < 0 ? -1 : fork();
 	if (pid < 0) {
 		int err = errno;
 		close(report[0]);
@@ -337,6 +338,8 @@ int fc_run_target(const struct fc_target *t, struct fc_outcome *out)
 		move_fd(t->stdout_fd, 1);
 		move_fd(t->stderr_fd, 2);
 		prepare_child_env(t);
+		if (t->syslayer)
+			fc_syslayer_child(t->syslayer); /* the filter: last, as it traps our own calls too */
 		execvp(t->argv[0], t->argv);
 		int err = errno;
 		if (write(report[1], &err, sizeof err) < 0)
@@ -350,10 +353,15 @@ int fc_run_target(const struct fc_target *t, struct fc_outcome *out)
 		fc_hand_terminal(pid);
 	close(report[1]);
 	int exec_err = 0;
-	if (read(report[0], &exec_err, sizeof exec_err) == sizeof exec_err)
-		out->exec_errno = exec_err;
+	/* the layer answers the child's trapped calls while it waits */
+	if (t->syslayer)
+		fc_syslayer_started(t->syslayer, pid, report[0], &exec_err);
+	else if (read(report[0], &exec_err, sizeof exec_err) != sizeof exec_err)
+		exec_err = 0;
+	out->exec_errno = exec_err;
 	close(report[0]);
 	fc_watch_target(pid, t, out, fc_now_ns() + t->timeout_ns, tty ? owner : 0);
+	fc_syslayer_end(t->syslayer);
 	sigprocmask(SIG_SETMASK, &old_mask, NULL);
 	if (shim_fd >= 0)
 		close(shim_fd);
@@ -412,7 +420,7 @@ void fc_watch_target(pid_t pid, const struct fc_target *t, struct fc_outcome *ou
 		if (t->tick)
 			t->tick(t->tick_arg);
 		siginfo_t info = { 0 };
-		int sig = sigtimedwait(&wanted, &info, &wait_for);
+		int sig = fc_syslayer_wait(t->syslayer, &wanted, &info, &wait_for);
 		/* under a supervisor, what the command sends its parent is
 		 * dropped: only the launcher's interrupts count */
 		if (is_interrupt(sig) && (!t->interrupt_from || info.si_pid == t->interrupt_from)) {
@@ -445,7 +453,7 @@ void fc_watch_target(pid_t pid, const struct fc_target *t, struct fc_outcome *ou
 	for (;;) {
 		reap_all(pid, &main_done, out, seen);
 		pid_t kids[1];
-		if (list_children(getpid(), kids, 1) == 0 || fc_now_ns() > reap_deadline)
+		if (fc_list_children(getpid(), kids, 1) == 0 || fc_now_ns() > reap_deadline)
 			break;
 		kill_descendants(getpid(), NULL);
 		struct timespec tick = { 0, 10000000 };

@@ -6,6 +6,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+struct fc_syslayer;
+
 struct fc_target {
 	char *const *argv;            /* the command */
 	const char *shim;             /* absolute path of libforkchaos.so, or NULL: no shim */
@@ -18,15 +20,16 @@ struct fc_target {
 	void (*tick)(void *arg);            /* called at least every 100 ms while it runs */
 	void *tick_arg;
 	/* Set by a supervisor (supervise.h); all zero: none. */
-	const sigset_t *exec_mask; /* the signal mask CMD starts with (NULL: the caller's) */
-	pid_t interrupt_from;      /* only interrupts from this pid count, and every other signal
+	const sigset_t *exec_mask;    /* the signal mask CMD starts with (NULL: the caller's) */
+	pid_t interrupt_from;         /* only interrupts from this pid count, and every other signal
 				    * the runner would die of is taken and dropped (0: any sender;
 				    * only SIGINT, SIGTERM, SIGHUP, SIGQUIT are taken) */
-	pid_t parent;              /* when the runner's parent is no longer this pid (it was
+	pid_t parent;                 /* when the runner's parent is no longer this pid (it was
 				    * killed), the tree is killed at once (out->orphaned) */
-	pid_t *started;            /* where CMD's pid is stored as soon as it is forked */
-	pid_t terminal_pgrp;       /* the foreground process group that hands the terminal to
+	pid_t *started;               /* where CMD's pid is stored as soon as it is forked */
+	pid_t terminal_pgrp;          /* the foreground process group that hands the terminal to
 				    * CMD and gets it back (0: the runner's own) */
+	struct fc_syslayer *syslayer; /* syscall-level rules' supervisor (seccomp_layer.h), or NULL */
 };
 
 #define FC_MAX_SIGNALED 4
@@ -62,6 +65,8 @@ void fc_watch_target(pid_t pid, const struct fc_target *t, struct fc_outcome *ou
 void fc_runner_signals(sigset_t *set);
 void fc_hand_terminal(pid_t pgrp);
 uint64_t fc_now_ns(void);
+/* The children of PID (every thread's), at most MAX into KIDS: how many. */
+int fc_list_children(pid_t pid, pid_t *kids, int max);
 /* The exit code `forkchaos run` gives for an outcome: the command's own,
  * 128+N for death by signal N, 124 on timeout, 2 if it could not start. */
 int fc_outcome_exit_code(const struct fc_outcome *out);

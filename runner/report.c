@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "forkchaos.h"
+#include "install_path.h"
 #include "opts.h"
 #include "report.h"
 #include "results.h"
@@ -68,12 +69,11 @@ static int on_path(const char *name)
 }
 
 /* plots.sh: in $FORKCHAOS_SCRIPTS, else the source tree's scripts/ (from
- * build/ or build/san/) or an installed share/forkchaos/. */
+ * build/ or build/san/) or an installed share/forkchaos/ (install_path.h). */
 static const char *find_plots(char *buf, size_t len, struct fc__report *r)
 {
-	static const char *const beside[] = { "/../scripts/plots.sh", "/../../scripts/plots.sh", "/../share/forkchaos/plots.sh" };
 	const char *env = getenv("FORKCHAOS_SCRIPTS");
-	char exe[PATH_MAX];
+	char dir[PATH_MAX];
 	if (env && *env) {
 		snprintf(buf, len, "%s/plots.sh", env);
 		if (access(buf, R_OK) == 0)
@@ -81,13 +81,8 @@ static const char *find_plots(char *buf, size_t len, struct fc__report *r)
 		fc__report_note(r, "FORKCHAOS_SCRIPTS=%s holds no plots.sh: the plots were not redrawn", env);
 		return NULL;
 	}
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-	exe[n > 0 ? n : 0] = 0;
-	char *slash = strrchr(exe, '/');
-	if (slash)
-		*slash = 0;
-	for (size_t i = 0; slash && i < sizeof beside / sizeof beside[0]; i++) {
-		snprintf(buf, len, "%s%s", exe, beside[i]);
+	if (fc_place_find(FC_PLACE_SCRIPTS, dir, sizeof dir)) {
+		snprintf(buf, len, "%s/plots.sh", dir);
 		if (access(buf, R_OK) == 0)
 			return buf;
 	}

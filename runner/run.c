@@ -17,6 +17,7 @@
 #include "proc.h"
 #include "run_check.h"
 #include "run_stats.h"
+#include "seccomp_layer.h"
 #include "shim_path.h"
 #include "supervise.h"
 #include "trace_file.h"
@@ -40,6 +41,13 @@ static const char run_usage[] =
 	"forkchaos was started with.\n"
 	"With a plan or a trace, a CMD in which the shim could not act is refused (exit\n"
 	"2): setuid, setgid or with file capabilities (secure mode), or static.\n"
+	"Syscall-level rules (sys_NAME, syscall:nr=N; via= in `forkchaos --help`) are\n"
+	"answered by forkchaos' supervisor through a seccomp filter that stops exactly\n"
+	"the syscalls they name, wherever they are made (inside glibc's fork, posix_spawn,\n"
+	"system, popen, pthread_create; static binaries too).  CMD then runs with\n"
+	"no_new_privs set: set-id bits and file capabilities give it nothing.  Where\n"
+	"seccomp user notification is unavailable, a rule with via=syscall is refused\n"
+	"(exit 2); the others act on calls made through syscall(2) only, as a note says.\n"
 	"\n"
 	"options:\n"
 	"  -p, --plan PLAN     the injection plan (default: $FORKCHAOS_PLAN; see `forkchaos --help`)\n"
@@ -77,8 +85,9 @@ static const char run_usage[] =
 	"examples:\n"
 	"  forkchaos run --plan 'pipe2:when=3:error=EMFILE' -- ./server\n"
 	"      the third pipe2() fails with EMFILE, every other call passes through\n"
-	"  forkchaos run --plan 'fork:when=2:error=EAGAIN' --trace t.jsonl -- make -j4\n"
-	"      the second fork() fails; every intercepted call is logged in t.jsonl\n"
+	"  forkchaos run --plan 'sys_clone3,sys_clone:when=2:error=EAGAIN' --trace t.jsonl -- make -j4\n"
+	"      make's second spawn fails (its posix_spawn makes the clone inside glibc);\n"
+	"      every intercepted call is logged in t.jsonl\n"
 	"  forkchaos run --plan 'sigaction:sig=SIGCHLD:at=inside:signal=SIGCHLD' -- ./app\n"
 	"      a SIGCHLD arrives while sigaction's new handler is live but oldact unfilled\n"
 	"  forkchaos run --plan 'write:prob=0.1:seed=7:error=EINTR:proc=child' -- ./app\n"
@@ -298,8 +307,13 @@ static int run_command(int argc, char **argv)
 			return FC_EXIT_USAGE;
 		}
 	}
+	int layer_on;
+	if ((rc = fc_syslayer_decide(&plan, o.plan, &layer_on)) >= 0)
+		return rc;
 	/* where the shim could not act, say so rather than run it unshimmed */
-	if (((o.plan && *o.plan) || o.trace || o.explain || o.check) && fc_preflight(argv[cmd], shim, err, sizeof err) < 0) {
+	if (((o.plan && *o.plan) || o.trace || o.explain || o.check) &&
+	    fc_preflight_layer(argv[cmd], shim, layer_on ? plan.nrules - fc_plan_syscall_rules(&plan) + !!o.check : -1, err,
+			       sizeof err) < 0) {
 		fprintf(stderr, "forkchaos run: %s\n", err);
 		return FC_EXIT_USAGE;
 	}
@@ -321,10 +335,12 @@ static int run_command(int argc, char **argv)
 		fc_trace_file_discard(&trace_file);
 		return FC_EXIT_USAGE;
 	}
-	if (!o.seed && plan.uses_prob_without_seed) {
+	if (!o.seed && (plan.uses_prob_without_seed || layer_on)) {
+		/* chosen here for the shim and the layer alike */
 		fc_pick_seed(seed_buf, sizeof seed_buf);
 		o.seed = seed_buf;
-		fprintf(stderr, "forkchaos: seed %s (replay with --seed %s)\n", o.seed, o.seed);
+		if (plan.uses_prob_without_seed)
+			fprintf(stderr, "forkchaos: seed %s (replay with --seed %s)\n", o.seed, o.seed);
 	}
 	static struct fc_run_stats stats;
 	int have_stats = fc_run_stats_open(&stats, &plan, o.plan) == 0;
@@ -344,6 +360,24 @@ static int run_command(int argc, char **argv)
 		snprintf(env_stats, sizeof env_stats, "FORKCHAOS_STATS=%s", stats.path);
 		extra_env[nenv++] = env_stats;
 	}
+	struct fc_syslayer_conf layer_conf = { &plan,
+					       o.plan,
+					       shim_trace,
+					       o.trace_calls ? call_set : NULL,
+					       trace_max,
+					       strtoull(o.seed ? o.seed : "0", NULL, 10),
+					       have_stats ? stats.map : NULL,
+					       shim };
+	static struct fc_syslayer *layer; /* static: reachable to the end (the leak checker) */
+	layer = layer_on ? fc_syslayer_new(&layer_conf, err, sizeof err) : NULL;
+	if (layer_on && !layer) {
+		fprintf(stderr, "forkchaos run: %s\n", err);
+		fc_trace_file_discard(&trace_file);
+		return FC_EXIT_USAGE;
+	}
+	if (layer)
+		extra_env[nenv++] = FC_SYSLAYER_ENV;
+	stats.syscall_layer = layer != NULL;
 	/* CMD's stdout held to its end, then passed on, when its hash is asked */
 	check.capture = o.check && (o.check_out || check.expect_out[0]);
 	int out_fd = check.capture ? memfd_create("forkchaos-output", MFD_CLOEXEC) : -1;
@@ -365,6 +399,7 @@ static int run_command(int argc, char **argv)
 		.stderr_fd = -1,
 		.tick = have_stats && !o.quiet ? print_notes : NULL,
 		.tick_arg = &stats,
+		.syslayer = layer,
 	};
 	struct fc_outcome outcome;
 	if (o.verbose)
@@ -413,8 +448,9 @@ static int run_command(int argc, char **argv)
 	if (outcome.supervisor_signal)
 		fprintf(stderr,
 			"forkchaos run: note: '%s' killed its parent, forkchaos' supervisor (SIG%s); forkchaos watched it itself "
-			"from then on\n",
-			argv[cmd], sigabbrev_np(outcome.supervisor_signal) ? sigabbrev_np(outcome.supervisor_signal) : "?");
+			"from then on%s\n",
+			argv[cmd], sigabbrev_np(outcome.supervisor_signal) ? sigabbrev_np(outcome.supervisor_signal) : "?",
+			layer ? "; the syscalls the syscall-level rules name failed with ENOSYS from then on" : "");
 	if (outcome.killed_after_interrupt) {
 		fprintf(stderr,
 			"forkchaos run: interrupted: '%s' outlived the signal passed on to it by 5 s; killed its process tree "

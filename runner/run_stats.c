@@ -124,6 +124,9 @@ static const char *why_unmatched(const struct fc_run_stats *rs, int r)
 					     FC_ID_sigaction, FC_ID_sigprocmask, FC_ID_sys_clone, FC_ID_sys_clone3, -1 };
 	const struct fc_rule *rule = &rs->plan->rules[r];
 	unsigned notes = rs->map->notes[r];
+	if (rs->syscall_layer && rule->via == FC_VIA_SYSCALL)
+		return "no process of the command made that syscall with those arguments and selectors (the supervisor "
+		       "sees every one it names)";
 	if (rs->map->images == 0)
 		return "no process of the command loaded the shim (a static binary, a setuid program, or LD_PRELOAD removed "
 		       "before exec)";
@@ -136,7 +139,8 @@ static const char *why_unmatched(const struct fc_run_stats *rs, int r)
 		return "its caller=OBJECT+0xOFFSET names no address of an object that was loaded";
 	if (names_any(rule, made_in_glibc) && (seen(rs, FC_ID_posix_spawn) || seen(rs, FC_ID_posix_spawnp)))
 		return "the command spawns with posix_spawn, which makes its clone, pipe2 and sigaction calls inside glibc, "
-		       "out of any LD_PRELOAD shim's reach (make and Python do): name posix_spawn or posix_spawnp";
+		       "out of any LD_PRELOAD shim's reach (make and Python do): name posix_spawn or posix_spawnp, or the "
+		       "syscalls themselves (sys_clone3,sys_clone)";
 	if (names_any(rule, made_in_glibc) && seen(rs, FC_ID_vfork))
 		return "the command spawns with vfork (dash does): name vfork";
 	return "no call matched its selectors (no such call site was reached, or it is made inside glibc: fork(), "

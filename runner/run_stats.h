@@ -15,6 +15,7 @@ struct fc_run_stats {
 	size_t size;
 	const struct fc_plan *plan;
 	const char *plan_text;
+	int syscall_layer; /* the seccomp supervisor counted the syscall-level rules */
 };
 
 /* Make the region; -1 with errno when it cannot be made. */

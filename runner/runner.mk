@@ -6,6 +6,8 @@ RUNNER_OBJS := $(patsubst %.c,$(BUILD)/obj/host/%.o,$(RUNNER_SRCS) $(RUNNER_SHAR
 RUNNER_CFLAGS := $(HOST_CFLAGS) -Iinject -Irunner -I$(BUILD)/gen
 # stuck.c: libunwind's remote unwinder (libunwind-dev); deferred, as deps may install it.
 RUNNER_LIBS = $(shell pkg-config --libs libunwind-ptrace libunwind-generic 2>/dev/null || echo -lunwind-ptrace -lunwind-generic -lunwind)
+# seccomp*.c: the syscall layer's filter is built with libseccomp (libseccomp-dev).
+RUNNER_LIBS += $(shell pkg-config --libs libseccomp 2>/dev/null || echo -lseccomp)
 
 ALL_OUTPUTS += $(BUILD)/forkchaos
 

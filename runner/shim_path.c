@@ -9,32 +9,19 @@
 #include <string.h>
 #include <unistd.h>
 #include "elf_probe.h"
+#include "install_path.h"
 #include "proc.h"
 #include "shim_path.h"
 
 const char *fc_find_shim(char *buf, size_t len)
 {
 	const char *env = getenv("FORKCHAOS_SHIM");
-	char exe[PATH_MAX];
 	if (env && *env) {
 		if (!realpath(env, buf))
 			return NULL;
 		return buf;
 	}
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-	if (n <= 0)
-		return NULL;
-	exe[n] = 0;
-	char *slash = strrchr(exe, '/');
-	*slash = 0;
-	static const char *beside[] = { "/libforkchaos.so", "/../lib/libforkchaos.so", "/../lib/forkchaos/libforkchaos.so" };
-	for (size_t i = 0; i < sizeof beside / sizeof beside[0]; i++) {
-		char candidate[PATH_MAX + 64];
-		snprintf(candidate, sizeof candidate, "%s%s", exe, beside[i]);
-		if (access(candidate, R_OK) == 0 && realpath(candidate, buf) && strlen(buf) < len)
-			return buf;
-	}
-	return NULL;
+	return fc_place_find(FC_PLACE_SHIM, buf, len);
 }
 
 int fc_shim_verify(const char *path, char *why, size_t len)

@@ -199,6 +199,20 @@ static void print_children(struct fc__summary *s)
 	fc__em_int(&s->e, "unseen", unseen, unseen ? ", %lld seen only when reaped" : NULL);
 	fc__em_int(&s->e, "reaped", reaped, ", %lld reaped");
 	fc__em_int(&s->e, "never_reaped", (long long)total - reaped, ", %lld never reaped)");
+	/* a process of the trace whose parent is in it too, made by no call
+	 * the trace has: system(), popen(), a raw clone, where no shim sees */
+	long long unmade = 0;
+	for (size_t i = 0; i < m->nprocs; i++)
+		unmade += (!m->filter_pid || m->procs[i].ppid == m->filter_pid) && fc__model_proc(m, m->procs[i].ppid) &&
+			!fc__model_child(m, m->procs[i].pid);
+	if (unmade) {
+		char note[200];
+		snprintf(note, sizeof note,
+			 "%lld process%s of the trace made by no call in it (system(), popen() or a raw clone make theirs "
+			 "unseen): known by %s exec line only",
+			 unmade, unmade == 1 ? "" : "es", unmade == 1 ? "its" : "their");
+		fc__em_note(&s->e, note);
+	}
 	for (size_t i = 0; i < m->nchildren && shown < s->max; i++)
 		if (!m->filter_pid || m->children[i].parent == m->filter_pid) {
 			child_row(s, &m->children[i]);
@@ -247,8 +261,29 @@ static void print_rules(struct fc__summary *s)
 	fc__em_section_end(&s->e, 0);
 }
 
+/* The public entry points whose own work (clone, pipe2, the child's dup2,
+ * sigaction and exec) glibc does inside, where no LD_PRELOAD shim sees it:
+ * the trace has the call, its result and its child, not what it did. */
+static const char *const opaque_calls[] = { "fork", "_Fork", "posix_spawn", "posix_spawnp", "system", "popen", "pthread_create" };
+
+/* "8 posix_spawn, 1 fork" from the calls by site, or "" when none. */
+static void opaque_counts(const struct fc__model *m, char *buf, size_t len)
+{
+	size_t used = 0;
+	buf[0] = 0;
+	for (size_t i = 0; i < sizeof opaque_calls / sizeof opaque_calls[0]; i++) {
+		long long n = 0;
+		for (size_t r = 0; r < m->sites.len; r++)
+			n += m->sites.rows[r].k.s[0] && !strcmp(m->sites.rows[r].k.s[0], opaque_calls[i]) ? m->sites.rows[r].n
+													  : 0;
+		if (n && used < len)
+			used += (size_t)snprintf(buf + used, len - used, "%s%lld %s", used ? ", " : "", n, opaque_calls[i]);
+	}
+}
+
 static void print_head(struct fc__summary *s, const struct fc_trace_reader *r, const char *path)
 {
+	char opaque[320];
 	const struct fc__model *m = s->m;
 	fc__em_str(&s->e, "trace", path, "trace %s");
 	fc__em_str(&s->e, "forkchaos", m->version, ": forkchaos %s");
@@ -261,6 +296,27 @@ static void print_head(struct fc__summary *s, const struct fc_trace_reader *r, c
 	fc__em_int(&s->e, "root", m->root, ", first process %lld");
 	fc__em_int(&s->e, "pid", m->filter_pid, m->filter_pid ? "\nonly pid %lld" : NULL);
 	fc__em_int(&s->e, "lines_of_pid", m->filter_lines, m->filter_pid ? ": %lld of its lines" : NULL);
+	/* what was not seen: the header says which calls, the sites how many
+	 * of them this trace holds */
+	fc__em_str(&s->e, "unreachable", m->unreachable, NULL);
+	fc__em_int(&s->e, "syscall_lines", m->syscall_lines, NULL);
+	if (m->syscall_lines) {
+		snprintf(opaque, sizeof opaque,
+			 "\nseen at two levels: the entry points, and the syscalls the plan names wherever they were made, "
+			 "inside glibc too (%lld lines \"via\":\"syscall\"); the other calls glibc makes inside its entry "
+			 "points are not seen",
+			 m->syscall_lines);
+		fc__em_text(&s->e, opaque);
+	} else if (m->unreachable)
+		fc__em_text(&s->e,
+			    "\nnot seen: the calls glibc makes inside fork, posix_spawn, system, popen and pthread_create "
+			    "(clone, pipe2, dup2, sigaction, exec); only the entry points are traced");
+	opaque_counts(m, opaque, sizeof opaque);
+	fc__em_str(
+		&s->e, "opaque_calls", *opaque ? opaque : NULL,
+		m->syscall_lines
+			? "\n  here: %s; each call, its result and its child are in the trace"
+			: "\n  here: %s; each call, its result and its child are in the trace, what glibc did inside it is not");
 	fc__em_text(&s->e, "\n");
 }
 

@@ -29,6 +29,7 @@ int fc__model_header(struct fc__model *m, const struct fc_jline *l)
 	if (!m->version)
 		return -1;
 	m->plan = fc__intern(&m->strings, fc_jline_str(l, "plan"));
+	m->unreachable = fc__intern(&m->strings, fc_jline_str(l, "unreachable"));
 	if (v && v->type == FC_J_NUM && v->rawlen < (int)sizeof seed)
 		memcpy(seed, v->str, (size_t)v->rawlen);
 	m->seed = *seed ? fc__intern(&m->strings, seed) : NULL;
@@ -110,8 +111,13 @@ static int on_exit_line(struct fc__model *m, const struct line *ln)
 	struct fc__proc *p = fc__proc_at(m, ln->pid);
 	if (!p)
 		return -1;
-	p->how = how ? how : "?";
-	p->has_status = fc_jline_num(ln->l, "status", &p->status);
+	const char *via = fc_jline_str(ln->l, "via");
+	/* the supervisor's count line does not know how a process ended: the
+	 * shim's line, when there is one, does */
+	if (!(via && !strcmp(via, "syscall") && p->how)) {
+		p->how = how ? how : "?";
+		p->has_status = fc_jline_num(ln->l, "status", &p->status);
+	}
 	if (ln->counted) {
 		m->exit_lines++;
 		add_counts(ln->l, "matched", m->matched, m->rule_procs);
@@ -154,6 +160,12 @@ static int is_final_status(const char *status)
 static int fold_lineage(struct fc__model *m, const struct line *ln)
 {
 	long long child = 0, parent = ln->pid, reaped = 0;
+	if (ln->flags & FC_F_RET_CHILD && !ln->has_ret && !ln->side_child) {
+		struct fc__proc *p = fc__proc_at(m, ln->pid);
+		if (!p)
+			return -1;
+		p->vfork_caller = ln->caller;
+	}
 	if (!fc_jline_num(ln->l, "child", &child) && ln->flags & FC_F_RET_CHILD && ln->has_ret && !ln->side_child)
 		child = ln->ret;
 	if (ln->side_child && !fc_jline_num(ln->l, "ppid", &parent))
@@ -163,9 +175,10 @@ static int fold_lineage(struct fc__model *m, const struct line *ln)
 		if (!c)
 			return -1;
 		if (!c->call) {
+			const struct fc__proc *pp = ln->side_child && !ln->caller ? fc__model_proc(m, parent) : NULL;
 			c->parent = parent;
 			c->call = ln->call;
-			c->caller = ln->caller;
+			c->caller = pp ? pp->vfork_caller : ln->caller;
 		}
 	}
 	if (!(ln->flags & FC_F_REAPS))
@@ -331,6 +344,8 @@ int fc__model_add(struct fc__model *m, const struct fc_jline *l)
 		return 0;
 	}
 	m->events++;
+	const char *via = fc_jline_str(l, "via");
+	m->syscall_lines += via && !strcmp(via, "syscall");
 	ln.call = fc__intern(&m->strings, call);
 	ln.caller = fc__intern(&m->strings, fc_jline_str(l, "caller"));
 	if (!ln.call)

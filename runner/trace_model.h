@@ -55,6 +55,9 @@ struct fc__proc {
 	int has_status, stopped;
 	long long stopped_bytes;
 	int shown; /* the tree walk's mark */
+	/* the site of its last vfork: the line says "ret":null (the child ran
+	 * on its stack) and the child's own line has no site */
+	const char *vfork_caller;
 };
 
 struct fc__child {
@@ -73,6 +76,8 @@ struct fc__disp {
 struct fc__model {
 	long long filter_pid;
 	const char *version, *plan, *seed; /* the header's; seed: its number text */
+	const char *unreachable;           /* the header's: what the shim cannot see */
+	long long syscall_lines;           /* lines of the syscall level ("via":"syscall") */
 	long long root, filter_lines;
 	long events; /* good lines after the header */
 	long other;  /* good JSON that is not an event (no call or pid) */

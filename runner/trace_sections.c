@@ -121,6 +121,16 @@ static void flag_names(long long flags, char *buf, size_t len)
 		snprintf(buf + used, len - used, "%s%#lx", used ? "|" : "", rest);
 }
 
+/* The image PID runs: its exec line's, or (a fork child with none) its
+ * nearest ancestor's, which it forked from; NULL when none is known. */
+static const char *image_of(const struct fc__model *m, long long pid)
+{
+	const struct fc__proc *p = fc__model_proc(m, pid);
+	for (int depth = 0; p && !p->exe && p->ppid && depth < 64; depth++)
+		p = fc__model_proc(m, p->ppid);
+	return p ? p->exe : NULL;
+}
+
 void fc__print_sigchld(struct fc__summary *s)
 {
 	const struct fc__model *m = s->m;
@@ -142,7 +152,13 @@ void fc__print_sigchld(struct fc__summary *s)
 		if (d->has_flags)
 			flag_names(d->flags, flags, sizeof flags);
 		fc__em_row(&s->e, 0);
-		fc__em_int(&s->e, "pid", d->pid, "%-7lld  ");
+		const char *exe = image_of(m, d->pid), *base = exe ? strrchr(exe, '/') : NULL;
+		char image[48];
+		fc__em_int(&s->e, "pid", d->pid, "%-7lld ");
+		/* by whom: the image that made the call */
+		fc__em_str(&s->e, "exe", exe, NULL);
+		snprintf(image, sizeof image, "%-10s ", base ? base + 1 : exe ? exe : "?");
+		fc__em_text(&s->e, image);
 		fc__em_str(&s->e, "call", d->call, "%-10s ");
 		fc__em_str_or(&s->e, "caller", d->caller, "at %-24s ", "?");
 		fc__em_str(&s->e, "handler", d->handler, "-> %s");

@@ -42,9 +42,10 @@ echo "== scenarios"
 sh scripts/check-scenarios.sh >"$out" 2>&1
 rc=$?
 cat "$out"
-scn=$(grep '^check: [0-9]* passed' "$out" | head -n 1)
-passed=$((passed + $(echo "$scn" | sed -n 's/^check: \([0-9]*\) passed.*/\1/p')))
-scn_bad=$(echo "$scn" | sed -n 's/^check: [0-9]* passed, \([0-9]*\) failed, [0-9]* xfail, \([0-9]*\) xpass, \([0-9]*\) errors.*/\1 \2 \3/p' | awk '{print $1 + $2 + $3}')
+# one summary line per forkchaos check run (the suite, the real targets)
+scn=$(grep '^check: [0-9]* passed' "$out")
+passed=$((passed + $(echo "$scn" | sed -n 's/^check: \([0-9]*\) passed.*/\1/p' | awk '{n += $1} END {print n + 0}')))
+scn_bad=$(echo "$scn" | sed -n 's/^check: [0-9]* passed, \([0-9]*\) failed, [0-9]* xfail, \([0-9]*\) xpass, \([0-9]*\) errors.*/\1 \2 \3/p' | awk '{n += $1 + $2 + $3; k++} END {if (k) print n}')
 failed=$((failed + ${scn_bad:-1}))
 if [ "$rc" -ne 0 ] && [ "${scn_bad:-1}" -eq 0 ]; then
 	echo "FAILED: the mutation matrix: a defect survived or the fixed library failed" >&2

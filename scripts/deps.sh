@@ -1,11 +1,17 @@
 #!/bin/sh
 # Install the Debian packages forkchaos needs, when they are missing.
 # As root: apt-get installs them.  Otherwise: print the exact command, fail.
+# `deps.sh deb`: also what building the Debian package takes (make deb).
 set -eu
-PACKAGES="build-essential pkg-config clang-format libcriterion-dev gnuplot-nox libuv1-dev libunwind-dev python3 libjemalloc2 libgoogle-perftools4 faketime clang libclang-rt-dev valgrind parallel zlib1g-dev python3-html5lib"
-# Wanted, not needed: the report's render test runs where chromium is and
-# says on its own line why it skipped where it is not.  Installed as root.
-OPTIONAL="chromium"
+PACKAGES="build-essential pkg-config clang-format libcriterion-dev gnuplot-nox libuv1-dev libunwind-dev python3 libjemalloc2 libgoogle-perftools4 faketime clang libclang-rt-dev valgrind parallel zlib1g-dev python3-html5lib libseccomp-dev scdoc groff-base"
+if [ "${1:-}" = deb ]; then
+	PACKAGES="$PACKAGES debhelper dpkg-dev fakeroot lintian git"
+fi
+# Wanted, not needed: the report's render test runs where chromium is, the
+# build-system and CI recipes' tests (docs/) where meson, cmake, autotools
+# and python3-yaml are; each says on its own line why it skipped where its
+# tool is not.  Installed as root.
+OPTIONAL="chromium meson cmake automake autoconf python3-yaml"
 missing=""
 for pkg in $PACKAGES; do
 	status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)

@@ -3,7 +3,7 @@
 # Criterion binary: its runner forks, pipes and installs handlers itself).
 TARGET_PROGS := $(patsubst tests/targets/%.c,$(BUILD)/targets/%,$(filter-out tests/targets/lib%,$(wildcard tests/targets/*.c))) \
                 $(patsubst tests/targets/%.c,$(BUILD)/targets/%.so,$(wildcard tests/targets/lib*.c))
-SHIM_TEST_SRCS := $(wildcard tests/test_shim*.c tests/test_run*.c tests/test_plan*.c tests/test_check*.c tests/test_trace*.c)
+SHIM_TEST_SRCS := $(wildcard tests/test_shim*.c tests/test_run*.c tests/test_plan*.c tests/test_check*.c tests/test_trace*.c tests/test_syscall_layer*.c)
 SHIM_TEST_BINS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(SHIM_TEST_SRCS))
 TEST_UTIL := tests/fc_test_util.c
 
