@@ -269,7 +269,7 @@ static int write_findings(struct fc_explore *e)
 			[F_FOUND_PLAN] = f->plan, [F_RULES] = num[4],
 		};
 		fc_results_table_row(&table, values);
-		printf("FINDING %d  %s (%s) at %s, after %.1f s (%d run%s)\n", i + 1, f->oracle, word,
+		printf("FINDING %d  %s (%s) at %s, after %.2f s (%d run%s)\n", i + 1, f->oracle, word,
 		       *f->site ? f->site : "the clean run", f->found_ms / 1e3, f->runs, f->runs == 1 ? "" : "s");
 		printf("      plan: %s%s\n", *plan ? plan : "(none: the clean run)",
 		       f->tried && !f->minimized_ok ? " (not minimized: it does not fail 5 runs out of 5)" : "");
@@ -335,7 +335,7 @@ int fc_explore_write_results(struct fc_explore *e, int complete)
 	       e->nruns, e->npoints, e->s.nsites, (e->nruns ? e->ended_ms[e->nruns - 1] : 0) / 1e3, t.ok, t.handled, t.unreached,
 	       t.failed, e->nfindings, e->nfindings == 1 ? "" : "s", t.errors);
 	if (e->nfindings)
-		printf("; the first after %.1f s", e->first_finding_ms / 1e3);
+		printf("; the first after %.2f s", e->first_finding_ms / 1e3);
 	if (e->s.shard_n)
 		printf(" (shard %d/%d)", e->s.shard_k, e->s.shard_n);
 	printf(" (seed %s)\n", e->s.opt.seed);

@@ -322,7 +322,7 @@ static void done_job(void *ctx, int k, void *result)
 	if (found) {
 		const struct fc_finding *f = &e->findings[e->nfindings - 1];
 		fc_progress_clear(e->s.progress);
-		fprintf(stderr, "forkchaos explore: found %s at %s after %.1f s (run %d): ", f->oracle, f->site,
+		fprintf(stderr, "forkchaos explore: found %s at %s after %.2f s (run %d): ", f->oracle, f->site,
 			f->found_ms / 1e3, run + 1);
 		fc_shown_text(stderr, f->detail);
 		fputc('\n', stderr);
