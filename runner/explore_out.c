@@ -46,38 +46,17 @@ int fc_explore_write_state(const struct fc_explore *e)
 	return fc_results_commit(&e->s.folder, "explore.json", f);
 }
 
-static const char *keep(struct fc_explore *e, const struct fc_jline *l, const char *key)
-{
-	const char *v = fc_jline_str(l, key);
-	for (size_t i = 0; v && i < sizeof e->owned / sizeof e->owned[0]; i++)
-		if (!e->owned[i])
-			return e->owned[i] = strdup(v);
-	return NULL;
-}
+#define keep(e, l, key) fc_sweep_keep((e)->owned, sizeof(e)->owned / sizeof(e)->owned[0], (l), (key))
 
 int fc_explore_read_state(struct fc_explore *e, const char *folder, char *err, size_t errlen)
 {
 	static struct fc_jline l;
-	struct fc_trace_reader reader;
 	char path[PATH_MAX + 16];
 	long long v;
 	snprintf(path, sizeof path, "%s/explore.json", folder);
-	if (fc_trace_open(&reader, path) < 0) {
-		snprintf(err, errlen, "%s: %s; expected an explore's results folder", path, strerror(errno));
-		return -1;
-	}
-	int got = fc_trace_next(&reader, &l);
-	const struct fc_jval *cmd = got > 0 ? fc_jline_get(&l, "command") : NULL;
-	const char *kind = got > 0 ? fc_jline_str(&l, "kind") : NULL;
-	if (!cmd || cmd->type != FC_J_ARR || !cmd->count || !kind || strcmp(kind, "explore")) {
-		snprintf(err, errlen, "%s is not an explore's explore.json", path);
-		fc_trace_close(&reader);
-		return -1;
-	}
 	struct fc_sweep *s = &e->s;
-	s->cmd = calloc((size_t)cmd->count + 1, sizeof *s->cmd);
-	for (int i = 0; s->cmd && i < cmd->count; i++)
-		s->cmd[s->ncmd++] = strdup(l.items[cmd->first + i].str ? l.items[cmd->first + i].str : "");
+	if (fc_sweep_state_load(s, path, "explore", &l, err, errlen) < 0)
+		return -1;
 	struct fc_explore_options *o = &e->o;
 	s->opt.plan = keep(e, &l, "plan");
 	o->calls = keep(e, &l, "calls");
@@ -96,7 +75,6 @@ int fc_explore_read_state(struct fc_explore *e, const char *folder, char *err, s
 	const struct fc_jval *b = fc_jline_get(&l, "latest");
 	s->latest = b && b->type == FC_J_BOOL && b->num;
 	s->folder.started = fc_jline_num(&l, "started", &v) ? (time_t)v : time(NULL);
-	fc_trace_close(&reader);
 	if (!s->cmd || !s->opt.seed) {
 		snprintf(err, errlen, "%s: no seed, or out of memory", path);
 		return -1;
@@ -132,31 +110,10 @@ void fc_explore_runs_line(FILE *f, const struct fc_explore *e, int run)
 
 static int runs_entry(const struct fc_jline *l, struct fc_sweep_result *r, long long *job, long long *ended)
 {
-	long long v;
-	const char *state = fc_jline_str(l, "state");
-	const struct fc_jval *oracles = fc_jline_get(l, "oracles"), *details = fc_jline_get(l, "details");
-	const struct fc_jval *timed = fc_jline_get(l, "timed_out"), *kept = fc_jline_get(l, "kept_trace");
-	if (!fc_jline_num(l, "job", job) || !state || !oracles || oracles->type != FC_J_ARR || !details ||
-	    details->type != FC_J_ARR || details->count != oracles->count)
+	if (!fc_jline_num(l, "job", job) || fc_sweep_result_read(l, r) < 0)
 		return -1;
-	memset(r, 0, sizeof *r);
-	for (int k = 0; k < FC_SW_NSTATES; k++)
-		if (!strcmp(state, fc_sweep_state_names[k]))
-			r->state = k;
-	*ended = fc_jline_num(l, "ended_ms", &v) ? v : 0;
-	r->exit = fc_jline_num(l, "exit", &v) ? (int)v : 0;
-	r->signal = fc_jline_num(l, "signal", &v) ? (int)v : 0;
-	r->injected = fc_jline_num(l, "injected", &v) ? (int)v : 0;
-	r->duration_ms = fc_jline_num(l, "duration_ms", &v) ? v : 0;
-	r->timed_out = timed && timed->type == FC_J_BOOL && timed->num;
-	r->kept_trace = kept && kept->type == FC_J_BOOL && kept->num;
-	snprintf(r->out, sizeof r->out, "%s", fc_jline_str(l, "out") ? fc_jline_str(l, "out") : "");
-	snprintf(r->error, sizeof r->error, "%s", fc_jline_str(l, "error") ? fc_jline_str(l, "error") : "");
-	for (int k = 0; k < oracles->count && k < FC_SWEEP_FAILS; k++, r->nfails++) {
-		const char *oracle = l->items[oracles->first + k].str, *detail = l->items[details->first + k].str;
-		snprintf(r->fails[k].oracle, sizeof r->fails[k].oracle, "%s", oracle ? oracle : "");
-		snprintf(r->fails[k].detail, sizeof r->fails[k].detail, "%s", detail ? detail : "");
-	}
+	if (!fc_jline_num(l, "ended_ms", ended))
+		*ended = 0;
 	return 0;
 }
 

@@ -56,4 +56,4 @@ $(SWEEP_TEST_BINS): tests/test_sweep_util.h tests/check_scenario.h
 EXPLORE_TEST_BINS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/test_explore*.c))
 ALL_OUTPUTS += $(EXPLORE_TEST_BINS)
 TESTS += $(EXPLORE_TEST_BINS)
-$(EXPLORE_TEST_BINS): tests/check_scenario.h
+$(EXPLORE_TEST_BINS): tests/check_scenario.h tests/test_sweep_util.h tests/test_explore_util.h

@@ -152,6 +152,11 @@ char *fc_sweep_reproduce(const struct fc_sweep *s, int row, const char *oracle);
  * oracle that failed and the clean run did not, "error", or NULL when
  * there is none (not run, interrupted).  *FAIL: that failure's index. */
 const char *fc_sweep_judge(const struct fc_sweep *s, const struct fc_sweep_result *r, int *fail);
+/* An errno's name ("EAGAIN"), else its number in BUF. */
+const char *fc_sweep_errno_name(int e, char buf[16]);
+/* A trace line's site as the plan names it: caller=SYMBOL where the trace
+ * has the symbol, its OBJECT+0xOFF site where it has not. */
+const char *fc_sweep_line_caller(const struct fc_jline *l);
 /* An errno that only a wrong argument causes (EBADF, EFAULT, EINVAL,
  * ECHILD, ESRCH...): `valid` leaves it out. */
 int fc_sweep_caller_error(int e);
@@ -189,7 +194,16 @@ int fc_sweep_read_check_out(const char *path, struct fc_sweep_result *r);
 int fc_sweep_write_state(const struct fc_sweep *s);
 /* The options and command of FOLDER's sweep.json into S; -1 and a message. */
 int fc_sweep_read_state(struct fc_sweep *s, const char *folder, char *err, size_t errlen);
+/* The state file PATH (sweep.json, explore.json): one JSON object of KIND
+ * whose command goes into s->cmd, the object left in L; -1 and a message. */
+int fc_sweep_state_load(struct fc_sweep *s, const char *path, const char *kind, struct fc_jline *l, char *err, size_t errlen);
+/* KEY's text of L, in the first free slot of OWNED (N of them), freed by
+ * the owner; NULL when absent or full. */
+const char *fc_sweep_keep(char **owned, size_t n, const struct fc_jline *l, const char *key);
 void fc_sweep_runs_line(FILE *f, int row, const struct fc_sweep_result *r);
+/* A result's members of a runs.jsonl line (state, exit... oracles,
+ * details) into R; -1 when they are not there. */
+int fc_sweep_result_read(const struct fc_jline *l, struct fc_sweep_result *r);
 /* Every run of DIR's runs.jsonl into s->results (those of the list). */
 int fc_sweep_read_runs(struct fc_sweep *s, const char *dir);
 int fc_sweep_write_sites(const struct fc_sweep *s);

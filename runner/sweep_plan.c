@@ -18,7 +18,7 @@
 
 const char *const fc_sweep_state_names[FC_SW_NSTATES] = { "not-run", "ran", "skipped", "interrupted", "error" };
 
-static const char *errno_name(int e, char buf[16])
+const char *fc_sweep_errno_name(int e, char buf[16])
 {
 	const char *name = strerrorname_np(e);
 	if (name)
@@ -168,7 +168,7 @@ void fc_sweep_action(const struct fc_sweep *s, int row, char *buf, size_t len)
 	 * open a descriptor the program rightly believes gone */
 	int after = id >= 0 && (fc_calls[id].flags & FC_F_CLOSES);
 	snprintf(buf, len, "when=%d%s:%serror=%s", r->n, s->persistent ? "+" : "", after ? "at=exit:" : "",
-		 errno_name(s->series[r->series].err, num));
+		 fc_sweep_errno_name(s->series[r->series].err, num));
 }
 
 /* The rule first: where a rule of --plan BASE matches the same call, the
