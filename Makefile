@@ -44,7 +44,7 @@ TARGET_CFLAGS := $(BASE_CFLAGS) -fPIC
 TESTS   :=
 TARGETS :=
 
-.PHONY: all deps check demo demo-quick bench replay stress stress-quick install uninstall clean defects format format-check stack-budget
+.PHONY: all deps check demo demo-quick bench replay stress stress-quick install uninstall clean defects format format-check stack-budget explore-matrix
 all: deps build-all
 
 include inject/inject.mk
@@ -97,6 +97,11 @@ bench: deps build-all
 # Each window scenario fails N/N runs on its defect, 0/N on the fix (N=20).
 replay: deps build-all defects
 	$(Q)sh scripts/replay.sh
+
+# explore's automatic mutation score: no plan, ffdriver workload against
+# the fixed libffd and each seeded defect (BUDGET=60s each; about 15 min).
+explore-matrix: deps build-all defects
+	$(Q)BUILD=$(BUILD) sh scripts/explore-matrix.sh
 
 # Issue 9's race reproducers, N runs each (N=200): k/N per reproducer, and
 # exit 1 if any showed its bug.  stress-quick: N=10, for make check.

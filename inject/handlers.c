@@ -38,6 +38,7 @@ static int disposition_read[_NSIG];
 static __thread struct fc_last_handler last __attribute__((tls_model("initial-exec")));
 static __thread struct fc_disposition *chain_want __attribute__((tls_model("initial-exec")));
 static __thread int chain_seen __attribute__((tls_model("initial-exec")));
+static __thread struct fc_disposition *chain_running __attribute__((tls_model("initial-exec")));
 
 void fc__last_handler(struct fc_last_handler *h)
 {
@@ -91,8 +92,11 @@ static void chain_call(int k, int sig, siginfo_t *info, void *uctx)
 	struct fc_disposition *d = __atomic_load_n(&stub_of[k], __ATOMIC_ACQUIRE);
 	if (!d)
 		return;
-	if (d == chain_want)
+	if (d == chain_want) {
 		chain_seen = 1;
+		if (chain_running)
+			__atomic_store_n(&chain_running->stub_used, 1, __ATOMIC_RELAXED);
+	}
 	call_disposition(d, sig, info, uctx);
 }
 
@@ -178,15 +182,18 @@ static void trampoline(int sig, siginfo_t *info, void *uctx)
 		if (d->flags & SA_RESETHAND) /* the kernel reset it to SIG_DFL on delivery */
 			__atomic_compare_exchange_n(&installed[sig], &d, NULL, 0, __ATOMIC_RELEASE, __ATOMIC_RELAXED);
 		struct fc_last_handler was = last;
-		struct fc_disposition *want = chain_want;
+		struct fc_disposition *want = chain_want, *running = chain_running;
 		int seen = chain_seen;
 		last = (struct fc_last_handler){ sig, d->fn, (d->flags & SA_RESTART) != 0 };
 		chain_want = d->pred;
+		chain_running = d;
 		chain_seen = 0;
 		errno = saved_errno; /* the handler sees the interrupted code's errno */
 		call_disposition(d, sig, info, uctx);
-		fc__handler_returned(d, sig, saved_errno, d->pred && !chain_seen);
+		int judged = !d->queried || __atomic_load_n(&d->stub_used, __ATOMIC_RELAXED);
+		fc__handler_returned(d, sig, saved_errno, d->pred && !chain_seen && judged);
 		chain_want = want;
+		chain_running = running;
 		chain_seen = seen;
 		(void)was;
 	}
@@ -244,9 +251,10 @@ const struct sigaction *fc__handlers_before(int sig, const struct sigaction *act
 	/* the same handler installed again (bash does, at every job) is no
 	 * new link of a chain: nothing to call, nothing lost */
 	if (watching_chains(sig) && step->prev && real_handler(step->prev->fn) && step->prev->fn != fn) {
-		if (step->reads_old)
+		if (step->reads_old) {
 			d->pred = step->prev; /* it must call it: its oldact gets a stub */
-		else if (!disposition_read[sig])
+			d->queried = disposition_read[sig];
+		} else if (!disposition_read[sig])
 			fc__handler_lost(sig, fn, step->prev->fn, step->site);
 	}
 	disposition_read[sig] = 0;
@@ -298,6 +306,15 @@ void fc__handlers_after(int sig, const struct sigaction *act, int failed, const 
 		if (!stub && now && now->pred == step->prev)
 			now->pred = NULL; /* no stub left: nothing to watch */
 	}
+}
+
+void fc__handlers_told(int sig, const struct fc_handler_step *step)
+{
+	if (sig <= 0 || sig >= _NSIG || !step->published)
+		return;
+	struct fc_disposition *now = __atomic_load_n(&installed[sig], __ATOMIC_ACQUIRE);
+	if (now && now->pred == step->prev)
+		now->pred = NULL;
 }
 
 /* signal(), bsd_signal(), sysv_signal() while handlers are tracked: glibc's

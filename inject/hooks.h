@@ -270,6 +270,8 @@ static inline unsigned long fc__count_sole(int id, long nr)
 	}                                                                                       \
 	if (fc_step == FC_STEP_FIX)                                                             \
 		fc__handlers_after((sig), fc_h.user_act, fc_result != 0, &fc_h.step, (oldact)); \
+	if (fc_step == FC_STEP_FIX && fc_on && fc_result == 0)                                  \
+		fc__oldact_told(&fc_c, (sig), (oldact), &fc_h.step);                            \
 	if (fc_step == FC_STEP_LEAVE)                                                           \
 		(act) = fc_h.user_act;
 

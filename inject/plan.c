@@ -249,6 +249,10 @@ static int check_rule_fits(struct fc_parse_ctx *ctx, const struct fc_rule *rule)
 			 calls_with(FC_F_FD_ARG, calls, sizeof calls));
 		return fc__plan_fail(ctx, ctx->items[FC_KEY_fd], expected);
 	}
+	/* oldact= rewrites sigaction's output (a query's, or an install's) */
+	if ((rule->actions & FC_ACT_OLDACT) && !fc_rule_has_call(rule, FC_ID_sigaction))
+		return fc__plan_fail(ctx, ctx->items[FC_KEY_oldact],
+				     "oldact= rewrites the prior disposition sigaction reports: the rule must name sigaction");
 	if (rule->at == FC_AT_INSIDE && !(any & FC_F_INSIDE)) {
 		snprintf(expected, sizeof expected, "at=inside needs a call with an output to hold back: %s",
 			 calls_with(FC_F_INSIDE, calls, sizeof calls));

@@ -24,10 +24,11 @@ _Static_assert(sizeof(fc_ruleset) <= sizeof(unsigned), "fc_ruleset is walked wit
 /* A rule's action items as the trace's "injected" shows them, "KEY=VALUE"
  * joined by ':'.  Each action key comes once in a rule and each value has a
  * bounded length (a number at most 20 digits or 0x and 16, an errno name 15,
- * a duration 14, a signal SIGRTMAX-0x...@process 35), so all seven take at
- * most 178 bytes: every item fits.  (Were it ever not so, the text would
- * end with "..." and take no later item.) */
-#define FC_ACTION_TEXT_MAX 192
+ * a duration 14, a signal SIGRTMAX-0x...@process 35, an oldact= word 15,
+ * reap= 3, child_death= 4), so all ten take at most 224 bytes: every item
+ * fits.  (Were it ever not so, the text would end with "..." and take no
+ * later item.) */
+#define FC_ACTION_TEXT_MAX 256
 #define FC_SYM_MAX 96
 
 /* The %classes a plan can name: one bit each, and the name. */
@@ -114,9 +115,33 @@ struct fc_call_info {
 };
 extern const struct fc_call_info fc_calls[FC_NCALLS];
 
-enum { FC_ACT_ERROR = 1, FC_ACT_RETVAL = 2, FC_ACT_DELAY = 4, FC_ACT_DELAY_EXIT = 8, FC_ACT_SIGNAL = 16, FC_ACT_WAIT_CHILD = 32 };
+enum {
+	FC_ACT_ERROR = 1,
+	FC_ACT_RETVAL = 2,
+	FC_ACT_DELAY = 4,
+	FC_ACT_DELAY_EXIT = 8,
+	FC_ACT_SIGNAL = 16,
+	FC_ACT_WAIT_CHILD = 32,
+	FC_ACT_REAP = 64,         /* reap=any: a foreign reaper takes the dead children */
+	FC_ACT_OLDACT = 128,      /* oldact=: sigaction reports another prior disposition */
+	FC_ACT_CHILD_DEATH = 256, /* child_death=: a helper child dies at the point */
+};
+/* What happens at the rule's side (at=): the events of the point. */
+#define FC_ACT_EVENTS (FC_ACT_SIGNAL | FC_ACT_REAP | FC_ACT_CHILD_DEATH)
 enum fc_at { FC_AT_ENTER, FC_AT_INSIDE, FC_AT_EXIT };
-enum fc_sigdest { FC_DEST_SELF, FC_DEST_THREAD, FC_DEST_PROCESS, FC_DEST_PARENT, FC_DEST_CHILD };
+/* OTHER: another thread of the process than the caller (none: no signal). */
+enum fc_sigdest { FC_DEST_SELF, FC_DEST_THREAD, FC_DEST_PROCESS, FC_DEST_PARENT, FC_DEST_CHILD, FC_DEST_OTHER };
+/* oldact=: the prior disposition another component could have left. */
+enum fc_oldact {
+	FC_OLDACT_IGN = 1,
+	FC_OLDACT_DFL,
+	FC_OLDACT_IGN_SIGINFO,
+	FC_OLDACT_DFL_SIGINFO,
+	FC_OLDACT_HANDLER,
+	FC_OLDACT_HANDLER_SIGINFO
+};
+/* child_death=: how the helper dies. */
+enum fc_death { FC_DEATH_EXIT, FC_DEATH_KILL };
 enum fc_proc { FC_PROC_ANY, FC_PROC_PARENT, FC_PROC_CHILD };
 /* Where a rule catches its calls (via=): at the entry points the shim wraps
  * (and syscall(2)), or at the syscall itself, wherever it is made, through
@@ -134,6 +159,8 @@ struct fc_rule {
 	uint64_t delay_ns, delay_exit_ns;
 	uint64_t wait_child_ns; /* wait_child=: at most this long */
 	int signo, sigdest, at;
+	int oldact; /* enum fc_oldact */
+	int death;  /* enum fc_death */
 	/* selectors */
 	bool has_when;
 	unsigned long when_first, when_last, when_step; /* last 0: open-ended */

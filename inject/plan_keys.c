@@ -16,11 +16,19 @@ struct word {
 static const struct word at_words[] = { { "enter", FC_AT_ENTER }, { "inside", FC_AT_INSIDE }, { "exit", FC_AT_EXIT } };
 static const struct word proc_words[] = { { "parent", FC_PROC_PARENT }, { "child", FC_PROC_CHILD }, { "any", FC_PROC_ANY } };
 static const struct word via_words[] = { { "api", FC_VIA_API }, { "syscall", FC_VIA_SYSCALL } };
-static const struct word dest_words[] = { { "self", FC_DEST_SELF },
-					  { "thread", FC_DEST_THREAD },
-					  { "process", FC_DEST_PROCESS },
-					  { "parent", FC_DEST_PARENT },
-					  { "child", FC_DEST_CHILD } };
+static const struct word dest_words[] = { { "self", FC_DEST_SELF },       { "thread", FC_DEST_THREAD },
+					  { "process", FC_DEST_PROCESS }, { "parent", FC_DEST_PARENT },
+					  { "child", FC_DEST_CHILD },     { "other", FC_DEST_OTHER } };
+/* oldact=: what sigaction tells the caller was there before, as another
+ * component (or the parent, through exec) could have left it */
+static const struct word oldact_words[] = { { "ign", FC_OLDACT_IGN },
+					    { "dfl", FC_OLDACT_DFL },
+					    { "ign-siginfo", FC_OLDACT_IGN_SIGINFO },
+					    { "dfl-siginfo", FC_OLDACT_DFL_SIGINFO },
+					    { "handler", FC_OLDACT_HANDLER },
+					    { "handler-siginfo", FC_OLDACT_HANDLER_SIGINFO } };
+static const struct word death_words[] = { { "exit", FC_DEATH_EXIT }, { "kill", FC_DEATH_KILL } };
+static const struct word reap_words[] = { { "any", 1 } };
 
 /* VALUE as one of the N WORDS into *out; else "expected LEAD" and the words,
  * each after PREFIX. */
@@ -157,6 +165,25 @@ KEY_PARSER(signal)
 	if (!at)
 		return 0;
 	return parse_word(ctx, dest, dest_words, NWORDS(dest_words), "a destination after @: ", "", &rule->sigdest);
+}
+
+/* reap=any: the children dead at the point are reaped, as waitpid(-1) in
+ * another component would (the only value for now: a word, so that a
+ * narrower reaper can come without a new key) */
+KEY_PARSER(reap)
+{
+	int any;
+	return parse_word(ctx, value, reap_words, NWORDS(reap_words), "", "reap=", &any);
+}
+
+KEY_PARSER(oldact)
+{
+	return parse_word(ctx, value, oldact_words, NWORDS(oldact_words), "", "oldact=", &rule->oldact);
+}
+
+KEY_PARSER(child_death)
+{
+	return parse_word(ctx, value, death_words, NWORDS(death_words), "", "child_death=", &rule->death);
 }
 
 KEY_PARSER(at)

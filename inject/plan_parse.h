@@ -17,24 +17,27 @@ struct span {
  * again in one rule (each nr= adds a number).  Any other key given twice is
  * refused, rather than letting the last one win unseen. */
 enum { FC_SELECTOR = 0, FC_ACTION = 1, FC_REPEATS = 2 };
-#define FC_KEYS(X)                                  \
-	X(error, FC_ACTION, FC_ACT_ERROR)           \
-	X(retval, FC_ACTION, FC_ACT_RETVAL)         \
-	X(delay, FC_ACTION, FC_ACT_DELAY)           \
-	X(delay_exit, FC_ACTION, FC_ACT_DELAY_EXIT) \
-	X(wait_child, FC_ACTION, FC_ACT_WAIT_CHILD) \
-	X(signal, FC_ACTION, FC_ACT_SIGNAL)         \
-	X(at, FC_ACTION, 0)                         \
-	X(when, FC_SELECTOR, 0)                     \
-	X(prob, FC_SELECTOR, 0)                     \
-	X(seed, FC_SELECTOR, 0)                     \
-	X(caller, FC_SELECTOR, 0)                   \
-	X(depth, FC_SELECTOR, 0)                    \
-	X(lib, FC_SELECTOR, 0)                      \
-	X(proc, FC_SELECTOR, 0)                     \
-	X(sig, FC_SELECTOR, 0)                      \
-	X(fd, FC_SELECTOR, 0)                       \
-	X(nr, FC_SELECTOR | FC_REPEATS, 0)          \
+#define FC_KEYS(X)                                    \
+	X(error, FC_ACTION, FC_ACT_ERROR)             \
+	X(retval, FC_ACTION, FC_ACT_RETVAL)           \
+	X(delay, FC_ACTION, FC_ACT_DELAY)             \
+	X(delay_exit, FC_ACTION, FC_ACT_DELAY_EXIT)   \
+	X(wait_child, FC_ACTION, FC_ACT_WAIT_CHILD)   \
+	X(signal, FC_ACTION, FC_ACT_SIGNAL)           \
+	X(reap, FC_ACTION, FC_ACT_REAP)               \
+	X(oldact, FC_ACTION, FC_ACT_OLDACT)           \
+	X(child_death, FC_ACTION, FC_ACT_CHILD_DEATH) \
+	X(at, FC_ACTION, 0)                           \
+	X(when, FC_SELECTOR, 0)                       \
+	X(prob, FC_SELECTOR, 0)                       \
+	X(seed, FC_SELECTOR, 0)                       \
+	X(caller, FC_SELECTOR, 0)                     \
+	X(depth, FC_SELECTOR, 0)                      \
+	X(lib, FC_SELECTOR, 0)                        \
+	X(proc, FC_SELECTOR, 0)                       \
+	X(sig, FC_SELECTOR, 0)                        \
+	X(fd, FC_SELECTOR, 0)                         \
+	X(nr, FC_SELECTOR | FC_REPEATS, 0)            \
 	X(via, FC_SELECTOR, 0)
 
 enum fc_key_id {

@@ -58,7 +58,7 @@ static size_t append(char *buf, size_t used, size_t cap, const char *text)
 
 /* A child that died by a signal, whoever reaped it: `crash` covers the
  * target's descendants too. */
-static void observe_signaled(pid_t pid, int sig)
+void fc__observe_signaled(pid_t pid, int sig)
 {
 	char line[96], num[24];
 	size_t used = append(line, 0, sizeof line, "child-signaled ");
@@ -76,7 +76,7 @@ static void reaped(struct fc_call *c, pid_t pid, int wstatus)
 	/* stopped or continued: reported, not reaped */
 	c->reaped = WIFEXITED(wstatus) || WIFSIGNALED(wstatus) ? pid : 0;
 	if (WIFSIGNALED(wstatus))
-		observe_signaled(pid, WTERMSIG(wstatus));
+		fc__observe_signaled(pid, WTERMSIG(wstatus));
 }
 
 void fc__seen_reaped_status(struct fc_call *c, long ret, const int *status)

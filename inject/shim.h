@@ -164,6 +164,10 @@ int fc__pre(struct fc_call *c, long *ret) FC_HIDDEN;
 void fc__inside(struct fc_call *c) FC_HIDDEN;
 long fc__post(struct fc_call *c, long ret) FC_HIDDEN;
 int fc__wants_inside(const struct fc_call *c) FC_HIDDEN;
+struct fc_handler_step;
+/* oldact=: after a sigaction that succeeded, OLD (the caller's oldact, NULL:
+ * none) says what the rule says was there before. */
+void fc__oldact_told(const struct fc_call *c, int sig, struct sigaction *old, const struct fc_handler_step *step) FC_HIDDEN;
 
 /* symtab.c: the symbol index; caller.c: caller= with depth. */
 void fc__symtab_refresh(void) FC_HIDDEN;
@@ -231,6 +235,11 @@ struct fc_disposition {
 	struct fc_disposition *pred;
 	void *site;                 /* where it was installed */
 	int errno_said, chain_said; /* each said once */
+	/* a query just before the install gave the program the predecessor's
+	 * own address, which it may call directly (no stub sees that): a run
+	 * of the handler is judged only once the program chains through the
+	 * stub (STUB_USED), as it then always should */
+	int queried, stub_used;
 };
 struct fc_handler_step {
 	struct fc_disposition *prev; /* the record before this install */
@@ -244,6 +253,9 @@ const struct sigaction *fc__handlers_before(int sig, const struct sigaction *act
 void fc__handlers_after(int sig, const struct sigaction *act, int failed, const struct fc_handler_step *step,
 			struct sigaction *old) FC_HIDDEN;
 void fc__handlers_raw_after(long sig, const void *act, void *old, long ret) FC_HIDDEN;
+/* The caller of the install STEP was told of another prior disposition
+ * (oldact=): its handler owes the one it replaced no call. */
+void fc__handlers_told(int sig, const struct fc_handler_step *step) FC_HIDDEN;
 sighandler_t fc__bsd_signal(int sig, sighandler_t handler) FC_HIDDEN;
 sighandler_t fc__sysv_signal(int sig, sighandler_t handler) FC_HIDDEN;
 void fc__note_siginterrupt(int sig, int flag) FC_HIDDEN;
@@ -271,6 +283,8 @@ void fc__seen_reaped_status(struct fc_call *c, long ret, const int *status) FC_H
 void fc__seen_reaped_info(struct fc_call *c, const siginfo_t *info) FC_HIDDEN;
 void fc__seen_handler(struct fc_call *c, const void *handler, int flags) FC_HIDDEN;
 void fc__observe(const char *line, size_t len) FC_HIDDEN;
+/* A child of the process died by signal SIG (for crash), whoever reaped it. */
+void fc__observe_signaled(pid_t pid, int sig) FC_HIDDEN;
 /* After the real call: the facts the return value itself states (RET_FD,
  * RET_CHILD). */
 void fc__seen_result(struct fc_call *c, long ret) FC_HIDDEN;

@@ -227,6 +227,12 @@ static __attribute__((noinline)) void call_line(const struct fc_call *c, long re
 		fc_put_key(&out, "side");
 		fc_put_str(&out, "child");
 	}
+	/* made by a signal handler (the trampoline's): explore perturbs these
+	 * first, a reaper that runs there is window 12's */
+	if (fc__in_handler) {
+		fc_put_key(&out, "in_handler");
+		fc_put_raw(&out, "true");
+	}
 	if (fc__state.syscall_layer) {
 		/* the supervisor's lines say "syscall": both kinds are in the trace */
 		fc_put_key(&out, "via");

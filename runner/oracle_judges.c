@@ -107,6 +107,20 @@ int fc__judge_stray(struct fc_judge *j, const struct fc_obs *obs)
 			      j->out->strays_what);
 }
 
+/* differs WHAT EXPECTED GOT (run --expect's): WHAT is exit (the code run
+ * exits with) or output (stdout's hash, numbers folded) */
+int fc__judge_differs(struct fc_judge *j, const struct fc_obs *obs)
+{
+	if (!obs || !strcmp(obs->field[1], obs->field[2]))
+		return 0;
+	if (!strcmp(obs->field[0], "exit"))
+		return fc__judge_fail(j,
+				      "exit status %s, the clean run's %s: a perturbation a correct program tolerates changed it",
+				      obs->field[2], obs->field[1]);
+	return fc__judge_fail(j, "its output differs from the clean run's (numbers aside): hash %s, the clean run's %s",
+			      obs->field[2], obs->field[1]);
+}
+
 /* exit: N (default 0), or any */
 int fc__judge_exit(struct fc_judge *j, const struct fc_obs *obs)
 {
@@ -306,9 +320,15 @@ int fc__judge_eintr(struct fc_judge *j, const struct fc_obs *obs)
 			  obs->num[4] ? " (installed with SA_RESTART)" : ", installed without SA_RESTART");
 }
 
-/* result CALL RET ERRNO EXPECTED_ERRNO */
+/* result CALL RET ERRNO EXPECTED_ERRNO; EXPECTED any: a program that knows
+ * no plan (ffdriver workload) knows only that a failure must set errno */
 int fc__judge_api_errno(struct fc_judge *j, const struct fc_obs *obs)
 {
+	if (obs && !strcmp(obs->field[3], "any"))
+		return strcmp(obs->field[2], "0")
+			? 0
+			: fc__judge_fail(j, "%s returned %s with errno 0: a failure must say in errno why", obs->field[0],
+					 obs->field[1]);
 	return differ(j, obs, 2, 3, "%s returned %s with errno %s; the failure that caused it was %s");
 }
 

@@ -94,6 +94,8 @@ struct fc__report {
 	const char *kind;
 	struct fc__csv verdicts, leak, latency, overhead;
 	int has_verdicts, has_leak, has_latency, has_overhead;
+	struct fc__csv findings, points, matrix; /* explore's, explore-matrix.sh's */
+	int has_findings, has_points, has_matrix;
 	struct fc__matrix m;
 	struct fc__sweep_data *sweeps;
 	int nsweeps;
@@ -124,6 +126,8 @@ const char *fc__report_lib_label(const char *lib, char *buf, size_t len);
 /* report_sweep.c, report_campaigns.c: the facts of their data. */
 void fc__report_sweep_facts(struct fc__report *r);
 void fc__report_leak_facts(struct fc__report *r);
+/* report_explore.c: an explore's findings, explore-matrix.sh's libraries. */
+void fc__report_explore_facts(struct fc__report *r);
 
 /* ---- report_doc.c: one writer, two formats */
 struct fc__doc {

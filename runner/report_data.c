@@ -20,6 +20,7 @@ static const struct {
 } required[] = {
 	{ "check", "verdicts.csv" },
 	{ "sweep", "outcomes.csv" },
+	{ "explore", "findings.csv" },
 };
 
 /* The optional tables, and where they go. */
@@ -31,6 +32,9 @@ static const struct {
 	{ "leak.csv", offsetof(struct fc__report, leak), offsetof(struct fc__report, has_leak) },
 	{ "latency.csv", offsetof(struct fc__report, latency), offsetof(struct fc__report, has_latency) },
 	{ "overhead.csv", offsetof(struct fc__report, overhead), offsetof(struct fc__report, has_overhead) },
+	{ "findings.csv", offsetof(struct fc__report, findings), offsetof(struct fc__report, has_findings) },
+	{ "points.csv", offsetof(struct fc__report, points), offsetof(struct fc__report, has_points) },
+	{ "explore-matrix.csv", offsetof(struct fc__report, matrix), offsetof(struct fc__report, has_matrix) },
 };
 
 void fc__report_note(struct fc__report *r, const char *fmt, ...)
@@ -217,6 +221,7 @@ int fc__report_load(struct fc__report *r, const char *dir, char *err, size_t err
 	}
 	fc__report_sweep_facts(r);
 	fc__report_leak_facts(r);
+	fc__report_explore_facts(r);
 	fc__report_list_plots(r);
 	return 0;
 }

@@ -73,7 +73,11 @@ static const char run_usage[] =
 	"                      double-close (hang and crash always); exit 1 if one failed, each\n"
 	"                      failure a line on stderr; otherwise CMD's own status\n"
 	"      --check-out FILE    the verdict as JSON Lines: one {\"oracle\",\"detail\"} per\n"
-	"                      failure, then {\"exit\",\"checked\",\"failed\",...} (with --check)\n"
+	"                      failure, then {\"exit\",\"checked\",\"failed\",\"out\",...} (with --check;\n"
+	"                      out: a hash of CMD's stdout, numbers folded, CMD's output passed\n"
+	"                      on when it ends)\n"
+	"      --expect EXIT[:HASH]  the differs oracle: fail when CMD's exit code (or its\n"
+	"                      output's hash, as --check-out gives it) is another (with --check)\n"
 	"  -q, --quiet         no summary of what each rule did at the end\n"
 	"  -v, --verbose       say what is run, the seed, and how it ended\n"
 	"  -h, --help          this text\n"
@@ -114,7 +118,7 @@ void fc_pick_seed(char *buf, size_t len)
 }
 
 struct run_options {
-	const char *plan, *plan_file, *trace, *seed, *shim, *trace_calls, *trace_max, *check, *check_out;
+	const char *plan, *plan_file, *trace, *seed, *shim, *trace_calls, *trace_max, *check, *check_out, *expect;
 	uint64_t timeout_ns;
 	int verbose, quiet, explain;
 };
@@ -162,6 +166,7 @@ static const struct fc_opt run_options[] = {
 	OPT("explain", 0, FC_OPT_FLAG, explain),
 	OPT("check", 'c', FC_OPT_TEXT, check),
 	OPT("check-out", 0, FC_OPT_TEXT, check_out),
+	OPT("expect", 0, FC_OPT_TEXT, expect),
 	FC_OPT_END,
 };
 /* clang-format on */
@@ -261,6 +266,13 @@ static int run_command(int argc, char **argv)
 	}
 	if (o.check && fc_run_check_parse(&check, o.check, err, sizeof err) < 0) {
 		fprintf(stderr, "forkchaos run: %s\n", err);
+		return FC_EXIT_USAGE;
+	}
+	if (o.expect && (!o.check || fc_run_check_expect(&check, o.expect) < 0)) {
+		fprintf(stderr,
+			"forkchaos run: bad --expect '%s': expected EXIT[:HASH] (an exit code, and the output hash "
+			"--check-out gives) with --check\n",
+			o.expect);
 		return FC_EXIT_USAGE;
 	}
 	if (o.trace_calls && fc_call_set_parse(o.trace_calls, call_set, err, sizeof err) < 0) {
@@ -366,6 +378,14 @@ static int run_command(int argc, char **argv)
 	if (layer)
 		extra_env[nenv++] = FC_SYSLAYER_ENV;
 	stats.syscall_layer = layer != NULL;
+	/* CMD's stdout held to its end, then passed on, when its hash is asked */
+	check.capture = o.check && (o.check_out || check.expect_out[0]);
+	int out_fd = check.capture ? memfd_create("forkchaos-output", MFD_CLOEXEC) : -1;
+	if (check.capture && out_fd < 0) {
+		fprintf(stderr, "forkchaos run: cannot hold the command's output: %s\n", strerror(errno));
+		fc_trace_file_discard(&trace_file);
+		return FC_EXIT_USAGE;
+	}
 	struct fc_target target = {
 		.argv = argv + cmd,
 		.shim = preload,
@@ -375,7 +395,7 @@ static int run_command(int argc, char **argv)
 		.extra_env = extra_env,
 		.timeout_ns = o.timeout_ns,
 		.stdin_fd = -1,
-		.stdout_fd = -1,
+		.stdout_fd = out_fd,
 		.stderr_fd = -1,
 		.tick = have_stats && !o.quiet ? print_notes : NULL,
 		.tick_arg = &stats,
@@ -386,6 +406,10 @@ static int run_command(int argc, char **argv)
 		fprintf(stderr, "forkchaos: running %s with plan '%s'\n", argv[cmd], o.plan ? o.plan : "");
 	int started = fc_run_supervised(&target, &outcome, o.trace ? fc_trace_file_discard : NULL, &trace_file);
 	int start_err = errno, ran = started == 0 && !outcome.exec_errno;
+	if (out_fd >= 0) {
+		fc_run_check_output(&check, out_fd);
+		close(out_fd);
+	}
 	if (ran && have_stats && !o.quiet)
 		fc_run_stats_summary(&stats, stderr);
 	if (ran && o.trace && !trace_file.null_sink && fc_trace_file_size(&trace_file) == 0)

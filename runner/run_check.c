@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <stdint.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include "results.h"
@@ -137,8 +138,11 @@ static void write_out(FILE *f, const struct fc_run_check *rc, const struct fc_ve
 			fprintf(f, "%s\"%s\"", first ? "" : ",", fc_oracle_name(i));
 			first = 0;
 		}
-	fprintf(f, "],\"timed_out\":%s,\"signal\":%d,\"matched\":[", out->timed_out ? "true" : "false",
+	fprintf(f, "],\"timed_out\":%s,\"signal\":%d,", out->timed_out ? "true" : "false",
 		WIFSIGNALED(out->status) && !out->timed_out ? WTERMSIG(out->status) : 0);
+	if (rc->capture)
+		fprintf(f, "\"out\":\"%s\",", rc->out_hash);
+	fputs("\"matched\":[", f);
 	/* per rule of the plan: a sweep knows whether its injection was
 	 * reached at all */
 	for (int i = 0; i < rc->nrules; i++)
@@ -149,11 +153,61 @@ static void write_out(FILE *f, const struct fc_run_check *rc, const struct fc_ve
 	fputs("]}\n", f);
 }
 
+int fc_run_check_expect(struct fc_run_check *rc, const char *text)
+{
+	char *end;
+	long code = strtol(text, &end, 10);
+	if (end == text || code < 0 || code > 255 || (*end && *end != ':') ||
+	    (*end == ':' &&
+	     (!end[1] || strlen(end + 1) >= sizeof rc->expect_out || strspn(end + 1, "0123456789abcdef") != strlen(end + 1))))
+		return -1;
+	rc->expecting = 1;
+	rc->expect_exit = (int)code;
+	snprintf(rc->expect_out, sizeof rc->expect_out, "%s", *end ? end + 1 : "");
+	return 0;
+}
+
+void fc_run_check_output(struct fc_run_check *rc, int fd)
+{
+	char buf[65536];
+	uint64_t hash = 0xcbf29ce484222325ull; /* FNV-1a */
+	int in_number = 0;
+	ssize_t got;
+	lseek(fd, 0, SEEK_SET);
+	while ((got = read(fd, buf, sizeof buf)) > 0) {
+		for (ssize_t done = 0, n; done < got; done += n)
+			if ((n = write(1, buf + done, (size_t)(got - done))) <= 0)
+				break;
+		for (ssize_t i = 0; i < got; i++) {
+			/* a run of digits is one '#': a pid, a count of handler
+			 * runs, a duration differ from run to run by design */
+			int digit = buf[i] >= '0' && buf[i] <= '9';
+			if (digit && in_number)
+				continue;
+			in_number = digit;
+			hash = (hash ^ (unsigned char)(digit ? '#' : buf[i])) * 0x100000001b3ull;
+		}
+	}
+	snprintf(rc->out_hash, sizeof rc->out_hash, "%016llx", (unsigned long long)hash);
+}
+
+/* differs' lines: the clean run's exit status and output, and this run's */
+static void add_expected(const struct fc_run_check *rc, int exit_code, char *report, size_t len)
+{
+	size_t used = strlen(report);
+	if (!rc->expecting)
+		return;
+	used += (size_t)snprintf(report + used, len - used, "differs exit %d %d\n", rc->expect_exit, exit_code);
+	if (rc->expect_out[0] && rc->capture && used < len)
+		snprintf(report + used, len - used, "differs output %s %s\n", rc->expect_out, rc->out_hash);
+}
+
 int fc_run_check_judge(struct fc_run_check *rc, const struct fc_outcome *out, int exit_code, FILE *err_stream)
 {
 	static char report[1 << 20];
 	static struct fc_verdict verdict;
-	read_report(rc->report, report, sizeof report);
+	read_report(rc->report, report, sizeof report - 128);
+	add_expected(rc, exit_code, report, sizeof report);
 	/* the shim's oracles are judged at the first process's end, which it
 	 * marks with `watched`: without that line the shim was not there to
 	 * see it (the environment was cleared, a static program exec'd), and

@@ -20,6 +20,13 @@ struct fc_run_check {
 	int nrules;            /* the plan's rules, and what each did (stats region) */
 	unsigned long long matched[FC_MAX_RULES], acted[FC_MAX_RULES];
 	int report_fd;
+	/* the output: stdout captured (--check-out, --expect with a hash),
+	 * passed on, and its hash (numbers folded: pids, counts, durations) */
+	int capture;
+	char out_hash[24];
+	/* --expect EXIT[:HASH]: the clean run's, for differs */
+	int expecting, expect_exit;
+	char expect_out[24];
 };
 
 /* LIST: comma-separated oracle names (or aliases), or all; -1 and ERR. */
@@ -32,6 +39,11 @@ int fc_run_check_prepare(struct fc_run_check *rc, const char **extra_env, int *n
  * 2 the shim's oracles could not be judged (it was not there at the end),
  * -1 --check-out could not be written. */
 int fc_run_check_judge(struct fc_run_check *rc, const struct fc_outcome *out, int exit_code, FILE *err_stream);
+/* --expect EXIT[:HASH] into RC; -1 when it is not one. */
+int fc_run_check_expect(struct fc_run_check *rc, const char *text);
+/* The captured output FD (read from its start) onto stdout, and its hash
+ * into rc->out_hash. */
+void fc_run_check_output(struct fc_run_check *rc, int fd);
 /* Removes the report folder and an uncommitted --check-out temporary. */
 void fc_run_check_done(struct fc_run_check *rc);
 #endif

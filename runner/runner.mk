@@ -49,3 +49,11 @@ SWEEP_TEST_BINS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/test_s
 ALL_OUTPUTS += $(SWEEP_TEST_BINS)
 TESTS += $(SWEEP_TEST_BINS)
 $(SWEEP_TEST_BINS): tests/test_sweep_util.h tests/check_scenario.h
+
+# forkchaos explore and minimize's tests (tests.mk's test_% rule): the new
+# plan actions on tests/targets/perturb, explore on the targets, libffd and
+# its seeded defects.
+EXPLORE_TEST_BINS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/test_explore*.c))
+ALL_OUTPUTS += $(EXPLORE_TEST_BINS)
+TESTS += $(EXPLORE_TEST_BINS)
+$(EXPLORE_TEST_BINS): tests/check_scenario.h tests/test_sweep_util.h tests/test_explore_util.h

@@ -185,7 +185,7 @@ static int resume_folder(struct fc_sweep *s, const char *dir, char *err, size_t 
 
 /* CMD's word made absolute when it is a relative path, so that the
  * reproduce lines work from anywhere. */
-static int take_command(struct fc_sweep *s, char **argv, int argc)
+int fc_sweep_take_command(struct fc_sweep *s, char **argv, int argc)
 {
 	char real[PATH_MAX];
 	s->ncmd = argc;
@@ -222,7 +222,7 @@ static int start(struct fc_sweep *s, char **cmd, int ncmd)
 	/* one default, as check's: the shards of one sweep must agree on it */
 	if (!s->opt.seed)
 		s->opt.seed = "1";
-	if (take_command(s, cmd, ncmd) < 0) {
+	if (fc_sweep_take_command(s, cmd, ncmd) < 0) {
 		perror("forkchaos sweep");
 		return FC_EXIT_USAGE;
 	}

@@ -72,6 +72,7 @@ struct fc_sweep_result {
 		char detail[FC_SWEEP_DETAIL];
 	} fails[FC_SWEEP_FAILS];
 	char error[256]; /* FC_SW_ERROR: why */
+	char out[24];    /* its output's hash (--check-out's "out"), "" if none */
 };
 
 struct fc_sweep {
@@ -135,6 +136,13 @@ struct fc_sweep_argv {
 };
 int fc_sweep_run_argv(const struct fc_sweep *s, int row, const char *check, const char *check_out, const char *trace,
 		      struct fc_sweep_argv *store);
+/* The `forkchaos run` command line of any run of the sweep's command:
+ * PLAN (NULL: none) with --check CHECK, --expect EXPECT (NULL: none), and
+ * CHECK_OUT/TRACE when not NULL (what fc_sweep_run_argv makes for a row;
+ * explore's runs are made the same way).  PLAN and EXPECT must outlive
+ * STORE->argv. */
+int fc_sweep_command(const struct fc_sweep *s, const char *plan, const char *check, const char *expect, const char *check_out,
+		     const char *trace, struct fc_sweep_argv *store);
 /* ARGV shell-quoted, one line (malloc'd; NULL when out of memory). */
 char *fc_sweep_quote_line(char *const argv[]);
 /* ROW's reproduce line: its run with --check ORACLE (malloc'd, or NULL). */
@@ -144,6 +152,18 @@ char *fc_sweep_reproduce(const struct fc_sweep *s, int row, const char *oracle);
  * oracle that failed and the clean run did not, "error", or NULL when
  * there is none (not run, interrupted).  *FAIL: that failure's index. */
 const char *fc_sweep_judge(const struct fc_sweep *s, const struct fc_sweep_result *r, int *fail);
+/* An errno's name ("EAGAIN"), else its number in BUF. */
+const char *fc_sweep_errno_name(int e, char buf[16]);
+/* A trace line's site as the plan names it: caller=SYMBOL where the trace
+ * has the symbol, its OBJECT+0xOFF site where it has not. */
+const char *fc_sweep_line_caller(const struct fc_jline *l);
+/* An errno that only a wrong argument causes (EBADF, EFAULT, EINVAL,
+ * ECHILD, ESRCH...): `valid` leaves it out. */
+int fc_sweep_caller_error(int e);
+/* R failed ORACLE (at all). */
+int fc_sweep_failed(const struct fc_sweep_result *r, const char *oracle);
+/* R failed ORACLE anew: more failures like one of its than the clean run had. */
+int fc_sweep_new_failure(const struct fc_sweep *s, const struct fc_sweep_result *r, const char *oracle);
 /* A failing outcome: not ok, handled or error. */
 int fc_sweep_failing(const char *outcome);
 /* DETAIL without its numbers (fd 3, pid 4242; PIDS_ONLY: only a pid's),
@@ -153,6 +173,14 @@ void fc_sweep_signature(const char *detail, int pids_only, char *buf, size_t len
 int fc_sweep_listed(const struct fc_sweep *s, int row);
 
 /* sweep_job.c */
+/* A run's own files: its check-out, trace and output (stdout and stderr). */
+struct fc_sweep_files {
+	char check_out[PATH_MAX + 32], trace[PATH_MAX + 32], output[PATH_MAX + 32];
+};
+/* Runs ARGV (a `forkchaos run` of ours) to its end into R (its state,
+ * exit, failures, what its first rule did, duration; FC_SW_INTERRUPTED
+ * when a stop came); its files stay for the caller. */
+void fc_sweep_launch(char *const argv[], const struct fc_sweep_files *files, struct fc_sweep_result *r);
 /* The clean run, into s->base and FOLDER/baseline/; the exit code when it
  * failed (its message printed), else -1. */
 int fc_sweep_clean_run(struct fc_sweep *s);
@@ -166,7 +194,16 @@ int fc_sweep_read_check_out(const char *path, struct fc_sweep_result *r);
 int fc_sweep_write_state(const struct fc_sweep *s);
 /* The options and command of FOLDER's sweep.json into S; -1 and a message. */
 int fc_sweep_read_state(struct fc_sweep *s, const char *folder, char *err, size_t errlen);
+/* The state file PATH (sweep.json, explore.json): one JSON object of KIND
+ * whose command goes into s->cmd, the object left in L; -1 and a message. */
+int fc_sweep_state_load(struct fc_sweep *s, const char *path, const char *kind, struct fc_jline *l, char *err, size_t errlen);
+/* KEY's text of L, in the first free slot of OWNED (N of them), freed by
+ * the owner; NULL when absent or full. */
+const char *fc_sweep_keep(char **owned, size_t n, const struct fc_jline *l, const char *key);
 void fc_sweep_runs_line(FILE *f, int row, const struct fc_sweep_result *r);
+/* A result's members of a runs.jsonl line (state, exit... oracles,
+ * details) into R; -1 when they are not there. */
+int fc_sweep_result_read(const struct fc_jline *l, struct fc_sweep_result *r);
 /* Every run of DIR's runs.jsonl into s->results (those of the list). */
 int fc_sweep_read_runs(struct fc_sweep *s, const char *dir);
 int fc_sweep_write_sites(const struct fc_sweep *s);
@@ -176,6 +213,9 @@ int fc_sweep_write_outcomes(struct fc_sweep *s, int complete);
 /* FROM to TO (a new file): a hard link, or a copy; -1 and errno. */
 int fc_sweep_copy_file(const char *from, const char *to);
 
+/* sweep.c: CMD ARGS... into s->cmd, a relative command path made absolute
+ * (reproduce lines work from anywhere); -1 when out of memory. */
+int fc_sweep_take_command(struct fc_sweep *s, char **argv, int argc);
 /* sweep.c, for merge.c: a folder made for --out DIR (DIR itself, written
  * as DIR's sibling .partial-NAME); -1 and a message. */
 int fc_sweep_folder_at(struct fc_results *r, const char *dir, char *err, size_t errlen);

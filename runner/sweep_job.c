@@ -118,6 +118,7 @@ int fc_sweep_read_check_out(const char *path, struct fc_sweep_result *r)
 			r->timed_out = t && t->type == FC_J_BOOL && t->num;
 			/* the first rule is the run's own: what it did, in all processes */
 			r->injected = acted && acted->type == FC_J_ARR && acted->count ? (int)l.items[acted->first].num : -1;
+			copy_text(r->out, sizeof r->out, fc_jline_str(&l, "out"));
 			last = 1;
 		}
 	}
@@ -161,14 +162,22 @@ static void last_line(const char *path, char *buf, size_t len)
 	snprintf(buf, len, "%s", nl ? nl + 1 : text);
 }
 
-struct run_files {
-	char check_out[PATH_MAX + 32], trace[PATH_MAX + 32], output[PATH_MAX + 32];
-};
-
 /* ROW (-1: the clean run) into R; its files stay for the caller. */
-static void run_one(const struct fc_sweep *s, int row, const struct run_files *files, struct fc_sweep_result *r)
+static void run_one(const struct fc_sweep *s, int row, const struct fc_sweep_files *files, struct fc_sweep_result *r)
 {
 	static struct fc_sweep_argv store;
+	if (fc_sweep_run_argv(s, row, s->opt.check ? s->opt.check : "all", files->check_out, files->trace, &store) < 0) {
+		r->state = FC_SW_ERROR;
+		snprintf(r->error, sizeof r->error, "out of memory");
+		return;
+	}
+	fc_sweep_launch(store.argv, files, r);
+	free(store.argv);
+	store.argv = NULL;
+}
+
+void fc_sweep_launch(char *const argv[], const struct fc_sweep_files *files, struct fc_sweep_result *r)
+{
 	char why[200];
 	int stopped = 0;
 	long long start = now_ms();
@@ -176,14 +185,8 @@ static void run_one(const struct fc_sweep *s, int row, const struct run_files *f
 	unlink(files->check_out);
 	unlink(files->trace);
 	int out_fd = open(files->output, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
-	int status = out_fd >= 0 &&
-			fc_sweep_run_argv(s, row, s->opt.check ? s->opt.check : "all", files->check_out, files->trace, &store) ==
-				0
-		? run_child(store.argv, out_fd, &stopped)
-		: -1;
+	int status = out_fd >= 0 ? run_child(argv, out_fd, &stopped) : -1;
 	int err = errno;
-	free(store.argv);
-	store.argv = NULL;
 	if (out_fd >= 0)
 		close(out_fd);
 	r->duration_ms = now_ms() - start;
@@ -207,7 +210,7 @@ static void run_one(const struct fc_sweep *s, int row, const struct run_files *f
 		r->injected = injections(files->trace);
 }
 
-static void files_of(const struct fc_sweep *s, int row, struct run_files *f)
+static void files_of(const struct fc_sweep *s, int row, struct fc_sweep_files *f)
 {
 	snprintf(f->check_out, sizeof f->check_out, "%s/%d.check.jsonl", s->work, row + 1);
 	snprintf(f->trace, sizeof f->trace, "%s/%d.trace.jsonl", s->work, row + 1);
@@ -220,7 +223,7 @@ static void run_job(void *ctx, int job, void *result)
 {
 	const struct fc_sweep *s = ctx;
 	struct fc_sweep_result *r = result;
-	struct run_files files;
+	struct fc_sweep_files files;
 	int row = s->jobs[job], series = s->rows[row].series;
 	if (__atomic_load_n(&s->stopped[series], __ATOMIC_RELAXED) < s->rows[row].n) {
 		r->state = FC_SW_SKIPPED;
@@ -323,7 +326,7 @@ int fc_sweep_run_jobs(struct fc_sweep *s)
 
 int fc_sweep_clean_run(struct fc_sweep *s)
 {
-	struct run_files files;
+	struct fc_sweep_files files;
 	char dir[PATH_MAX];
 	fc_results_path(&s->folder, "baseline", dir, sizeof dir - 16);
 	if (mkdir(dir, 0755) < 0 && errno != EEXIST) {

@@ -44,38 +44,47 @@ int fc_sweep_write_state(const struct fc_sweep *s)
 	return fc_results_commit(&s->folder, "sweep.json", f);
 }
 
-/* KEY's text, owned by S until fc_sweep_free. */
-static const char *keep(struct fc_sweep *s, const struct fc_jline *l, const char *key)
+const char *fc_sweep_keep(char **owned, size_t n, const struct fc_jline *l, const char *key)
 {
 	const char *v = fc_jline_str(l, key);
-	for (size_t i = 0; v && i < sizeof s->owned / sizeof s->owned[0]; i++)
-		if (!s->owned[i])
-			return s->owned[i] = strdup(v);
+	for (size_t i = 0; v && i < n; i++)
+		if (!owned[i])
+			return owned[i] = strdup(v);
 	return NULL;
+}
+
+#define keep(s, l, key) fc_sweep_keep((s)->owned, sizeof(s)->owned / sizeof(s)->owned[0], (l), (key))
+
+int fc_sweep_state_load(struct fc_sweep *s, const char *path, const char *kind, struct fc_jline *l, char *err, size_t errlen)
+{
+	struct fc_trace_reader reader;
+	if (fc_trace_open(&reader, path) < 0) {
+		snprintf(err, errlen, "%s: %s; expected a%s %s's results folder", path, strerror(errno), *kind == 'e' ? "n" : "",
+			 kind);
+		return -1;
+	}
+	int got = fc_trace_next(&reader, l);
+	fc_trace_close(&reader);
+	const struct fc_jval *cmd = got > 0 ? fc_jline_get(l, "command") : NULL;
+	const char *is = got > 0 ? fc_jline_str(l, "kind") : NULL;
+	if (!cmd || cmd->type != FC_J_ARR || !cmd->count || !is || strcmp(is, kind)) {
+		snprintf(err, errlen, "%s is not a%s %s's state", path, *kind == 'e' ? "n" : "", kind);
+		return -1;
+	}
+	s->cmd = calloc((size_t)cmd->count + 1, sizeof *s->cmd);
+	for (int i = 0; s->cmd && i < cmd->count; i++)
+		s->cmd[s->ncmd++] = strdup(l->items[cmd->first + i].str ? l->items[cmd->first + i].str : "");
+	return 0;
 }
 
 int fc_sweep_read_state(struct fc_sweep *s, const char *folder, char *err, size_t errlen)
 {
 	static struct fc_jline l;
-	struct fc_trace_reader reader;
 	char path[PATH_MAX + 16];
 	long long v;
 	snprintf(path, sizeof path, "%s/sweep.json", folder);
-	if (fc_trace_open(&reader, path) < 0) {
-		snprintf(err, errlen, "%s: %s; expected a sweep's results folder", path, strerror(errno));
+	if (fc_sweep_state_load(s, path, "sweep", &l, err, errlen) < 0)
 		return -1;
-	}
-	int got = fc_trace_next(&reader, &l);
-	const struct fc_jval *cmd = got > 0 ? fc_jline_get(&l, "command") : NULL;
-	const char *kind = got > 0 ? fc_jline_str(&l, "kind") : NULL;
-	if (!cmd || cmd->type != FC_J_ARR || !cmd->count || !kind || strcmp(kind, "sweep")) {
-		snprintf(err, errlen, "%s is not a sweep's sweep.json", path);
-		fc_trace_close(&reader);
-		return -1;
-	}
-	s->cmd = calloc((size_t)cmd->count + 1, sizeof *s->cmd);
-	for (int i = 0; s->cmd && i < cmd->count; i++)
-		s->cmd[s->ncmd++] = strdup(l.items[cmd->first + i].str ? l.items[cmd->first + i].str : "");
 	struct fc_sweep_options *o = &s->opt;
 	o->calls = keep(s, &l, "calls");
 	o->errnos = keep(s, &l, "errnos");
@@ -90,7 +99,6 @@ int fc_sweep_read_state(struct fc_sweep *s, const char *folder, char *err, size_
 	s->folder.started = fc_jline_num(&l, "started", &v) ? (time_t)v : time(NULL);
 	const struct fc_jval *latest = fc_jline_get(&l, "latest");
 	s->latest = latest && latest->type == FC_J_BOOL && latest->num;
-	fc_trace_close(&reader);
 	if (!s->cmd || !o->seed) {
 		snprintf(err, errlen, "%s: no seed, or out of memory", path);
 		return -1;
@@ -120,15 +128,14 @@ void fc_sweep_runs_line(FILE *f, int row, const struct fc_sweep_result *r)
 	fputs("}\n", f);
 }
 
-/* One line of runs.jsonl into R; its row, or -1. */
-static int runs_entry(const struct fc_jline *l, struct fc_sweep_result *r)
+int fc_sweep_result_read(const struct fc_jline *l, struct fc_sweep_result *r)
 {
-	long long run, v;
+	long long v;
 	const char *state = fc_jline_str(l, "state");
 	const struct fc_jval *oracles = fc_jline_get(l, "oracles"), *details = fc_jline_get(l, "details");
 	const struct fc_jval *timed = fc_jline_get(l, "timed_out"), *kept = fc_jline_get(l, "kept_trace");
-	if (!fc_jline_num(l, "run", &run) || !state || !oracles || oracles->type != FC_J_ARR || !details ||
-	    details->type != FC_J_ARR || details->count != oracles->count)
+	if (!state || !oracles || oracles->type != FC_J_ARR || !details || details->type != FC_J_ARR ||
+	    details->count != oracles->count)
 		return -1;
 	memset(r, 0, sizeof *r);
 	for (int k = 0; k < FC_SW_NSTATES; k++)
@@ -141,11 +148,21 @@ static int runs_entry(const struct fc_jline *l, struct fc_sweep_result *r)
 	r->timed_out = timed && timed->type == FC_J_BOOL && timed->num;
 	r->kept_trace = kept && kept->type == FC_J_BOOL && kept->num;
 	snprintf(r->error, sizeof r->error, "%s", fc_jline_str(l, "error") ? fc_jline_str(l, "error") : "");
+	snprintf(r->out, sizeof r->out, "%s", fc_jline_str(l, "out") ? fc_jline_str(l, "out") : "");
 	for (int k = 0; k < oracles->count && k < FC_SWEEP_FAILS; k++, r->nfails++) {
 		const char *oracle = l->items[oracles->first + k].str, *detail = l->items[details->first + k].str;
 		snprintf(r->fails[k].oracle, sizeof r->fails[k].oracle, "%s", oracle ? oracle : "");
 		snprintf(r->fails[k].detail, sizeof r->fails[k].detail, "%s", detail ? detail : "");
 	}
+	return 0;
+}
+
+/* One line of runs.jsonl into R; its row, or -1. */
+static int runs_entry(const struct fc_jline *l, struct fc_sweep_result *r)
+{
+	long long run;
+	if (!fc_jline_num(l, "run", &run) || fc_sweep_result_read(l, r) < 0)
+		return -1;
 	return (int)run - 1;
 }
 

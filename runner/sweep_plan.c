@@ -18,7 +18,7 @@
 
 const char *const fc_sweep_state_names[FC_SW_NSTATES] = { "not-run", "ran", "skipped", "interrupted", "error" };
 
-static const char *errno_name(int e, char buf[16])
+const char *fc_sweep_errno_name(int e, char buf[16])
 {
 	const char *name = strerrorname_np(e);
 	if (name)
@@ -35,7 +35,7 @@ static const char *errno_name(int e, char buf[16])
  * them out; `all` and a LIST keep them. */
 static const int caller_errors[] = { EBADF, EFAULT, EINVAL, ENOTSOCK, ECHILD, ESRCH, ENOTTY, ESPIPE, ENOTDIR, EISDIR };
 
-static int caller_error(int e)
+int fc_sweep_caller_error(int e)
 {
 	for (size_t i = 0; i < sizeof caller_errors / sizeof caller_errors[0]; i++)
 		if (caller_errors[i] == e)
@@ -71,7 +71,7 @@ static int errnos_for(const struct fc_sweep *s, int id, int *out, char *err, siz
 			seen |= out[k] == e;
 		/* persistent EINTR: a program that retries, as it should, retries
 		 * forever (a hang of the sweep's making) */
-		if (e > 0 && !seen && !(valid && caller_error(e)) && !(valid && s->persistent && e == EINTR))
+		if (e > 0 && !seen && !(valid && fc_sweep_caller_error(e)) && !(valid && s->persistent && e == EINTR))
 			out[n++] = e;
 		p += len;
 	}
@@ -168,7 +168,7 @@ void fc_sweep_action(const struct fc_sweep *s, int row, char *buf, size_t len)
 	 * open a descriptor the program rightly believes gone */
 	int after = id >= 0 && (fc_calls[id].flags & FC_F_CLOSES);
 	snprintf(buf, len, "when=%d%s:%serror=%s", r->n, s->persistent ? "+" : "", after ? "at=exit:" : "",
-		 errno_name(s->series[r->series].err, num));
+		 fc_sweep_errno_name(s->series[r->series].err, num));
 }
 
 /* The rule first: where a rule of --plan BASE matches the same call, the
@@ -184,15 +184,21 @@ void fc_sweep_rule_plan(const struct fc_sweep *s, int row, char *buf, size_t len
 int fc_sweep_run_argv(const struct fc_sweep *s, int row, const char *check, const char *check_out, const char *trace,
 		      struct fc_sweep_argv *store)
 {
-	char **argv = malloc(sizeof *argv * (size_t)(s->ncmd + 24));
-	int n = 0;
-	if (!(store->argv = argv))
-		return -1;
 	store->plan[0] = 0;
 	if (row >= 0)
 		fc_sweep_rule_plan(s, row, store->plan, sizeof store->plan);
 	else if (s->opt.plan)
 		snprintf(store->plan, sizeof store->plan, "%s", s->opt.plan);
+	return fc_sweep_command(s, store->plan, check, NULL, check_out, trace, store);
+}
+
+int fc_sweep_command(const struct fc_sweep *s, const char *plan, const char *check, const char *expect, const char *check_out,
+		     const char *trace, struct fc_sweep_argv *store)
+{
+	char **argv = malloc(sizeof *argv * (size_t)(s->ncmd + 26));
+	int n = 0;
+	if (!(store->argv = argv))
+		return -1;
 	fc_duration_text(s->opt.timeout_ns, store->timeout, sizeof store->timeout);
 	argv[n++] = (char *)s->exe;
 	argv[n++] = "run";
@@ -203,9 +209,13 @@ int fc_sweep_run_argv(const struct fc_sweep *s, int row, const char *check, cons
 		argv[n++] = "--check-out";
 		argv[n++] = (char *)check_out;
 	}
-	if (store->plan[0]) {
+	if (expect) {
+		argv[n++] = "--expect";
+		argv[n++] = (char *)expect;
+	}
+	if (plan && plan[0]) {
 		argv[n++] = "--plan";
-		argv[n++] = store->plan;
+		argv[n++] = (char *)plan;
 	}
 	argv[n++] = "--seed";
 	argv[n++] = (char *)s->opt.seed;
@@ -304,6 +314,27 @@ const char *fc_sweep_judge(const struct fc_sweep *s, const struct fc_sweep_resul
 	const struct fc_sweep_result *b = &s->base;
 	int same = r->exit == b->exit && r->signal == b->signal && r->timed_out == b->timed_out && r->nfails == b->nfails;
 	return same ? "ok" : "handled";
+}
+
+int fc_sweep_failed(const struct fc_sweep_result *r, const char *oracle)
+{
+	for (int k = 0; k < r->nfails; k++)
+		if (!strcmp(r->fails[k].oracle, oracle))
+			return 1;
+	return 0;
+}
+
+int fc_sweep_new_failure(const struct fc_sweep *s, const struct fc_sweep_result *r, const char *oracle)
+{
+	char sig[FC_SWEEP_DETAIL];
+	for (int k = 0; k < r->nfails; k++) {
+		if (strcmp(r->fails[k].oracle, oracle))
+			continue;
+		fc_sweep_signature(r->fails[k].detail, 1, sig, sizeof sig);
+		if (count_like(r, oracle, sig) > count_like(&s->base, oracle, sig))
+			return 1;
+	}
+	return 0;
 }
 
 int fc_sweep_failing(const char *outcome)

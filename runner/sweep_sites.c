@@ -17,6 +17,12 @@ static int is_offset_form(const char *caller)
 	return plus && plus[3] && strspn(plus + 3, "0123456789abcdef") == strlen(plus + 3);
 }
 
+const char *fc_sweep_line_caller(const struct fc_jline *l)
+{
+	const char *caller = fc_jline_str(l, "caller"), *where = fc_jline_str(l, "site");
+	return (!caller || is_offset_form(caller)) && where ? where : caller;
+}
+
 /* Whether a site can be chosen by the plan: caller=SYMBOL, or
  * caller=OBJECT+0xOFF where the trace has no symbol. */
 static const char *unselectable(const struct fc_site *site)
@@ -68,10 +74,7 @@ static int add_line(struct gather *g, const struct fc_jline *l)
 	/* the site as the plan can name it: caller=SYMBOL where the trace has
 	 * the symbol (every call site in that function is one site then), the
 	 * trace's `site` (OBJECT+0xOFF) where it has not */
-	const char *caller = fc_jline_str(l, "caller"), *where = fc_jline_str(l, "site");
-	if ((!caller || is_offset_form(caller)) && where)
-		caller = where;
-	caller = fc__intern(st, caller);
+	const char *caller = fc__intern(st, fc_sweep_line_caller(l));
 	struct fc__key site = { .s = { fc__intern(st, call), caller }, .i = { !is_root(g, pid), nr } };
 	struct fc__key proc = { .s = { site.s[0], caller }, .i = { pid, nr } };
 	struct fc__row *row = site.s[0] ? fc__table_at(&g->sites, &site, NULL) : NULL;

@@ -186,7 +186,7 @@ Test(run_check, chained_flags_a_sigchld_that_comes_before_the_predecessor_is_sto
 	/* the torn-oldact window: the component's handler is live, the
 	 * predecessor it will chain to not yet in its oldact */
 	cr_expect_eq(FC_RUN("-q", "--check", "chained", "--plan", "sigaction:sig=SIGCHLD:when=2:at=inside:signal=SIGCHLD", "--",
-			    fc_build_path("targets/sigchld_components"), "chain"),
+			    fc_build_path("targets/sigchld_components"), "torn"),
 		     1, "stderr: %s", r.err);
 	cr_expect(fc_line(r.err,
 			  "forkchaos run: check: chained: SIGCHLD handler component_handler (installed at main) read "

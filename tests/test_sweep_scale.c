@@ -70,21 +70,6 @@ Test(scale, merge_of_another_sweep_is_refused, .timeout = 120)
 	cr_expect(strstr(r.err, "is not a shard of the sweep"), "err: %s", r.err);
 }
 
-/* A bash script whose runs count themselves: the clean run and the first
- * two runs end, the third blocks until it is killed, unless NOHANG is
- * there.  bash names its fork site (make_child); -j 1 runs in order. */
-static const char *counting_script(void)
-{
-	static char script[2048];
-	snprintf(script, sizeof script,
-		 "n=0; while read l; do n=$((n+1)); done < %s; echo x >> %s; "
-		 "if [ $n -ge 3 ] && [ ! -e %s ]; then echo > %s; exec sleep 600; fi; "
-		 "/bin/true; /bin/true; /bin/true; /bin/true",
-		 in_dir("count"), in_dir("count"), in_dir("nohang"), in_dir("hung"));
-	close(open(in_dir("count"), O_WRONLY | O_CREAT, 0644));
-	return script;
-}
-
 #define COUNTING "--calls", "fork", "--errnos", "ENOMEM,ENOSYS", "--max-n", "3", "--", "/bin/bash", "-c"
 
 Test(scale, interrupted_sweep_exits_3_and_resume_completes_it, .timeout = 180)

@@ -14,14 +14,14 @@
 #include "check_scenario.h" /* r, dir, in_dir, remove_dir */
 #include "fc_test_util.h"
 
-/* forkchaos sweep --out DIR/OUT --seed 1 -j 2 ARGS... (ARGS end with
- * "--", CMD ...); its exit code, output in r. */
-static inline int sweep_into(const char *out, const char *const args[])
+/* forkchaos SUB --out DIR/OUT --seed 1 -j 2 ARGS... (ARGS end with
+ * "--", CMD ...); its exit code, output in r (sweep's and explore's). */
+static inline int command_into(const char *sub, const char *out, const char *const args[])
 {
 	const char *argv[64];
 	int n = 0;
 	argv[n++] = fc_build_path("forkchaos");
-	argv[n++] = "sweep";
+	argv[n++] = sub;
 	argv[n++] = "--out";
 	argv[n++] = in_dir(out);
 	argv[n++] = "--seed";
@@ -32,6 +32,11 @@ static inline int sweep_into(const char *out, const char *const args[])
 		argv[n++] = args[i];
 	argv[n] = NULL;
 	return fc_exec(&r, (char *const *)argv);
+}
+
+static inline int sweep_into(const char *out, const char *const args[])
+{
+	return command_into("sweep", out, args);
 }
 
 /* The text of the results folder OUT's file NAME (malloc'd, "" if none). */
@@ -103,6 +108,21 @@ static inline char *outcomes_of(const char *out)
 		memmove(at, digits_end, strlen(digits_end) + 1);
 	}
 	return text;
+}
+
+/* A bash script whose runs count themselves: the clean run and the first
+ * two runs end, the third blocks until it is killed, unless NOHANG is
+ * there.  bash names its fork site (make_child); -j 1 runs in order. */
+static inline const char *counting_script(void)
+{
+	static char script[2048];
+	snprintf(script, sizeof script,
+		 "n=0; while read l; do n=$((n+1)); done < %s; echo x >> %s; "
+		 "if [ $n -ge 3 ] && [ ! -e %s ]; then echo > %s; exec sleep 600; fi; "
+		 "/bin/true; /bin/true; /bin/true; /bin/true",
+		 in_dir("count"), in_dir("count"), in_dir("nohang"), in_dir("hung"));
+	close(open(in_dir("count"), O_WRONLY | O_CREAT, 0644));
+	return script;
 }
 
 /* Starts ARGV (forkchaos sweep ...) in the background, stdout and stderr

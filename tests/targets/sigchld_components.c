@@ -7,7 +7,11 @@
  *   replace      the component installs over the application's handler
  *                without reading it (oldact NULL): chained must fail
  *   ignore-pred  it reads the predecessor and never calls it: chained fails
- *   chain        it reads it and calls it: chained holds
+ *   chain        it reads it and calls it, SIGCHLD blocked around the
+ *                install: chained holds
+ *   torn         the same without the block: a SIGCHLD between the
+ *                handler going live and oldact being filled skips the
+ *                predecessor (window 1, at=inside): chained fails
  *   clobber      its handler changes errno (a call that fails with
  *                ESRCH): errno fails
  *   save-errno   the same handler saving and restoring errno: errno holds
@@ -73,10 +77,10 @@ static void *reader(void *arg)
 int main(int argc, char **argv)
 {
 	const char *mode = argc > 1 ? argv[1] : "chain";
-	int replace = !strcmp(mode, "replace"), restart = strcmp(mode, "no-restart") != 0;
+	int replace = !strcmp(mode, "replace"), restart = strcmp(mode, "no-restart") != 0, torn = !strcmp(mode, "torn");
 	use_poll = !strcmp(mode, "poll");
 	int blocking_reader = !strcmp(mode, "no-restart") || !strcmp(mode, "restart") || use_poll;
-	chain = !strcmp(mode, "chain") || !strcmp(mode, "clobber") || !strcmp(mode, "save-errno") || blocking_reader;
+	chain = !strcmp(mode, "chain") || torn || !strcmp(mode, "clobber") || !strcmp(mode, "save-errno") || blocking_reader;
 	clobber_errno = !strcmp(mode, "clobber") || !strcmp(mode, "save-errno");
 	save_errno = !strcmp(mode, "save-errno") || blocking_reader;
 
@@ -85,8 +89,17 @@ int main(int argc, char **argv)
 	sigaction(SIGCHLD, &app, NULL);
 
 	struct sigaction comp = { .sa_sigaction = component_handler, .sa_flags = SA_SIGINFO | (restart ? SA_RESTART : 0) };
+	sigset_t held, was;
 	sigemptyset(&comp.sa_mask);
+	sigemptyset(&held);
+	sigaddset(&held, SIGCHLD);
+	/* RACE: window 1 (the handler is live before its predecessor is
+	 * stored): SIGCHLD waits until `predecessor` is filled (forkchaos
+	 * explore found the window here: a SIGCHLD inside the install skipped
+	 * app_handler); torn keeps it open */
+	sigprocmask(torn ? SIG_UNBLOCK : SIG_BLOCK, torn ? NULL : &held, &was);
 	sigaction(SIGCHLD, &comp, replace ? NULL : &predecessor);
+	sigprocmask(SIG_SETMASK, &was, NULL);
 
 	pthread_t thread;
 	sigset_t chld, old;
