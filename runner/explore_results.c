@@ -327,7 +327,8 @@ static void members(FILE *f, const void *arg)
 int fc_explore_write_results(struct fc_explore *e, int complete)
 {
 	struct tally t = { 0 };
-	qsort(e->findings, (size_t)e->nfindings, sizeof *e->findings, fc_explore_by_severity);
+	if (e->nfindings > 1) /* qsort of NULL, 0 is undefined */
+		qsort(e->findings, (size_t)e->nfindings, sizeof *e->findings, fc_explore_by_severity);
 	int rc = write_outcomes(e, &t) < 0 || write_points(e) < 0 || write_findings(e) < 0 ? -1 : 0;
 	e->exit_code = e->interrupted ? FC_EXIT_INTERRUPTED : e->nfindings ? FC_EXIT_FAIL : t.errors ? FC_EXIT_USAGE : FC_EXIT_OK;
 	printf("explore: %d runs over %d points (%d sites) in %.1f s: %d ok, %d handled, %d not reached, %d failed (%d "

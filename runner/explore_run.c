@@ -420,7 +420,8 @@ int fc_explore_run(struct fc_explore *e)
 void fc_explore_minimize_all(struct fc_explore *e)
 {
 	/* the most severe first, then the first found */
-	qsort(e->findings, (size_t)e->nfindings, sizeof *e->findings, fc_explore_by_severity);
+	if (e->nfindings > 1) /* qsort of NULL, 0 is undefined */
+		qsort(e->findings, (size_t)e->nfindings, sizeof *e->findings, fc_explore_by_severity);
 	for (int i = 0; i < e->nfindings && i < e->o.minimize && !fc_sched_interrupted(); i++) {
 		struct fc_finding *f = &e->findings[i];
 		struct fc_minimize m = {

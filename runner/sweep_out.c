@@ -57,14 +57,20 @@ const char *fc_sweep_keep(char **owned, size_t n, const struct fc_jline *l, cons
 
 int fc_sweep_state_load(struct fc_sweep *s, const char *path, const char *kind, struct fc_jline *l, char *err, size_t errlen)
 {
-	struct fc_trace_reader reader;
+	/* L's strings point into the reader's buffer: it stays open until the
+	 * next load, so that the caller can keep what it wants of L */
+	static struct fc_trace_reader reader;
+	static int reader_open;
+	if (reader_open)
+		fc_trace_close(&reader);
+	reader_open = 0;
 	if (fc_trace_open(&reader, path) < 0) {
 		snprintf(err, errlen, "%s: %s; expected a%s %s's results folder", path, strerror(errno), *kind == 'e' ? "n" : "",
 			 kind);
 		return -1;
 	}
+	reader_open = 1;
 	int got = fc_trace_next(&reader, l);
-	fc_trace_close(&reader);
 	const struct fc_jval *cmd = got > 0 ? fc_jline_get(l, "command") : NULL;
 	const char *is = got > 0 ? fc_jline_str(l, "kind") : NULL;
 	if (!cmd || cmd->type != FC_J_ARR || !cmd->count || !is || strcmp(is, kind)) {
