@@ -32,7 +32,9 @@ echo "library,kind,findings,first_ms,first_oracle,rules,minimized,runs,folder" >
 summarize() { # NAME KIND FOLDER
 	runs=$(sed -n 's/.*"runs":\([0-9]*\).*/\1/p' "$3/run.json" 2>/dev/null | head -1)
 	first=$(sed -n 's/.*"first_finding_ms":\([0-9]*\).*/\1/p' "$3/run.json" 2>/dev/null | head -1)
-	awk -f "$CSV_AWK" -e '
+	# csv.awk's functions and the rules in one program text: -e (after
+	# -f) is gawk's alone, and Debian's awk is mawk.
+	awk "$(cat "$CSV_AWK")"'
 		{ n = csv_record(f); if (n < 0 || csv_header) next }
 		{
 			found++
