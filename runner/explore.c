@@ -411,6 +411,7 @@ static void free_explore(struct fc_explore *e)
 	free(e->boost);
 	free(e->next_of_site);
 	free(e->site_class);
+	free(e->reorder);
 	free(e->site_ncands);
 	free(e->findings);
 	for (size_t i = 0; i < sizeof e->owned / sizeof e->owned[0]; i++)

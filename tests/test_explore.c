@@ -67,6 +67,38 @@ Test(explore, a_program_without_a_fallback_for_a_missing_syscall_differs, .timeo
 	cr_expect_eq(explore_into("fallback", twin), 0, "out: %s err: %s", r.out, r.err);
 }
 
+/* RUN's number in the line LINE of outcomes.jsonl, and whether it holds NEEDLE. */
+static int run_of(const char *line, const char *needle)
+{
+	const char *end = strchr(line, '\n'), *at = strstr(line, needle);
+	return at && (!end || at < end) ? atoi(line + strlen("{\"run\":")) : 0;
+}
+
+/* perturb early takes any SIGCHLD before its look for its child's death:
+ * the same failure at a second site says it does not follow the point, so
+ * the reorderings (every delay) go next, before the order's other kinds. */
+Test(explore, a_failure_at_a_second_site_puts_the_reorderings_next, .timeout = 120)
+{
+	const char *args[] = { "--", target("perturb"), "early", NULL };
+	cr_assert_eq(explore_into("early", args), 1, "out: %s err: %s", r.out, r.err);
+	char *rows = explore_file("early", "outcomes.jsonl");
+	int second = 0, delays = 0, last_delay = 0;
+	for (const char *line = rows; *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : "") {
+		int at = run_of(line, "\"finding\":2,");
+		if (at && !second)
+			second = at;
+		if ((at = run_of(line, "\"kind\":\"delay\""))) {
+			delays++;
+			last_delay = at > last_delay ? at : last_delay;
+		}
+	}
+	cr_assert(second > 0 && delays > 0, "no second finding or no delay: %s", rows);
+	/* runs are chosen a batch (2 x -j) ahead of what they teach */
+	cr_expect_leq(last_delay, second + delays + 4, "the second finding at run %d, %d delays, the last at run %d", second,
+		      delays, last_delay);
+	free(rows);
+}
+
 Test(explore, writes_its_folder_and_a_report_section, .timeout = 120)
 {
 	const char *args[] = { "--", target("spawner"), "leaky", "2", NULL };
