@@ -62,6 +62,8 @@ for lib in "$BUILD/libffd.so" "$BUILD"/defects/libffd-*.so; do
 		echo "$name,$kind,0,,,,no,,explores/$name" >>"$matrix"
 		continue
 	fi
+	# its own report: the full points x perturbations map the matrix's sums up
+	"$FC" report --no-plots "$OUT/explores/$name" >/dev/null 2>&1
 	row=$(summarize "$name" "$kind" "$OUT/explores/$name")
 	echo "$row" >>"$matrix"
 	echo "$row" | awk -F, '{ printf "%d finding%s%s\n", $3, $3 == 1 ? "" : "s", $3 ? sprintf(", the first after %.1f s (%s), minimized to %s rule(s)", $4 / 1000, $5, $6 == "" ? "-" : $6) : "" }'

@@ -45,6 +45,30 @@ Test(explore, finds_nothing_in_the_chaining_component, .timeout = 120)
 	cr_expect_eq(findings_of("chain"), 0, "findings: %s", explore_file("chain", "findings.jsonl"));
 }
 
+/* The component that reads its predecessor and never calls it loses the
+ * application's handler in the clean run already: a finding with no plan. */
+Test(explore, finds_the_handler_read_and_never_called, .timeout = 120)
+{
+	const char *args[] = { "--", target("sigchld_components"), "ignore-pred", NULL };
+	cr_assert_eq(explore_into("ignore", args), 1, "out: %s err: %s", r.out, r.err);
+	const char *lost[] = { "\"oracle\":\"chained\"", "\"site\":\"\"",
+			       "read its predecessor app_handler and returned without calling it", NULL };
+	cr_expect(has_finding("ignore", lost), "findings: %s", explore_file("ignore", "findings.jsonl"));
+}
+
+/* The handler that saves and restores errno around its failing call:
+ * nothing, where its clobbering twin fails errno. */
+Test(explore, finds_nothing_in_the_handler_saving_errno, .timeout = 120)
+{
+	const char *args[] = { "--", target("sigchld_components"), "save-errno", NULL };
+	cr_expect_eq(explore_into("save", args), 0, "out: %s err: %s", r.out, r.err);
+	cr_expect_eq(findings_of("save"), 0, "findings: %s", explore_file("save", "findings.jsonl"));
+	const char *twin[] = { "--", target("sigchld_components"), "clobber", NULL };
+	cr_expect_eq(explore_into("clobber", twin), 1, "out: %s err: %s", r.out, r.err);
+	const char *errno_fail[] = { "\"oracle\":\"errno\"", "component_handler returned with errno changed", NULL };
+	cr_expect(has_finding("clobber", errno_fail), "findings: %s", explore_file("clobber", "findings.jsonl"));
+}
+
 /* The torn twin keeps window 1 open: a signal inside its install is what
  * finds it (the order puts signal-setup calls first). */
 Test(explore, finds_the_torn_window_with_a_signal_inside_the_install, .timeout = 120)
