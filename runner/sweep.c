@@ -220,7 +220,7 @@ static int start(struct fc_sweep *s, char **cmd, int ncmd)
 		fprintf(stderr, "forkchaos sweep: bad --calls '%s': %s\n", s->opt.calls, err);
 		return FC_EXIT_USAGE;
 	}
-	fc_sweep_arm_syscalls(s, calls, "sweep");
+	fc_sweep_arm_syscalls(s, s->opt.calls, "sweep");
 	/* one default, as check's: the shards of one sweep must agree on it */
 	if (!s->opt.seed)
 		s->opt.seed = "1";

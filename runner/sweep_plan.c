@@ -187,13 +187,14 @@ void fc_sweep_rule_plan(const struct fc_sweep *s, int row, char *buf, size_t len
  * pointer) and lets it run; nothing fires, so the clean run stays clean.
  * No via=syscall: the probe said the layer is here, and a rule that
  * insists would refuse the whole sweep where it is not. */
-void fc_sweep_arm_syscalls(struct fc_sweep *s, const uint64_t *calls, const char *who)
+void fc_sweep_arm_syscalls(struct fc_sweep *s, const char *list, const char *who)
 {
 	char why[256];
+	uint64_t calls[FC_CALL_WORDS];
 	size_t used = 0;
 	s->arm[0] = 0;
-	if (!s->opt.calls)
-		return;
+	if (!list || fc_call_set_parse(list, calls, why, sizeof why) < 0)
+		return; /* a bad LIST was refused before */
 	for (int id = 0; id < FC_NCALLS; id++) {
 		if (id == FC_ID_syscall || !(fc_calls[id].flags & FC_F_SYS) || !(calls[id / 64] >> (id % 64) & 1))
 			continue;

@@ -23,6 +23,17 @@ const char *fc_sweep_line_caller(const struct fc_jline *l)
 	return (!caller || is_offset_form(caller)) && where ? where : caller;
 }
 
+const char *fc_sweep_line_via(struct fc__strings *st, const struct fc_jline *l, int id)
+{
+	/* where a syscall was seen: the shim's syscall(2) ("api") and the
+	 * layer's trap ("syscall") count apart, and a run selects the one it
+	 * sweeps (a rule on a syscall left to itself goes to the layer) */
+	const char *via = fc_jline_str(l, "via");
+	if (id != FC_ID_syscall && !(fc_calls[id].flags & FC_F_SYS))
+		return NULL;
+	return fc__intern(st, via && !strcmp(via, "syscall") ? "syscall" : "api");
+}
+
 /* Whether a site can be chosen by the plan: caller=SYMBOL, or
  * caller=OBJECT+0xOFF where the trace has no symbol. */
 static const char *unselectable(const struct fc_site *site)
@@ -71,12 +82,7 @@ static int add_line(struct gather *g, const struct fc_jline *l)
 		return 0;
 	if (id == FC_ID_syscall)
 		fc_jline_num(l, "nr", &nr);
-	/* where a syscall was seen: the shim's syscall(2) ("api") and the
-	 * layer's trap ("syscall") count apart, and a run selects the one it
-	 * sweeps (a rule on a syscall left to itself goes to the layer) */
-	const char *via = fc_jline_str(l, "via");
-	int sys = id == FC_ID_syscall || (fc_calls[id].flags & FC_F_SYS);
-	via = !sys ? NULL : fc__intern(st, via && !strcmp(via, "syscall") ? "syscall" : "api");
+	const char *via = fc_sweep_line_via(st, l, id);
 	/* the site as the plan can name it: caller=SYMBOL where the trace has
 	 * the symbol (every call site in that function is one site then), the
 	 * trace's `site` (OBJECT+0xOFF) where it has not */

@@ -131,3 +131,23 @@ Test(sweep_sys, trace_site_selects_the_trapped_call, .timeout = 60)
 	cr_assert_eq(fc_exec(&r, (char *const *)hit), 0, "%s: err: %s", plan, r.err);
 	cr_expect(fc_line(r.out, "static pipe2 0"), "%s: out: %s", plan, r.out);
 }
+
+/* explore's clean run arms the same rule: its points at the syscall level
+ * get only what the layer can do (before the call: error, signal, delay),
+ * and its finding's plan still says via=syscall once minimized. */
+Test(sweep_sys, explore_finds_the_static_binarys_crash_at_its_syscall_site, .timeout = 120)
+{
+	const char *args[] = { "--calls", "sys_pipe2", "--", fc_build_path("targets/static_pipe"), "sweep", NULL };
+	cr_assert_eq(command_into("explore", "explore", args), 1, "out: %s\nerr: %s", r.out, r.err);
+	cr_expect(strstr(r.out, " 0 errors"), "a perturbation the layer refuses was tried: %s", r.out);
+	char *findings = slurp("explore", "findings.csv");
+	cr_expect(
+		strstr(findings, ",crash,critical,sys_pipe2:caller=pipe2:via=syscall,sys_pipe2:via=syscall:when=2:error=EMFILE,"),
+		"findings: %s", findings);
+	free(findings);
+	char *points = slurp("explore", "points.csv");
+	cr_expect(strstr(points, "\n1,sys_pipe2:caller=pipe2:via=syscall,sys_pipe2,pipe2,parent,1,") &&
+			  strstr(points, "\n2,sys_pipe2:caller=pipe2:via=syscall,sys_pipe2,pipe2,parent,2,"),
+		  "points: %s", points);
+	free(points);
+}
