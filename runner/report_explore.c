@@ -60,16 +60,18 @@ void fc__report_explore_facts(struct fc__report *r)
 
 static void findings_table(struct fc__doc *d, const struct fc__csv *f)
 {
-	static const char *const heads[] = { "#", "oracle", "severity", "site", "minimized plan", "found after", "perturbation" };
+	/* confirmed: whether the plan fails 5 runs out of 5 (else it is the
+	 * plan as found); the severity is the rank the rows are in */
+	static const char *const heads[] = { "#", "oracle", "site", "minimized plan", "confirmed", "found after", "perturbation" };
 	char after[32];
 	fc__doc_table(d, "findings", 7, heads);
 	for (int row = 0; row < f->nrows && fc__doc_room(d) > 4096; row++) {
 		snprintf(after, sizeof after, "%.1f s", atof(cell(f, row, "found_ms")) / 1e3);
 		fc__doc_cell(d, NULL, cell(f, row, "finding"));
 		fc__doc_cell(d, "bad", cell(f, row, "oracle"));
-		fc__doc_cell(d, NULL, cell(f, row, "severity"));
 		fc__doc_cell_code(d, *cell(f, row, "site") ? cell(f, row, "site") : "(the clean run)");
 		fc__doc_cell_code(d, *cell(f, row, "plan") ? cell(f, row, "plan") : "(none)");
+		fc__doc_cell(d, NULL, cell(f, row, "confirmed"));
 		fc__doc_cell(d, NULL, after);
 		fc__doc_cell(d, NULL, cell(f, row, "perturbation"));
 	}

@@ -123,6 +123,23 @@ Test(explore, a_failure_at_a_second_site_puts_the_reorderings_next, .timeout = 1
 	free(rows);
 }
 
+/* A program that fails its first run only (a stray and exit 1, then never
+ * again): that failure is a finding of the clean run, and the runs that
+ * pass are judged against a clean run that passed, not one that "differs"
+ * from every one of them. */
+Test(explore, a_clean_run_failing_once_is_no_reference_for_differs, .timeout = 120)
+{
+	static char script[1024];
+	snprintf(script, sizeof script, "if [ ! -e %s ]; then echo > %s; sleep 600 & exit 1; fi; /bin/true; /bin/true; /bin/true",
+		 in_dir("once"), in_dir("once"));
+	const char *args[] = { "--calls", "fork", "--max-runs", "12", "--", "/bin/bash", "-c", script, NULL };
+	cr_assert_eq(explore_into("once-out", args), 1, "out: %s err: %s", r.out, r.err);
+	const char *stray[] = { "\"oracle\":\"strays\"", "\"site\":\"\"", NULL };
+	cr_expect(has_finding("once-out", stray), "findings: %s", explore_file("once-out", "findings.jsonl"));
+	const char *differs[] = { "\"oracle\":\"differs\"", NULL };
+	cr_expect(!has_finding("once-out", differs), "findings: %s", explore_file("once-out", "findings.jsonl"));
+}
+
 Test(explore, writes_its_folder_and_a_report_section, .timeout = 120)
 {
 	const char *args[] = { "--", target("spawner"), "leaky", "2", NULL };
@@ -137,7 +154,7 @@ Test(explore, writes_its_folder_and_a_report_section, .timeout = 120)
 	cr_expect_eq(fc_exec(&r, (char *const *)report), 1, "report: %s %s", r.out, r.err);
 	char *md = explore_file("folder", "report.md");
 	cr_expect(strstr(md, "## Exploration") && strstr(md, "### Points \u00d7 perturbations") &&
-			  strstr(md, "`fork:error=EAGAIN`"),
+			  strstr(md, "| `fork:caller=main` | `fork:error=EAGAIN` | 5/5 |"),
 		  "report.md: %.2000s", md);
 	free(findings);
 	free(points);
