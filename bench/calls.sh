@@ -32,14 +32,18 @@ LAYER_LOOPS='dup sigprocmask'
 # process, the tracer or the supervisor, and in the switches to it).  A configuration that cannot do a loop says why
 # (why_not below) and is not run there.  write-floor is no shim: the plain
 # loop writing one line of a trace's size per iteration, the least a trace
-# of one write per event can cost (shim-trace's floor).
+# of one write per event can cost (shim-trace's floor); preload-floor is
+# no shim either: an empty library preloaded (bench/empty.c), what any
+# LD_PRELOAD costs the loop (shim-no-plan's floor: for fork, a library's
+# mappings are copied at every fork and torn down at every exit).
 # The syscall level (runner/seccomp*.c): run-other-rule is forkchaos run
 # with an entry-point rule on another call (the shim as in every run, no
 # layer), layer-other-syscall the layer on with a rule on another syscall
 # (what every syscall a rule does not name pays: one BPF run; its goal is
 # against run-other-rule), layer-rule-never-fires a rule on this very
 # syscall that never fires (each call a round trip to the supervisor).
-CONFIGS='shim-no-plan|main|1|cpu|-|"$FC" run -q -- "$COST" $loop $n
+CONFIGS='preload-floor|main|1|cpu|-|env LD_PRELOAD="$BUILD/bench/libempty.so" "$COST" $loop $n
+shim-no-plan|main|1|cpu|-|"$FC" run -q -- "$COST" $loop $n
 shim-rule-never-fires|main|1|cpu|-|"$FC" run -q --plan "$call:when=999999999:error=$err" -- "$COST" $loop $n
 shim-caller-rule|main|1|cpu|-|"$FC" run -q --plan "$call:caller=loop_$loop:when=999999999:error=$err" -- "$COST" $loop $n
 shim-trace|main|10|cpu|-|"$FC" run -q --trace "$tmp/trace.jsonl" -- "$COST" $loop $n
