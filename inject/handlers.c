@@ -157,7 +157,13 @@ static int real_handler(const void *fn)
  * gone: it clears the mark (two getpid per sigaction else). */
 static int shares_parent_memory(void)
 {
-	return fc__current_pid() != fc__state.my_pid;
+	int one = fc__one_thread();
+	if (one && !__atomic_load_n(&fc__state.vforked, __ATOMIC_RELAXED))
+		return 0;
+	int shared = fc__getpid() != fc__state.my_pid;
+	if (one && !shared)
+		__atomic_store_n(&fc__state.vforked, 0, __ATOMIC_RELAXED);
+	return shared;
 }
 
 static void trampoline(int sig, siginfo_t *info, void *uctx)

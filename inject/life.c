@@ -208,21 +208,18 @@ FC_FORK_PATH void fc__after_fork_child(void)
 
 /* The pid of the process running this code: the cached one, unless a
  * child that shares our memory can be running (handlers.c says when),
- * where getpid() tells them apart.  A single thread that runs with its own
- * pid again runs because its vfork child is gone: it clears the mark.
+ * where getpid() tells them apart.  It leaves the mark as it is: the
+ * vfork line itself is written between the mark and the vfork (only a
+ * sigaction clears it, handlers.c).
  * RACE: fork-reset: a fork child runs on the parent's cached pid (and its
  * counts) until its reset, the first thing it does (our atfork handler
  * is the first; a raw clone's wrapper resets it as the call returns): a
  * handler in that window is the parent's, for the trace as for counts. */
 FC_FORK_PATH pid_t fc__current_pid(void)
 {
-	int one = fc__one_thread();
-	if (one && !__atomic_load_n(&fc__state.vforked, __ATOMIC_RELAXED))
+	if (fc__one_thread() && !__atomic_load_n(&fc__state.vforked, __ATOMIC_RELAXED))
 		return fc__state.my_pid;
-	pid_t pid = fc__getpid();
-	if (one && pid == fc__state.my_pid)
-		__atomic_store_n(&fc__state.vforked, 0, __ATOMIC_RELAXED);
-	return pid;
+	return fc__getpid();
 }
 
 /* ---- the start and the end of an image ---- */
