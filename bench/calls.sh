@@ -101,14 +101,15 @@ EOF
 }
 
 # Run CONFIG's command (or the plain loop: CONFIG plain) with N iterations;
-# its ns/op by CLOCK on stdout, nothing when it failed.
+# its ns/op by CLOCK and its page faults per iteration on stdout, nothing
+# when it failed.
 calls_run() { # CONFIG N CLOCK COMMAND
 	n=$2
 	if [ "$1" = plain ]; then
 		"$COST" "$loop" "$n" 2>>"$tmp/calls.err"
 	else
 		eval "$4" 2>>"$tmp/calls.err"
-	fi | awk -v clock="$3" 'NF == 2 { print clock == "wall" ? $2 : $1 }'
+	fi | awk -v clock="$3" 'NF == 3 { print (clock == "wall" ? $2 : $1), $3 }'
 	rm -f "$tmp/trace.jsonl"
 }
 
@@ -122,7 +123,7 @@ goal_of() {
 	done
 }
 
-faster() { # A B: the smaller, or the one there is
+faster() { # A B ("NS FAULTS" each): the one of fewer ns, or the one there is
 	awk -v a="$1" -v b="$2" 'BEGIN { if (a == "") print b; else if (b == "" || a + 0 <= b + 0) print a; else print b }'
 }
 
@@ -179,9 +180,11 @@ calls_section() {
 					tail -n 3 "$tmp/calls.err" >&2
 					continue
 				fi
-				sample calls "$loop" plain "ns_$clock" "$base"
-				sample calls "$loop" "$name" ns "$ns"
-				sample calls "$loop" "$name" ratio "$(awk -v a="$ns" -v b="$base" 'BEGIN { printf "%.4f", a / b }')"
+				sample calls "$loop" plain "ns_$clock" "${base% *}"
+				sample calls "$loop" plain faults "${base#* }"
+				sample calls "$loop" "$name" ns "${ns% *}"
+				sample calls "$loop" "$name" faults "${ns#* }"
+				sample calls "$loop" "$name" ratio "$(awk -v a="${ns% *}" -v b="${base% *}" 'BEGIN { printf "%.4f", a / b }')"
 			done
 		done
 		round=$((round + 1))

@@ -95,8 +95,9 @@ function calls_rows(    i, p, key, plain, r, what, clk, c, first) {
 	print "Per-call overhead: ns per iteration (the fastest of 5 chunks), median [min-max] of the rounds, in CPU"
 	print "time (cpu: the process's and its children's) or wall time (strace, the syscall layer: their work is"
 	print "in another process);"
-	print "ratio: median [min-max] of alternated pairs (the configuration and plain back to back, same clock)"
-	printf "%-12s %-22s %-32s %-24s %s\n", "loop", "configuration", "ns/op", "ratio to plain", "goal"
+	print "ratio: median [min-max] of alternated pairs (the configuration and plain back to back, same clock);"
+	print "faults: page faults per iteration (the process's and its children's: what load does not change)"
+	printf "%-12s %-22s %-32s %-22s %-7s %s\n", "loop", "configuration", "ns/op", "ratio to plain", "faults", "goal"
 	for (i = 1; i <= nkeys; i++) {
 		split(order[i], p, SUBSEP)
 		if (p[1] != "calls")
@@ -114,14 +115,14 @@ function calls_rows(    i, p, key, plain, r, what, clk, c, first) {
 				clk = c == 1 ? "cpu" : "wall"
 				if (!stats(key SUBSEP "ns_" clk))
 					continue
-				printf "%-12s %-22s %-32s %-24s %s\n", first ? p[2] : "", first ? "plain" : "", clk " " range(key SUBSEP "ns_" clk, "%.1f"), first ? "1" : "", first ? what : ""
+				printf "%-12s %-22s %-32s %-22s %-7s %s\n", first ? p[2] : "", first ? "plain" : "", clk " " range(key SUBSEP "ns_" clk, "%.1f"), first ? "1" : "", first ? faults_of(key) : "", first ? what : ""
 				first = 0
 			}
 			continue
 		}
 		clk = txt[key SUBSEP "clock"]
 		r = range(key SUBSEP "ratio", "%.2f")
-		printf "%-12s %-22s %-32s %-24s %s\n", p[2], p[3], clk " " range(key SUBSEP "ns", "%.1f"), r, goal_text(key)
+		printf "%-12s %-22s %-32s %-22s %-7s %s\n", p[2], p[3], clk " " range(key SUBSEP "ns", "%.1f"), r, faults_of(key), goal_text(key)
 		if (csv != "" && stats(key SUBSEP "ratio")) {
 			rm = MED; rmin = MIN; rmax = MAX
 			base = stats(plain SUBSEP "ns_" clk) ? MED : 0
@@ -131,6 +132,9 @@ function calls_rows(    i, p, key, plain, r, what, clk, c, first) {
 	}
 	print ""
 }
+
+# The median page faults per iteration of KEY's runs.
+function faults_of(key) { return stats(key SUBSEP "faults") ? sprintf("%.2f", MED) : "" }
 
 function race_rows(    i, p, key, inj, st, ri, rs, line) {
 	print "Race-reproduction power: failing runs per second on the scenario's defect, with its plan"
@@ -206,7 +210,7 @@ function extra_col(section, key) {
 
 END {
 	unit["calls"] = "ns/op"; unit["race"] = "reproductions/s"; unit["sweep"] = "runs/s"; unit["memory"] = "KiB"; unit["explore"] = "s"
-	nmetrics = split("ns ns_cpu ns_wall ratio goal rate repros runs seconds runs_per_s hwm_kib maxrss_kib runs_to_first findings budget what why note oracle cmd clock against", metrics, " ")
+	nmetrics = split("ns ns_cpu ns_wall ratio faults goal rate repros runs seconds runs_per_s hwm_kib maxrss_kib runs_to_first findings budget what why note oracle cmd clock against", metrics, " ")
 	for (i = 1; i <= nkeys; i++) {
 		split(order[i], p, SUBSEP)
 		has[p[1]] = 1
