@@ -7,11 +7,13 @@
 
 # loop|iterations|the call a rule names|an errno it documents|its syscall
 # (strace)|libfiu's failure point|what one iteration is.  Iterations: about
-# 50 ms of the plain loop on this machine class; the slow configurations,
-# strace and the trace, run fewer (the second column of CONFIGS).
+# 50 ms of the plain loop on this machine class (fork's, about 170 ms: the
+# cost of a fork swings with the machine's load the most); the slow
+# configurations, strace and the trace, run fewer (the second column of
+# CONFIGS).
 LOOPS='sigaction|300000|sigaction|EINVAL|rt_sigaction|posix/proc/sigaction|sigaction(SIGUSR1, act, oldact)
 pipe2|30000|pipe2|EMFILE|pipe2||pipe2 + 2 close
-fork|400|fork|EAGAIN|clone|posix/proc/fork|fork + _exit + waitpid
+fork|2000|fork|EAGAIN|clone|posix/proc/fork|fork + _exit + waitpid
 read|300000|read|EIO|read|posix/io/rw/read|read of 1 byte from a pipe
 malloc|4000000|malloc|ENOMEM||libc/mm/malloc|malloc(32) + free
 dup|100000|dup|EMFILE|dup,close||dup + close
