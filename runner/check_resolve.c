@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include "check.h"
 #include "install_path.h"
+#include "seccomp_layer.h"
 
 /* The scenario files found, as many as there are: each as given (for
  * messages) and resolved (so that one named twice runs once). */
@@ -347,6 +348,39 @@ static int commands(struct fc_check *c)
 	return 0;
 }
 
+/* A scenario whose plan has syscall-level rules (sys_NAME, syscall:nr=)
+ * runs each time under the seccomp supervisor, as `forkchaos run` would;
+ * where the kernel or sandbox has no user notification it is refused
+ * here, before anything runs: its rules would reach syscall(2) only, a
+ * replay that silently is not the window's. */
+static int syscall_layer(struct fc_check *c)
+{
+	static struct fc_plan plan;
+	char why[320] = "", err[512];
+	int probed = 0, missing = 0;
+	for (int i = 0; i < c->nscenarios; i++) {
+		struct fc_scenario *s = &c->scenarios[i];
+		if (!s->plan[0] || fc_plan_parse(s->plan, &plan, err, sizeof err) < 0 || fc_plan_syscall_rules(&plan) == 0)
+			continue;
+		if (!probed++)
+			missing = fc_syslayer_probe(why, sizeof why) < 0;
+		if (!missing) {
+			s->syslayer = 1;
+			continue;
+		}
+		int r = 0;
+		while (r < plan.nrules && plan.rules[r].via != FC_VIA_SYSCALL)
+			r++;
+		fprintf(stderr,
+			"forkchaos check: %s: rule %d `%.*s` of its plan acts at the syscall level, which needs seccomp user "
+			"notification: %s; add via=api to the rule to act on syscall(2) calls only, or run where the kernel "
+			"allows it\n",
+			s->path, r + 1, plan.rules[r].text_len, s->plan + plan.rules[r].text_off, why);
+		return -1;
+	}
+	return 0;
+}
+
 /* results/RUN-ID/ (or --out DIR's), with traces/ for failing runs. */
 static int folder(struct fc_check *c)
 {
@@ -381,8 +415,9 @@ static int folder(struct fc_check *c)
 int fc_check_resolve(struct fc_check *c)
 {
 	static int (*const steps[])(struct fc_check *) = {
-		options_consistent, beside_us, libraries, scenarios, commands,
-		defects_known,      baseline,  workdir,   folder,    fc_check_guard_start,
+		options_consistent,   beside_us,     libraries, scenarios, commands,
+		syscall_layer,        defects_known, baseline,  workdir,   folder,
+		fc_check_guard_start,
 	};
 	for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++)
 		if (steps[i](c) < 0)

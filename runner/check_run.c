@@ -12,6 +12,7 @@
 #include "check.h"
 #include "words.h"
 #include "sched.h"
+#include "seccomp_layer.h"
 
 const char *const fc_state_names[] = { "PASS", "FAIL", "XFAIL", "XPASS", "ERROR", "NOT-RUN" };
 
@@ -181,7 +182,16 @@ void fc_check_run_one(const struct fc_check *c, int scenario, int lib, struct fc
 	char err_text[4096];
 	/* FORKCHAOS_LIB for our drivers only, as the reproduce line has it */
 	char env_oracles[256];
-	const char *extra_env[] = { env_report, env_oracles, s->oracles.driver ? env_lib : NULL, NULL };
+	const char *extra_env[5] = { env_report, env_oracles };
+	int nenv = 2;
+	if (s->oracles.driver)
+		extra_env[nenv++] = env_lib;
+	/* the shim then leaves the syscall-level rules to the supervisor */
+	if (s->syslayer)
+		extra_env[nenv++] = FC_SYSLAYER_ENV;
+	extra_env[nenv] = NULL;
+	static struct fc_plan plan;
+	char layer_err[512] = "its plan no longer parses";
 	int repeat = c->opt.repeat ? c->opt.repeat : s->repeat;
 	double start = now_s();
 
@@ -192,6 +202,7 @@ void fc_check_run_one(const struct fc_check *c, int scenario, int lib, struct fc
 	snprintf(env_lib, sizeof env_lib, "FORKCHAOS_LIB=%s", c->libs[lib]);
 	/* the shim watches the oracles check: names that it can compute */
 	fc_oracle_shim_env(s->oracles.named, env_oracles, sizeof env_oracles);
+	int parsed = s->syslayer && fc_plan_parse(s->plan, &plan, layer_err, sizeof layer_err) == 0;
 	for (int run = 0; run < repeat && !fc_sched_interrupted() && !res->interrupted; run++) {
 		snprintf(report_path, sizeof report_path, "%s/%s.%d.%d.report", c->workdir, s->name, lib, run);
 		snprintf(err_path, sizeof err_path, "%s/%s.%d.%d.err", c->workdir, s->name, lib, run);
@@ -205,6 +216,12 @@ void fc_check_run_one(const struct fc_check *c, int scenario, int lib, struct fc
 			close(trace_fd);
 		int null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
 		struct missed missed = { 0 };
+		const char *seed = s->seed[0] ? s->seed : c->opt.seed;
+		/* one supervisor per run, as `forkchaos run` makes: its counts
+		 * and process images start again each time */
+		struct fc_syslayer_conf layer_conf = { &plan, s->plan, trace_path, NULL, 0, strtoull(seed ? seed : "0", NULL, 10),
+						       NULL,  c->shim };
+		struct fc_syslayer *layer = parsed ? fc_syslayer_new(&layer_conf, layer_err, sizeof layer_err) : NULL;
 		struct fc_target target = {
 			.argv = argv,
 			.shim = c->shim,
@@ -218,10 +235,13 @@ void fc_check_run_one(const struct fc_check *c, int scenario, int lib, struct fc
 			.stderr_fd = err_fd,
 			.tick = pass_on_missed,
 			.tick_arg = &missed,
+			.syslayer = layer,
 		};
 		struct fc_outcome outcome;
 		int files_ok = err_fd >= 0 && trace_fd >= 0 && null_fd >= 0;
-		int started = files_ok ? fc_run_target(&target, &outcome) : -1, run_errno = errno;
+		int layer_ok = !s->syslayer || layer;
+		int started = files_ok && layer_ok ? fc_run_target(&target, &outcome) : -1, run_errno = errno;
+		fc_syslayer_free(layer);
 		if (err_fd >= 0)
 			close(err_fd);
 		if (null_fd >= 0)
@@ -244,10 +264,14 @@ void fc_check_run_one(const struct fc_check *c, int scenario, int lib, struct fc
 			res->failed_runs++;
 			res->verdict.failed = 1;
 			res->verdict.oracle = FC_OR_DRIVER;
-			snprintf(res->verdict.detail, sizeof res->verdict.detail, "cannot run %.400s: %s%s%.400s%s", argv[0],
-				 strerror(started < 0 ? run_errno : outcome.exec_errno),
-				 files_ok ? "" : " (making its files in the work folder ", files_ok ? "" : c->workdir,
-				 files_ok ? "" : ")");
+			if (!layer_ok)
+				snprintf(res->verdict.detail, sizeof res->verdict.detail, "cannot run %.400s: %.500s", argv[0],
+					 layer_err);
+			else
+				snprintf(res->verdict.detail, sizeof res->verdict.detail, "cannot run %.400s: %s%s%.400s%s",
+					 argv[0], strerror(started < 0 ? run_errno : outcome.exec_errno),
+					 files_ok ? "" : " (making its files in the work folder ", files_ok ? "" : c->workdir,
+					 files_ok ? "" : ")");
 			break;
 		}
 		read_file(report_path, report, sizeof report);

@@ -110,12 +110,19 @@ static int point_candidates(struct gen *g, int p)
 		return 0;
 	const char *key = site->key;
 	unsigned flags = fc_calls[id].flags;
-	nsides = sides_of(id, sides);
+	/* a syscall-level point: the layer acts before the kernel runs the
+	 * call and lets it run straight back, with error=, delay= and
+	 * signal= only (plan_via.c): nothing at its exit or inside it, no
+	 * reaper or helper */
+	int layer = site->via && !strcmp(site->via, "syscall");
+	nsides = layer ? 0 : sides_of(id, sides);
+	if (layer)
+		sides[nsides++] = SIDE_ENTER;
 	/* errors */
 	for (const char *q = fc_calls[id].errnos; *q && rc == 0; q += *q != 0) {
 		size_t len = strcspn(q, " ");
 		int err = fc_errno_lookup(q, len);
-		if (err > 0 && can_fail(pt, id, err))
+		if (err > 0 && can_fail(pt, id, err) && !(layer && (flags & FC_F_CLOSES)))
 			rc = add(g, p, FC_EK_ERROR, err, 0, "%s:when=%d:%serror=%s", key, pt->n,
 				 (flags & FC_F_CLOSES) ? "at=exit:" : "", fc_sweep_errno_name(err, num));
 		q += len;
@@ -125,14 +132,14 @@ static int point_candidates(struct gen *g, int p)
 		for (int i = 0; i < nsides && rc == 0; i++)
 			rc = add(g, p, FC_EK_SIGNAL, k * NSIDES + sides[i], 1, "%s:when=%d:%ssignal=%s", key, pt->n,
 				 side_items[sides[i]], sig);
-		for (int i = 0; i < nsides && rc == 0 && (pt->flags & FC_PT_THREADS); i++)
+		for (int i = 0; i < nsides && rc == 0 && !layer && (pt->flags & FC_PT_THREADS); i++)
 			if (sides[i] != SIDE_INSIDE)
 				rc = add(g, p, FC_EK_OTHER, k * NSIDES + sides[i], 1, "%s:when=%d:%ssignal=%s@other", key, pt->n,
 					 side_items[sides[i]], sig);
 	}
 	/* a reaper or a dying helper in a descendant that makes no child
 	 * itself finds nothing: the first process's points only */
-	for (int i = 0; i < nsides && rc == 0 && !(pt->flags & FC_PT_CHILDPROC); i++) {
+	for (int i = 0; i < nsides && rc == 0 && !layer && !(pt->flags & FC_PT_CHILDPROC); i++) {
 		if (sides[i] == SIDE_INSIDE)
 			continue;
 		rc = add(g, p, FC_EK_REAP, sides[i], 0, "%s:when=%d:%sreap=any", key, pt->n, side_items[sides[i]]);
@@ -146,7 +153,7 @@ static int point_candidates(struct gen *g, int p)
 		rc = add(g, p, FC_EK_OLDACT, k, (pt->flags & FC_PT_FIRST) != 0, "%s:when=%d:oldact=%s", key, pt->n, oldacts[k]);
 	/* reordering parent and child: the parent held after the fork, the
 	 * child at its first calls */
-	int parent_fork = (pt->flags & FC_PT_FORKS) && !(pt->flags & FC_PT_CHILDPROC) && !(flags & FC_F_ENTER_ONLY);
+	int parent_fork = !layer && (pt->flags & FC_PT_FORKS) && !(pt->flags & FC_PT_CHILDPROC) && !(flags & FC_F_ENTER_ONLY);
 	for (int k = 0; k < NDELAYS && rc == 0 && (parent_fork || ((pt->flags & FC_PT_CHILDPROC) && pt->n == 1)); k++)
 		rc = add(g, p, FC_EK_DELAY, k, 1, "%s:when=%d:%s=%s", key, pt->n, parent_fork ? "delay_exit" : "delay",
 			 delays[k]);

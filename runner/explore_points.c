@@ -32,10 +32,10 @@ struct scan {
 	int first_sigchld_seen;
 };
 
-static int site_index(struct scan *g, const char *call, const char *caller, int child, long long nr)
+static int site_index(struct scan *g, const char *call, const char *caller, const char *via, int child, long long nr)
 {
 	struct fc__strings *st = &g->e->s.strings;
-	struct fc__key k = { .s = { fc__intern(st, call), fc__intern(st, caller) }, .i = { child, nr } };
+	struct fc__key k = { .s = { fc__intern(st, call), fc__intern(st, caller), via }, .i = { child, nr } };
 	const struct fc__row *row = fc__table_find(&g->sites, &k);
 	return row ? (int)row->n - 1 : -1;
 }
@@ -44,7 +44,8 @@ static int index_sites(struct scan *g)
 {
 	const struct fc_sweep *s = &g->e->s;
 	for (int i = 0; i < s->nsites; i++) {
-		struct fc__key k = { .s = { s->sites[i].call, s->sites[i].caller }, .i = { s->sites[i].child, s->sites[i].nr } };
+		struct fc__key k = { .s = { s->sites[i].call, s->sites[i].caller, s->sites[i].via },
+				     .i = { s->sites[i].child, s->sites[i].nr } };
 		struct fc__row *row = fc__table_at(&g->sites, &k, NULL);
 		if (!row)
 			return -1;
@@ -177,7 +178,7 @@ static int scan_line(struct scan *g, const struct fc_jline *l)
 		fc_jline_num(l, "nr", &nr);
 	const char *caller = fc_sweep_line_caller(l);
 	int child = pid != g->root && !has(&g->roots, pid);
-	int site = site_index(g, call, caller, child, nr);
+	int site = site_index(g, call, caller, fc_sweep_line_via(&g->e->s.strings, l, id), child, nr);
 	if (site < 0)
 		return 0;
 	struct fc__key k = { .i = { site, pid } };

@@ -147,7 +147,11 @@ int fc_explore_clean_run(struct fc_explore *e)
 	snprintf(files.trace, sizeof files.trace, "%s/trace.jsonl", dir);
 	snprintf(files.output, sizeof files.output, "%s/output.txt", dir);
 	check_list(e, 0, check, sizeof check);
-	if (fc_sweep_command(&e->s, e->s.opt.plan, check, NULL, files.check_out, files.trace, &store) < 0) {
+	/* the syscalls --calls names, trapped and traced: their points */
+	static char plan[FC_PLAN_MAX + 1];
+	fc_sweep_arm_syscalls(&e->s, e->o.calls, "explore");
+	fc_sweep_clean_plan(&e->s, plan, sizeof plan);
+	if (fc_sweep_command(&e->s, plan, check, NULL, files.check_out, files.trace, &store) < 0) {
 		perror("forkchaos explore");
 		return FC_EXIT_USAGE;
 	}

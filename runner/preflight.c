@@ -174,3 +174,12 @@ int fc_preflight_layer(const char *cmd, const char *shim, int layer_api_rules, c
 			return -1;
 	return 0;
 }
+
+int fc_preflight_is_static(const char *cmd)
+{
+	struct image im = { .cmd = cmd };
+	if (resolve(cmd, im.path, sizeof im.path) < 0)
+		return 0;
+	follow_interpreters(im.path, sizeof im.path);
+	return fc_elf_read(im.path, &im.elf) == 0 && im.elf.is_elf && !im.elf.has_interp;
+}

@@ -15,4 +15,6 @@ int fc_preflight(const char *cmd, const char *shim, char *why, size_t len);
  * give it nothing and the shim acts; a static one is refused only when
  * LAYER_API_RULES rules need the shim. */
 int fc_preflight_layer(const char *cmd, const char *shim, int layer_api_rules, char *why, size_t len);
+/* 1 when CMD's first image is a static ELF program (no interpreter). */
+int fc_preflight_is_static(const char *cmd);
 #endif

@@ -78,6 +78,29 @@ int fc_run_check_parse(struct fc_run_check *rc, const char *list, char *err, siz
 	return 0;
 }
 
+int fc_run_check_without_shim(struct fc_run_check *rc)
+{
+	int named = 0;
+	for (int i = 0; i < FC_ORACLE_COUNT; i++) {
+		if (!(rc->choice.named & FC_OR_BIT(i)) || !(fc_oracles[i].flags & FC_OR_SHIM))
+			continue;
+		if (!rc->all) {
+			named++;
+			continue;
+		}
+		rc->choice.named &= ~FC_OR_BIT(i);
+		rc->choice.skipped |= FC_OR_BIT(i);
+		for (int k = 0; k < rc->choice.norder; k++)
+			if (rc->choice.order[k] == i) {
+				memmove(&rc->choice.order[k], &rc->choice.order[k + 1],
+					sizeof rc->choice.order[0] * (size_t)(rc->choice.norder - k - 1));
+				rc->choice.norder--;
+				break;
+			}
+	}
+	return named;
+}
+
 int fc_run_check_prepare(struct fc_run_check *rc, const char **extra_env, int *nenv)
 {
 	const char *tmp = getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";

@@ -31,6 +31,11 @@ struct fc_run_check {
 
 /* LIST: comma-separated oracle names (or aliases), or all; -1 and ERR. */
 int fc_run_check_parse(struct fc_run_check *rc, const char *list, char *err, size_t len);
+/* A program the shim cannot load into (a static one, under the syscall
+ * layer): `all` judges what is seen from outside (strays, hang, crash,
+ * differs), and the shim's oracles are dropped from it.  Returns how many
+ * of the shim's oracles stay named (given by name: run refuses them). */
+int fc_run_check_without_shim(struct fc_run_check *rc);
 /* The report folder, and the two variables the shim reads, appended to
  * EXTRA_ENV at *NENV; -1 and errno. */
 int fc_run_check_prepare(struct fc_run_check *rc, const char **extra_env, int *nenv);

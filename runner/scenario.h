@@ -27,6 +27,7 @@ struct fc_scenario {
 	char xfail_reason[256];
 	char seed[24];   /* empty: the run's --seed */
 	char defect[64]; /* the seeded defect it is built to catch */
+	int syslayer;    /* its plan has syscall-level rules: each run takes the layer (check_resolve.c) */
 };
 
 /* Load PATH; on error returns -1 with "PATH:LINE: what, expected form". */

@@ -47,13 +47,17 @@ static void need_frames(struct frames *f, const struct fc_sys_proc *p, const str
 }
 
 /* caller=: the function that made the syscall, or one of the DEPTH-1
- * callers above it. */
+ * callers above it; caller=OBJECT+0xOFF: that site (the trace's "site":
+ * how a sweep names a syscall made where no symbol is known). */
 static int caller_matches(const struct fc_rule *rule, const struct fc_sys_proc *p, const struct fc_sys_call *c, struct frames *f)
 {
 	int depth = rule->depth < FC_SYS_FRAMES ? rule->depth : FC_SYS_FRAMES;
+	if (!p->maps)
+		return 0;
 	need_frames(f, p, c, depth);
 	for (int i = 0; i < f->n && i < depth; i++)
-		if (p->maps && fc__sys_in_function(p->maps, f->at[i], rule->caller))
+		if (rule->site_len ? fc__sys_at_site(p->maps, f->at[i], rule->caller, (size_t)rule->site_len, rule->site_off)
+				   : fc__sys_in_function(p->maps, f->at[i], rule->caller))
 			return 1;
 	return 0;
 }
@@ -168,6 +172,8 @@ void fc__sys_decide(struct fc_syslayer *l, struct fc_sys_call *c)
 		c->traced = traced(l, c);
 		if (c->traced && !(p->maps && fc__sys_describe(p->maps, c->ip, c->caller, sizeof c->caller)))
 			c->caller[0] = 0;
+		if (c->traced && !(p->maps && fc__sys_site(p->maps, c->ip, c->site, sizeof c->site)))
+			c->site[0] = 0;
 	}
 	if (c->cont && (c->nr == SYS_execve || c->nr == SYS_execveat))
 		fc__sys_proc_note_exec(l, p, c->tid);

@@ -73,6 +73,7 @@ struct fc_sys_call {
 	uint64_t t_ns;          /* CLOCK_MONOTONIC ns: when it was trapped */
 	uint64_t due;           /* ... and when to answer it (delay=) */
 	char caller[128];
+	char site[128]; /* OBJECT+0xOFF of ip, "" when in no file */
 };
 
 struct fc_syslayer {
@@ -135,6 +136,10 @@ int fc__sys_maps_unknown(const struct fc_sys_maps *m, uint64_t ip);
 /* IP is the shim's or the dynamic loader's: their calls are not the program's */
 int fc__sys_not_the_program(const struct fc_sys_maps *m, uint64_t ip);
 const char *fc__sys_describe(const struct fc_sys_maps *m, uint64_t ip, char *buf, size_t len);
+/* IP as the trace's "site" and caller=OBJECT+0xOFF name it (the byte past
+ * the syscall instruction, as the shim's site is the byte past a call) */
+const char *fc__sys_site(const struct fc_sys_maps *m, uint64_t ip, char *buf, size_t len);
+int fc__sys_at_site(const struct fc_sys_maps *m, uint64_t ip, const char *object, size_t object_len, uint64_t off);
 int fc__sys_in_lib(const struct fc_sys_maps *m, uint64_t ip, const char *lib);
 int fc__sys_in_function(const struct fc_sys_maps *m, uint64_t ip, const char *name);
 /* Up to MAX frames of TID: the call's own address, then return addresses

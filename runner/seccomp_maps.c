@@ -233,8 +233,30 @@ const char *fc__sys_describe(const struct fc_sys_maps *m, uint64_t ip, char *buf
 	if (s)
 		snprintf(buf, len, "%s", s->name);
 	else
-		snprintf(buf, len, "%s+0x%llx", base_name(o->path), (unsigned long long)vaddr);
+		snprintf(buf, len, "%s+0x%llx", base_name(o->path), (unsigned long long)vaddr + 1);
 	return buf;
+}
+
+const char *fc__sys_site(const struct fc_sys_maps *m, uint64_t ip, char *buf, size_t len)
+{
+	uint64_t vaddr;
+	const struct object *o = resolve(m, ip - 1, &vaddr);
+	if (!o)
+		return NULL;
+	/* the shim's site is a return address, past its call; ours is IP,
+	 * past the syscall instruction: both name the byte after the call */
+	snprintf(buf, len, "%s+0x%llx", base_name(o->path), (unsigned long long)vaddr + 1);
+	return buf;
+}
+
+int fc__sys_at_site(const struct fc_sys_maps *m, uint64_t ip, const char *object, size_t object_len, uint64_t off)
+{
+	uint64_t vaddr;
+	const struct object *o = resolve(m, ip - 1, &vaddr);
+	if (!o || vaddr + 1 != off)
+		return 0;
+	const char *name = base_name(o->path);
+	return strlen(name) == object_len && !memcmp(name, object, object_len);
 }
 
 int fc__sys_in_lib(const struct fc_sys_maps *m, uint64_t ip, const char *lib)

@@ -111,6 +111,11 @@ void fc__sys_trace_call(struct fc_syslayer *l, const struct fc_sys_call *c)
 		fc_put_str(&out, c->caller);
 	else
 		fc_put_raw(&out, "null");
+	fc_put_key(&out, "site");
+	if (c->site[0])
+		fc_put_str(&out, c->site);
+	else
+		fc_put_raw(&out, "null");
 	if (rule) {
 		put_int(&out, "rule", c->rule + 1);
 		fc_put_key(&out, "n");

@@ -34,7 +34,8 @@ static const char sweep_usage[] =
 	"\n"
 	"options:\n"
 	"  --calls LIST       the calls to fail: names and %classes, comma-separated (default:\n"
-	"                     every intercepted call the clean run made)\n"
+	"                     every intercepted call the clean run made); the sys_NAME it holds\n"
+	"                     are trapped wherever made, their sites named by the syscall layer\n"
 	"  --errnos E         valid: the errnos the call table lists for each call, but those\n"
 	"                     that only a wrong argument causes (EBADF, EFAULT, EINVAL, ECHILD,\n"
 	"                     ESRCH...) (default); all: every errno; or a LIST such as EAGAIN,ENOMEM\n"
@@ -219,6 +220,7 @@ static int start(struct fc_sweep *s, char **cmd, int ncmd)
 		fprintf(stderr, "forkchaos sweep: bad --calls '%s': %s\n", s->opt.calls, err);
 		return FC_EXIT_USAGE;
 	}
+	fc_sweep_arm_syscalls(s, s->opt.calls, "sweep");
 	/* one default, as check's: the shards of one sweep must agree on it */
 	if (!s->opt.seed)
 		s->opt.seed = "1";

@@ -28,6 +28,7 @@ struct fc_site {
 	const char *call;          /* interned (fc_sweep.strings) */
 	const char *caller;        /* caller=: the trace's symbol, else its OBJECT+0xOFF; NULL: unknown */
 	long long nr;              /* the syscall pseudo-call's number, else -1 */
+	const char *via;           /* a syscall's: "api" (syscall(2)) or "syscall" (the layer); NULL: not said */
 	int child;                 /* 0: the first process, 1: a descendant */
 	int proc_needed;           /* the same call and caller in both roles: proc= says which */
 	long long count;           /* occurrences in the clean run */
@@ -107,6 +108,9 @@ struct fc_sweep {
 	char work[PATH_MAX];  /* the runs' own files */
 	int exit_code;
 	char *owned[8]; /* the option texts read from a sweep.json */
+	/* the clean run's rule that makes the syscall layer trap and trace the
+	 * syscalls --calls names (sys_NAME): "" when none, or no layer here */
+	char arm[FC_PLAN_MAX / 4];
 };
 
 /* sweep_sites.c: the sites of the clean run's trace PATH, among CALLS
@@ -118,6 +122,13 @@ int fc_sweep_sites(struct fc_sweep *s, const char *path, const uint64_t *calls, 
 int fc_sweep_check_options(struct fc_sweep *s, char *err, size_t errlen);
 /* The run list from the sites and the options; -1 and a message. */
 int fc_sweep_plan(struct fc_sweep *s, char *err, size_t errlen);
+/* The rule of the clean run that lists the syscall-level sites of the
+ * syscalls --calls LIST names (none without LIST: the default, every
+ * call, would trap every read and write) into s->arm, when the layer is
+ * there; a note on stderr when it is not.  WHO: "sweep", "explore". */
+void fc_sweep_arm_syscalls(struct fc_sweep *s, const char *list, const char *who);
+/* The clean run's plan: --plan BASE, then s->arm. */
+void fc_sweep_clean_plan(const struct fc_sweep *s, char *buf, size_t len);
 /* "K/N" into s->shard_k, s->shard_n; -1 when it is not one. */
 int fc_sweep_parse_shard(struct fc_sweep *s, const char *text);
 /* Whether ROW is in this sweep's shard. */
@@ -157,6 +168,10 @@ const char *fc_sweep_errno_name(int e, char buf[16]);
 /* A trace line's site as the plan names it: caller=SYMBOL where the trace
  * has the symbol, its OBJECT+0xOFF site where it has not. */
 const char *fc_sweep_line_caller(const struct fc_jline *l);
+/* A trace line's via, as a site of call ID keeps it: for a syscall
+ * "syscall" (the layer saw it) or "api" (syscall(2)), interned in ST;
+ * NULL for an entry point. */
+const char *fc_sweep_line_via(struct fc__strings *st, const struct fc_jline *l, int id);
 /* An errno that only a wrong argument causes (EBADF, EFAULT, EINVAL,
  * ECHILD, ESRCH...): `valid` leaves it out. */
 int fc_sweep_caller_error(int e);

@@ -12,6 +12,7 @@
 #include "plan.h"
 #include "sweep.h"
 #include "run_check.h"
+#include "seccomp_layer.h"
 #include "words.h"
 
 #define ERRNO_LAST 4095
@@ -181,14 +182,56 @@ void fc_sweep_rule_plan(const struct fc_sweep *s, int row, char *buf, size_t len
 		 s->opt.plan && *s->opt.plan ? ";" : "", s->opt.plan && *s->opt.plan ? s->opt.plan : "");
 }
 
+/* A rule with a selector and no action: the layer traps its syscalls,
+ * counts and traces each (with its caller and site from the instruction
+ * pointer) and lets it run; nothing fires, so the clean run stays clean.
+ * No via=syscall: the probe said the layer is here, and a rule that
+ * insists would refuse the whole sweep where it is not. */
+void fc_sweep_arm_syscalls(struct fc_sweep *s, const char *list, const char *who)
+{
+	char why[256];
+	uint64_t calls[FC_CALL_WORDS];
+	size_t used = 0;
+	s->arm[0] = 0;
+	if (!list || fc_call_set_parse(list, calls, why, sizeof why) < 0)
+		return; /* a bad LIST was refused before */
+	for (int id = 0; id < FC_NCALLS; id++) {
+		if (id == FC_ID_syscall || !(fc_calls[id].flags & FC_F_SYS) || !(calls[id / 64] >> (id % 64) & 1))
+			continue;
+		int n = snprintf(s->arm + used, sizeof s->arm - used, "%s%s", used ? "," : "", fc_calls[id].name);
+		if (n < 0 || (size_t)n >= sizeof s->arm - used - 16) {
+			s->arm[used] = 0;
+			break;
+		}
+		used += (size_t)n;
+	}
+	if (!used)
+		return;
+	if (fc_syslayer_probe(why, sizeof why) < 0) {
+		fprintf(stderr,
+			"forkchaos %s: note: no syscall-level injection here (%s): the sys_NAME sites listed are those made "
+			"through syscall(2) only\n",
+			who, why);
+		s->arm[0] = 0;
+		return;
+	}
+	snprintf(s->arm + used, sizeof s->arm - used, ":proc=any");
+}
+
+void fc_sweep_clean_plan(const struct fc_sweep *s, char *buf, size_t len)
+{
+	const char *base = s->opt.plan ? s->opt.plan : "";
+	snprintf(buf, len, "%s%s%s", base, *base && s->arm[0] ? ";" : "", s->arm);
+}
+
 int fc_sweep_run_argv(const struct fc_sweep *s, int row, const char *check, const char *check_out, const char *trace,
 		      struct fc_sweep_argv *store)
 {
 	store->plan[0] = 0;
 	if (row >= 0)
 		fc_sweep_rule_plan(s, row, store->plan, sizeof store->plan);
-	else if (s->opt.plan)
-		snprintf(store->plan, sizeof store->plan, "%s", s->opt.plan);
+	else
+		fc_sweep_clean_plan(s, store->plan, sizeof store->plan);
 	return fc_sweep_command(s, store->plan, check, NULL, check_out, trace, store);
 }
 

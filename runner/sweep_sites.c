@@ -23,6 +23,17 @@ const char *fc_sweep_line_caller(const struct fc_jline *l)
 	return (!caller || is_offset_form(caller)) && where ? where : caller;
 }
 
+const char *fc_sweep_line_via(struct fc__strings *st, const struct fc_jline *l, int id)
+{
+	/* where a syscall was seen: the shim's syscall(2) ("api") and the
+	 * layer's trap ("syscall") count apart, and a run selects the one it
+	 * sweeps (a rule on a syscall left to itself goes to the layer) */
+	const char *via = fc_jline_str(l, "via");
+	if (id != FC_ID_syscall && !(fc_calls[id].flags & FC_F_SYS))
+		return NULL;
+	return fc__intern(st, via && !strcmp(via, "syscall") ? "syscall" : "api");
+}
+
 /* Whether a site can be chosen by the plan: caller=SYMBOL, or
  * caller=OBJECT+0xOFF where the trace has no symbol. */
 static const char *unselectable(const struct fc_site *site)
@@ -71,12 +82,13 @@ static int add_line(struct gather *g, const struct fc_jline *l)
 		return 0;
 	if (id == FC_ID_syscall)
 		fc_jline_num(l, "nr", &nr);
+	const char *via = fc_sweep_line_via(st, l, id);
 	/* the site as the plan can name it: caller=SYMBOL where the trace has
 	 * the symbol (every call site in that function is one site then), the
 	 * trace's `site` (OBJECT+0xOFF) where it has not */
 	const char *caller = fc__intern(st, fc_sweep_line_caller(l));
-	struct fc__key site = { .s = { fc__intern(st, call), caller }, .i = { !is_root(g, pid), nr } };
-	struct fc__key proc = { .s = { site.s[0], caller }, .i = { pid, nr } };
+	struct fc__key site = { .s = { fc__intern(st, call), caller, via }, .i = { !is_root(g, pid), nr } };
+	struct fc__key proc = { .s = { site.s[0], caller, via }, .i = { pid, nr } };
 	struct fc__row *row = site.s[0] ? fc__table_at(&g->sites, &site, NULL) : NULL;
 	if (!row)
 		return -1;
@@ -100,8 +112,9 @@ static void site_key(struct fc_site *site)
 	char nr[32] = "";
 	if (site->nr >= 0)
 		snprintf(nr, sizeof nr, ":nr=%lld", site->nr);
-	snprintf(site->key, sizeof site->key, "%s%s:caller=%.*s%s", site->call, nr, FC_SYM_MAX, site->caller ? site->caller : "?",
-		 site->proc_needed ? (site->child ? ":proc=child" : ":proc=parent") : "");
+	snprintf(site->key, sizeof site->key, "%s%s:caller=%.*s%s%s%s", site->call, nr, FC_SYM_MAX,
+		 site->caller ? site->caller : "?", site->proc_needed ? (site->child ? ":proc=child" : ":proc=parent") : "",
+		 site->via ? ":via=" : "", site->via ? site->via : "");
 }
 
 /* The sites from the tables: the busiest process of each, whether the
@@ -114,7 +127,7 @@ static int collect(struct gather *g)
 		return -1;
 	for (size_t i = 0; i < g->procs.len; i++) {
 		const struct fc__row *p = &g->procs.rows[i];
-		struct fc__key k = { .s = { p->k.s[0], p->k.s[1] }, .i = { !is_root(g, p->k.i[0]), p->k.i[1] } };
+		struct fc__key k = { .s = { p->k.s[0], p->k.s[1], p->k.s[2] }, .i = { !is_root(g, p->k.i[0]), p->k.i[1] } };
 		struct fc__row *site = fc__table_find(&g->sites, &k);
 		if (site && p->n > site->v[0])
 			site->v[0] = p->n;
@@ -126,6 +139,7 @@ static int collect(struct gather *g)
 		other.i[0] = !other.i[0];
 		*site = (struct fc_site){ .call = r->k.s[0],
 					  .caller = r->k.s[1],
+					  .via = r->k.s[2],
 					  .child = (int)r->k.i[0],
 					  .nr = r->k.i[1],
 					  .proc_needed = fc__table_find(&g->sites, &other) != NULL,
