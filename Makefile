@@ -91,7 +91,7 @@ demo-quick: deps build-all defects
 	$(Q)BUILD=$(BUILD) DEMO_LEAK_CYCLES=500 DEMO_LATENCY_CHILDREN=100 DEMO_REPEAT=1 \
 		DEMO_FILTER='*-leak' DEMO_SWEEP_MAX_N=1 DEMO_BENCH_RUN=0 sh scripts/demo.sh
 
-bench: deps build-all
+bench: deps build-all defects
 	$(Q)sh scripts/bench.sh
 
 # Each window scenario fails N/N runs on its defect, 0/N on the fix (N=20).

@@ -1,7 +1,9 @@
 /* callcost LOOP N: run N iterations of LOOP (one row of the table below) in
  * CHUNKS equal chunks and print the nanoseconds per iteration of the
  * fastest chunk, twice: in CPU time (this process's and its reaped
- * children's) and in wall time.  Another program on this shared machine
+ * children's) and in wall time; then the page faults per iteration over
+ * all the chunks (this process's and its children's minor faults: what
+ * load on the machine does not change, where a fork's cost is).  Another program on this shared machine
  * slows a chunk, never speeds one up, so the fastest is the loop's own
  * cost; CPU time leaves out the time another program had the CPU.
  * CALLCOST_WRITE=FILE: each iteration also writes a line to FILE (below).
@@ -39,6 +41,14 @@ static double cpu_ns(void)
 	getrusage(RUSAGE_CHILDREN, &ru);
 	return now_ns(CLOCK_PROCESS_CPUTIME_ID) + (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e9 +
 		(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1e3;
+}
+
+static long minor_faults(void)
+{
+	struct rusage self, children;
+	getrusage(RUSAGE_SELF, &self);
+	getrusage(RUSAGE_CHILDREN, &children);
+	return self.ru_minflt + children.ru_minflt;
 }
 
 static void on_usr1(int sig)
@@ -174,6 +184,7 @@ int main(int argc, char **argv)
 			l->setup();
 		long chunk = n / CHUNKS > 0 ? n / CHUNKS : 1;
 		double best_cpu = -1, best_wall = -1;
+		long faults = minor_faults();
 		for (int c = 0; c < CHUNKS; c++) {
 			double cpu = cpu_ns(), wall = now_ns(CLOCK_MONOTONIC);
 			l->run(chunk);
@@ -184,7 +195,7 @@ int main(int argc, char **argv)
 			if (best_wall < 0 || wall < best_wall)
 				best_wall = wall;
 		}
-		printf("%.2f %.2f\n", best_cpu, best_wall);
+		printf("%.2f %.2f %.3f\n", best_cpu, best_wall, (double)(minor_faults() - faults) / (chunk * CHUNKS));
 		return 0;
 	}
 	fprintf(stderr, "callcost: unknown loop '%s' (sigaction, pipe2, fork, read, malloc, dup, sigprocmask, rss)\n", name);

@@ -7,11 +7,13 @@
 
 # loop|iterations|the call a rule names|an errno it documents|its syscall
 # (strace)|libfiu's failure point|what one iteration is.  Iterations: about
-# 50 ms of the plain loop on this machine class; the slow configurations,
-# strace and the trace, run fewer (the second column of CONFIGS).
+# 50 ms of the plain loop on this machine class (fork's, about 170 ms: the
+# cost of a fork swings with the machine's load the most); the slow
+# configurations, strace and the trace, run fewer (the second column of
+# CONFIGS).
 LOOPS='sigaction|300000|sigaction|EINVAL|rt_sigaction|posix/proc/sigaction|sigaction(SIGUSR1, act, oldact)
 pipe2|30000|pipe2|EMFILE|pipe2||pipe2 + 2 close
-fork|400|fork|EAGAIN|clone|posix/proc/fork|fork + _exit + waitpid
+fork|2000|fork|EAGAIN|clone|posix/proc/fork|fork + _exit + waitpid
 read|300000|read|EIO|read|posix/io/rw/read|read of 1 byte from a pipe
 malloc|4000000|malloc|ENOMEM||libc/mm/malloc|malloc(32) + free
 dup|100000|dup|EMFILE|dup,close||dup + close
@@ -32,14 +34,18 @@ LAYER_LOOPS='dup sigprocmask'
 # process, the tracer or the supervisor, and in the switches to it).  A configuration that cannot do a loop says why
 # (why_not below) and is not run there.  write-floor is no shim: the plain
 # loop writing one line of a trace's size per iteration, the least a trace
-# of one write per event can cost (shim-trace's floor).
+# of one write per event can cost (shim-trace's floor); preload-floor is
+# no shim either: an empty library preloaded (bench/empty.c), what any
+# LD_PRELOAD costs the loop (shim-no-plan's floor: for fork, a library's
+# mappings are copied at every fork and torn down at every exit).
 # The syscall level (runner/seccomp*.c): run-other-rule is forkchaos run
 # with an entry-point rule on another call (the shim as in every run, no
 # layer), layer-other-syscall the layer on with a rule on another syscall
 # (what every syscall a rule does not name pays: one BPF run; its goal is
 # against run-other-rule), layer-rule-never-fires a rule on this very
 # syscall that never fires (each call a round trip to the supervisor).
-CONFIGS='shim-no-plan|main|1|cpu|-|"$FC" run -q -- "$COST" $loop $n
+CONFIGS='preload-floor|main|1|cpu|-|env LD_PRELOAD="$BUILD/bench/libempty.so" "$COST" $loop $n
+shim-no-plan|main|1|cpu|-|"$FC" run -q -- "$COST" $loop $n
 shim-rule-never-fires|main|1|cpu|-|"$FC" run -q --plan "$call:when=999999999:error=$err" -- "$COST" $loop $n
 shim-caller-rule|main|1|cpu|-|"$FC" run -q --plan "$call:caller=loop_$loop:when=999999999:error=$err" -- "$COST" $loop $n
 shim-trace|main|10|cpu|-|"$FC" run -q --trace "$tmp/trace.jsonl" -- "$COST" $loop $n
@@ -97,14 +103,15 @@ EOF
 }
 
 # Run CONFIG's command (or the plain loop: CONFIG plain) with N iterations;
-# its ns/op by CLOCK on stdout, nothing when it failed.
+# its ns/op by CLOCK and its page faults per iteration on stdout, nothing
+# when it failed.
 calls_run() { # CONFIG N CLOCK COMMAND
 	n=$2
 	if [ "$1" = plain ]; then
 		"$COST" "$loop" "$n" 2>>"$tmp/calls.err"
 	else
 		eval "$4" 2>>"$tmp/calls.err"
-	fi | awk -v clock="$3" 'NF == 2 { print clock == "wall" ? $2 : $1 }'
+	fi | awk -v clock="$3" 'NF == 3 { print (clock == "wall" ? $2 : $1), $3 }'
 	rm -f "$tmp/trace.jsonl"
 }
 
@@ -118,7 +125,7 @@ goal_of() {
 	done
 }
 
-faster() { # A B: the smaller, or the one there is
+faster() { # A B ("NS FAULTS" each): the one of fewer ns, or the one there is
 	awk -v a="$1" -v b="$2" 'BEGIN { if (a == "") print b; else if (b == "" || a + 0 <= b + 0) print a; else print b }'
 }
 
@@ -175,9 +182,11 @@ calls_section() {
 					tail -n 3 "$tmp/calls.err" >&2
 					continue
 				fi
-				sample calls "$loop" plain "ns_$clock" "$base"
-				sample calls "$loop" "$name" ns "$ns"
-				sample calls "$loop" "$name" ratio "$(awk -v a="$ns" -v b="$base" 'BEGIN { printf "%.4f", a / b }')"
+				sample calls "$loop" plain "ns_$clock" "${base% *}"
+				sample calls "$loop" plain faults "${base#* }"
+				sample calls "$loop" "$name" ns "${ns% *}"
+				sample calls "$loop" "$name" faults "${ns#* }"
+				sample calls "$loop" "$name" ratio "$(awk -v a="${ns% *}" -v b="${base% *}" 'BEGIN { printf "%.4f", a / b }')"
 			done
 		done
 		round=$((round + 1))

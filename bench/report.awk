@@ -5,7 +5,7 @@
 # columns scripts/plots/overhead.awk and the demo read).  Numeric metrics
 # are summarised over their rounds; text metrics (what, why, note, oracle)
 # keep their last value.  vars: machine, date, rounds, secs.
-BEGIN { text["what"] = text["why"] = text["note"] = text["oracle"] = text["cmd"] = text["clock"] = text["against"] = 1 }
+BEGIN { text["what"] = text["why"] = text["note"] = text["oracle"] = text["cmd"] = text["clock"] = text["against"] = text["budget"] = 1 }
 {
 	key = $1 SUBSEP $2 SUBSEP $3
 	if (!(key in seen)) {
@@ -50,7 +50,7 @@ function range(m, fmt) { return stats(m) ? sprintf(fmt " [" fmt "-" fmt "]", MED
 function json_row(key,    p, line, m, k, main) {
 	split(key, p, SUBSEP)
 	line = sprintf("{\"section\":%s,\"row\":%s,\"config\":%s", jstr(p[1]), jstr(p[2]), jstr(p[3]))
-	main = p[1] == "calls" ? (p[3] == "plain" ? "ns_cpu" : "ns") : p[1] == "race" ? "rate" : p[1] == "sweep" ? "runs_per_s" : p[1] == "memory" ? "hwm_kib" : ""
+	main = p[1] == "calls" ? (p[3] == "plain" ? "ns_cpu" : "ns") : p[1] == "race" ? "rate" : p[1] == "sweep" ? "runs_per_s" : p[1] == "memory" ? "hwm_kib" : p[1] == "explore" ? "seconds" : ""
 	line = line ",\"unit\":" jstr(unit[p[1]])
 	if (main != "" && stats(key SUBSEP main))
 		line = line sprintf(",\"median\":%s,\"min\":%s,\"max\":%s,\"n\":%d", num(MED), num(MIN), num(MAX), N)
@@ -95,8 +95,9 @@ function calls_rows(    i, p, key, plain, r, what, clk, c, first) {
 	print "Per-call overhead: ns per iteration (the fastest of 5 chunks), median [min-max] of the rounds, in CPU"
 	print "time (cpu: the process's and its children's) or wall time (strace, the syscall layer: their work is"
 	print "in another process);"
-	print "ratio: median [min-max] of alternated pairs (the configuration and plain back to back, same clock)"
-	printf "%-12s %-22s %-32s %-24s %s\n", "loop", "configuration", "ns/op", "ratio to plain", "goal"
+	print "ratio: median [min-max] of alternated pairs (the configuration and plain back to back, same clock);"
+	print "faults: page faults per iteration (the process's and its children's: what load does not change)"
+	printf "%-12s %-22s %-32s %-22s %-7s %s\n", "loop", "configuration", "ns/op", "ratio to plain", "faults", "goal"
 	for (i = 1; i <= nkeys; i++) {
 		split(order[i], p, SUBSEP)
 		if (p[1] != "calls")
@@ -114,14 +115,14 @@ function calls_rows(    i, p, key, plain, r, what, clk, c, first) {
 				clk = c == 1 ? "cpu" : "wall"
 				if (!stats(key SUBSEP "ns_" clk))
 					continue
-				printf "%-12s %-22s %-32s %-24s %s\n", first ? p[2] : "", first ? "plain" : "", clk " " range(key SUBSEP "ns_" clk, "%.1f"), first ? "1" : "", first ? what : ""
+				printf "%-12s %-22s %-32s %-22s %-7s %s\n", first ? p[2] : "", first ? "plain" : "", clk " " range(key SUBSEP "ns_" clk, "%.1f"), first ? "1" : "", first ? faults_of(key) : "", first ? what : ""
 				first = 0
 			}
 			continue
 		}
 		clk = txt[key SUBSEP "clock"]
 		r = range(key SUBSEP "ratio", "%.2f")
-		printf "%-12s %-22s %-32s %-24s %s\n", p[2], p[3], clk " " range(key SUBSEP "ns", "%.1f"), r, goal_text(key)
+		printf "%-12s %-22s %-32s %-22s %-7s %s\n", p[2], p[3], clk " " range(key SUBSEP "ns", "%.1f"), r, faults_of(key), goal_text(key)
 		if (csv != "" && stats(key SUBSEP "ratio")) {
 			rm = MED; rmin = MIN; rmax = MAX
 			base = stats(plain SUBSEP "ns_" clk) ? MED : 0
@@ -131,6 +132,9 @@ function calls_rows(    i, p, key, plain, r, what, clk, c, first) {
 	}
 	print ""
 }
+
+# The median page faults per iteration of KEY's runs.
+function faults_of(key) { return stats(key SUBSEP "faults") ? sprintf("%.2f", MED) : "" }
 
 function race_rows(    i, p, key, inj, st, ri, rs, line) {
 	print "Race-reproduction power: failing runs per second on the scenario's defect, with its plan"
@@ -198,12 +202,15 @@ function extra_col(section, key) {
 		return range(key SUBSEP "seconds", "%.2f") " s, " (stats(key SUBSEP "runs") ? num(MED) : "?") " runs"
 	if (section == "memory")
 		return range(key SUBSEP "maxrss_kib", "%.0f") "   x" (stats(key SUBSEP "ratio") ? sprintf("%.2f", MED) : "?")
+	if (section == "explore" && (key SUBSEP "oracle") in txt)
+		return txt[key SUBSEP "oracle"] ", run " (stats(key SUBSEP "runs_to_first") ? num(MED) : "?") " of " (stats(key SUBSEP "runs") ? num(MED) : "?") \
+			", " (stats(key SUBSEP "findings") ? num(MED) : "?") " finding(s) in " txt[key SUBSEP "budget"]
 	return ""
 }
 
 END {
-	unit["calls"] = "ns/op"; unit["race"] = "reproductions/s"; unit["sweep"] = "runs/s"; unit["memory"] = "KiB"; unit["explore"] = ""
-	nmetrics = split("ns ns_cpu ns_wall ratio goal rate repros runs seconds runs_per_s hwm_kib maxrss_kib what why note oracle cmd clock against", metrics, " ")
+	unit["calls"] = "ns/op"; unit["race"] = "reproductions/s"; unit["sweep"] = "runs/s"; unit["memory"] = "KiB"; unit["explore"] = "s"
+	nmetrics = split("ns ns_cpu ns_wall ratio faults goal rate repros runs seconds runs_per_s hwm_kib maxrss_kib runs_to_first findings budget what why note oracle cmd clock against", metrics, " ")
 	for (i = 1; i <= nkeys; i++) {
 		split(order[i], p, SUBSEP)
 		has[p[1]] = 1
@@ -215,10 +222,10 @@ END {
 		calls_rows()
 	if (has["race"])
 		race_rows()
-	if (has["sweep"] || has["explore"])
+	if (has["sweep"])
 		simple_rows("sweep", "Sweep throughput: runs per second [min-max], the sweep's seconds [min-max], its runs", "runs_per_s", "%.1f", "runs/s", "seconds, runs")
 	if (has["explore"])
-		simple_rows("explore", "Explore: time to the first finding per defect variant", "seconds", "%.2f", "s", "")
+		simple_rows("explore", "Explore: seconds to the first finding per library (no plan; ffdriver workload; -j 2, seed 1), median [min-max]\nof the rounds; the finding found first: its oracle, the run that found it of the runs in the budget", "seconds", "%.2f", "s", "first finding: oracle, run of runs, findings")
 	if (has["memory"])
 		simple_rows("memory", "Memory: peak RSS of a small target (callcost rss): VmHWM KiB [min-max]; ru_maxrss (/usr/bin/time %M)", "hwm_kib", "%.0f", "VmHWM KiB", "maxrss KiB, ratio")
 	if (json == "")

@@ -3,9 +3,8 @@
 # campaign driver, both paths, the calls libffd makes, every site x its
 # valid errnos x occurrences: forkchaos sweep's defaults), each with -j 1
 # and -j 2, ROUNDS rounds: runs per second and the whole sweep's seconds.
-# Then explore's time to its first finding on each defect, when this
-# forkchaos has explore.  Rows: samples "sweep NAME -j J runs_per_s|
-# seconds|runs ROUND VALUE", "explore ..." or a note.
+# Explore's time to a first finding is bench/explore.sh's.  Rows: samples
+# "sweep NAME -j J runs_per_s|seconds|runs ROUND VALUE" or a note.
 SWEEP_CALLS=fork,posix_spawn,sys_clone3,sys_clone,sys_pidfd_open,sys_waitid,eventfd,pipe2,fcntl,close,read,write,poll,waitid,wait4,sigaction,pthread_sigmask
 SWEEP_CHECK=fds,strays,chained,errno,double-close
 # name|the driver's flags
@@ -43,9 +42,4 @@ sweep_section() {
 		done
 	fi
 	round=0
-	if "$FC" explore --help >/dev/null 2>&1; then
-		sample explore - - note "explore: this forkchaos has it, but this bench does not time it yet"
-	else
-		sample explore - - note "explore: not on main (this forkchaos has no explore subcommand)"
-	fi
 }

@@ -271,11 +271,11 @@ int fc__pre(struct fc_call *c, long *ret)
 	const struct fc_rule *rule = fc__rule(c);
 	if (rule && (rule->actions & FC_ACT_DELAY))
 		sleep_ns(rule->delay_ns);
-	errno = c->saved_errno;
+	FC_ERRNO_BACK(c->saved_errno);
 	if (rule && (rule->actions & FC_ACT_EVENTS) && rule->at == FC_AT_ENTER)
 		point_events(rule, c, 0);
 	if (!rule || rule->at != FC_AT_ENTER || !(rule->actions & (FC_ACT_ERROR | FC_ACT_RETVAL))) {
-		errno = c->saved_errno;
+		FC_ERRNO_BACK(c->saved_errno);
 		return 0;
 	}
 	int err = c->saved_errno;
@@ -298,7 +298,7 @@ void fc__inside(struct fc_call *c)
 	int err = errno;
 	point_events(fc__rule(c), c, 0);
 	c->at = -1; /* raised: the exit side must not raise it again */
-	errno = err;
+	FC_ERRNO_BACK(err);
 }
 
 long fc__post(struct fc_call *c, long ret)
@@ -319,7 +319,7 @@ long fc__post(struct fc_call *c, long ret)
 		fc__oracle_after(c, ret, failure_errno(c, ret, err));
 	}
 	fc__trace_event(c, ret, failure_errno(c, ret, err));
-	errno = err;
+	FC_ERRNO_BACK(err);
 	if (rule && (rule->actions & FC_ACT_EVENTS) && c->at != FC_AT_ENTER && c->at != -1)
 		point_events(rule, c, ret);
 	return ret;

@@ -23,7 +23,7 @@ void fc__shares_vm(void)
 	__atomic_store_n(&fc__shared_vm, 1, __ATOMIC_RELAXED);
 }
 
-uint64_t fc__mix64(uint64_t x)
+FC_FORK_PATH uint64_t fc__mix64(uint64_t x)
 {
 	return fc_mix64(x);
 }
@@ -68,7 +68,7 @@ static int selectors_match(const struct fc_rule *rule, int index, int sig, int f
 		hit = 0;
 	else if (rule->caller[0] && !fc__caller_matches(index, rule->depth, ra))
 		hit = 0;
-	errno = err;
+	FC_ERRNO_BACK(err);
 	return hit;
 }
 
@@ -97,7 +97,7 @@ static inline __attribute__((always_inline)) unsigned long decide(int id, long n
 			continue;
 		if (FC_UNLIKELY(selective >> index & 1) && !selectors_match(rule, index, sig, fd, ra))
 			continue;
-		unsigned long n = fc__count(&fc__state.matched[index]);
+		unsigned long n = fc__count(fc__counter(0, index));
 		if (won || !rule->actions)
 			continue;
 		if (rule->has_when && !fc_when_fires(rule, n))
@@ -107,7 +107,7 @@ static inline __attribute__((always_inline)) unsigned long decide(int id, long n
 		won = n << 6 | (unsigned long)(index + 1);
 		/* vfork cannot act at exit (its child runs on our caller's stack) */
 		if (rule->at == FC_AT_ENTER || !(fc_calls[id].flags & FC_F_ENTER_ONLY))
-			fc__count(&fc__state.acted[index]);
+			fc__count(fc__counter(1, index));
 	}
 	return won;
 }
@@ -159,7 +159,7 @@ static unsigned long fires(int index, int id, unsigned long n)
 	    (rule->has_prob && !fc_prob_fires(rule, fc__state.seed, fc__state.lineage, index, n)))
 		return 0;
 	if (rule->at == FC_AT_ENTER || !(fc_calls[id].flags & FC_F_ENTER_ONLY))
-		fc__count(&fc__state.acted[index]);
+		fc__count(fc__counter(1, index));
 	return n << 6 | (unsigned long)(index + 1);
 }
 
@@ -288,7 +288,7 @@ const struct fc_rule *fc__rule(const struct fc_call *c)
 /* Whether the process had threads when it forked (fc__state): its child
  * then must not take the loader's lock (symtab.c). */
 
-void fc__before_fork(void)
+FC_FORK_PATH void fc__before_fork(void)
 {
 	if (needs_lineage)
 		__atomic_add_fetch(&fc__state.forks, 1, __ATOMIC_RELAXED);
@@ -297,14 +297,14 @@ void fc__before_fork(void)
 		fc__state.fork_with_threads = threads;
 }
 
-int fc__forked_with_threads(void)
+FC_FORK_PATH int fc__forked_with_threads(void)
 {
 	return fc__state.fork_with_threads;
 }
 
 /* The child's return from a call that made a process: it counts again from
  * 1, and its trace line (when the call is traced) says side=child. */
-void fc__forked_child(struct fc_call *c, int traced)
+FC_FORK_PATH void fc__forked_child(struct fc_call *c, int traced)
 {
 	fc__after_fork_child(); /* raw syscalls: errno untouched */
 	if (traced) {
@@ -316,7 +316,7 @@ void fc__forked_child(struct fc_call *c, int traced)
 	}
 }
 
-void fc__note_child(pid_t pid)
+FC_FORK_PATH void fc__note_child(pid_t pid)
 {
 	if (pid > 0 && needs_child)
 		fc__state.last_child = pid;

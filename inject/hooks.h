@@ -90,7 +90,7 @@ static inline unsigned long fc__count_sole(int id, long nr)
 	if (sole->rule < 0 || fc__guard || (nr >= 0 && fc__state.rules_for[FC_ID_syscall]) ||
 	    (fc__stats && !(__atomic_load_n(&fc__stats->calls_seen[id / 64], __ATOMIC_RELAXED) >> (id % 64) & 1)))
 		return FC_NOT_COUNTED;
-	unsigned long n = fc__count(&fc__state.matched[sole->rule]);
+	unsigned long n = fc__count(fc__counter(0, sole->rule));
 	return n < sole->first || n > sole->last ? 0 : n;
 }
 

@@ -32,22 +32,75 @@ struct fc_stats *fc__stats;
  * the pid that wrote it (a vfork child shares this memory and has its own
  * pid). */
 
-static void take_slot(void)
+/* Take a slot of the stats region for this process (pid fc__state.my_pid,
+ * parent fc__state.parent_pid) and count there from now on; past the last
+ * slot, it goes on counting privately.  The pointers are stored before the
+ * slot is said taken (fc__counter reads them after). */
+static void claim_slot(void)
+{
+	uint32_t slot = __atomic_fetch_add(&fc__stats->claimed, 1, __ATOMIC_RELAXED);
+	if (slot >= fc__stats->nslots)
+		return; /* a fork bomb: counted privately, the launcher says so */
+	struct fc_stats_slot *mine = &fc__stats->slots[slot];
+	mine->pid = fc__state.my_pid;
+	mine->ppid = fc__state.parent_pid;
+	__atomic_store_n(&fc__state.acted, mine->acted, __ATOMIC_RELEASE);
+	__atomic_store_n(&fc__state.matched, mine->matched, __ATOMIC_RELEASE);
+}
+
+/* Counts from zero, privately, then in a slot: at once (an image's start),
+ * or at the first count (LAZY: a fork child, which may exec or exit
+ * without one, and then touches no page of the region: each is a fault).
+ * PPID: what the caller knows already (a fork child's parent was us a
+ * moment ago; a getpid or getppid is a syscall on every fork's path). */
+static FC_FORK_PATH void reset_counts(pid_t ppid, int lazy)
 {
 	memset(fc__state.private_matched, 0, sizeof fc__state.private_matched);
 	memset(fc__state.private_acted, 0, sizeof fc__state.private_acted);
 	fc__state.matched = fc__state.private_matched;
 	fc__state.acted = fc__state.private_acted;
+	fc__state.parent_pid = ppid;
+	fc__state.slot_pending = FC_SLOT_TAKEN;
 	if (!fc__stats)
 		return;
-	uint32_t slot = __atomic_fetch_add(&fc__stats->claimed, 1, __ATOMIC_RELAXED);
-	if (slot >= fc__stats->nslots)
-		return; /* a fork bomb: counted privately, the launcher says so */
-	struct fc_stats_slot *mine = &fc__stats->slots[slot];
-	mine->pid = fc__getpid();
-	mine->ppid = fc__getppid();
-	fc__state.matched = mine->matched;
-	fc__state.acted = mine->acted;
+	if (lazy)
+		fc__state.slot_pending = FC_SLOT_PENDING;
+	else
+		claim_slot();
+}
+
+/* Whether this thread is taking the slot (a handler that interrupts it
+ * must not wait for it). */
+static __thread int taking_here;
+
+/* The first count of a fork child (fc__counter): one of its threads or
+ * handlers takes the slot; another thread waits until it is taken; a
+ * handler that interrupted the taking counts privately, and what it
+ * counted is moved into the slot after.  RACE: slot-take: the state moves
+ * PENDING -> TAKING -> TAKEN by compare-and-swap, the pointers set before
+ * TAKEN, so that no count lands where nobody adds it up. */
+void fc__take_slot_now(void)
+{
+	int want = FC_SLOT_PENDING;
+	if (__atomic_compare_exchange_n(&fc__state.slot_pending, &want, FC_SLOT_TAKING, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+		taking_here = 1;
+		claim_slot();
+		__atomic_store_n(&fc__state.slot_pending, FC_SLOT_TAKEN, __ATOMIC_RELEASE);
+		taking_here = 0;
+		if (fc__state.matched != fc__state.private_matched)
+			for (int r = 0; r < FC_MAX_RULES; r++) {
+				uint64_t m = fc__state.private_matched[r], a = fc__state.private_acted[r];
+				if (m)
+					__atomic_add_fetch(&fc__state.matched[r], m, __ATOMIC_RELAXED);
+				if (a)
+					__atomic_add_fetch(&fc__state.acted[r], a, __ATOMIC_RELAXED);
+			}
+		return;
+	}
+	if (want == FC_SLOT_TAKEN || taking_here)
+		return;
+	for (int spins = 0; __atomic_load_n(&fc__state.slot_pending, __ATOMIC_ACQUIRE) == FC_SLOT_TAKING; spins++)
+		fc__sys(SYS_sched_yield, 0, 0, 0);
 }
 
 static void map_stats(void)
@@ -87,13 +140,13 @@ void fc__note_call(int id)
 
 /* ---- fork ---- */
 
-static void atfork_prepare(void)
+static FC_FORK_PATH void atfork_prepare(void)
 {
 	if (fc__state.active)
 		fc__before_fork();
 }
 
-static void atfork_child(void)
+static FC_FORK_PATH void atfork_child(void)
 {
 	if (fc__state.active)
 		fc__after_fork_child();
@@ -136,10 +189,10 @@ int __register_atfork(void (*prepare)(void), void (*parent)(void), void (*child)
 /* In the child of any fork (not vfork: it shares our memory).  Reached
  * twice for a wrapped fork(), from the atfork handler and from the
  * wrapper: the pid says whether this child is reset already. */
-void fc__after_fork_child(void)
+FC_FORK_PATH void fc__after_fork_child(void)
 {
-	pid_t pid = fc__getpid();
-	if (pid == fc__state.my_pid)
+	pid_t pid = fc__getpid(), parent = fc__state.my_pid;
+	if (pid == parent)
 		return;
 	fc__state.lineage = fc__mix64(fc__state.lineage ^ fc__state.forks);
 	fc__state.forks = 0;
@@ -150,7 +203,23 @@ void fc__after_fork_child(void)
 	 * never needs it must not touch (a fault) */
 	if (fc__state.index_used || fc__forked_with_threads())
 		fc__symtab_after_fork(fc__forked_with_threads());
-	take_slot();
+	reset_counts(parent, 1);
+}
+
+/* The pid of the process running this code: the cached one, unless a
+ * child that shares our memory can be running (handlers.c says when),
+ * where getpid() tells them apart.  It leaves the mark as it is: the
+ * vfork line itself is written between the mark and the vfork (only a
+ * sigaction clears it, handlers.c).
+ * RACE: fork-reset: a fork child runs on the parent's cached pid (and its
+ * counts) until its reset, the first thing it does (our atfork handler
+ * is the first; a raw clone's wrapper resets it as the call returns): a
+ * handler in that window is the parent's, for the trace as for counts. */
+FC_FORK_PATH pid_t fc__current_pid(void)
+{
+	if (fc__one_thread() && !__atomic_load_n(&fc__state.vforked, __ATOMIC_RELAXED))
+		return fc__state.my_pid;
+	return fc__getpid();
 }
 
 /* ---- the start and the end of an image ---- */
@@ -158,14 +227,13 @@ void fc__after_fork_child(void)
 void fc__life_init(void)
 {
 	map_stats();
-	take_slot();
+	reset_counts(fc__getppid(), 0);
 	register_ours();
 }
 
 /* The exit line: how this image ended and what each rule did in it. */
-static void end_image(const char *how, int execs, int status)
+static FC_FORK_PATH void end_image(const char *how, int execs, int status, pid_t pid)
 {
-	pid_t pid = fc__getpid();
 	if (!fc__state.active || fc__state.ended_pid == pid)
 		return;
 	fc__state.ended_pid = pid;
@@ -176,7 +244,7 @@ static void end_image(const char *how, int execs, int status)
 __attribute__((destructor(101))) static void fc_fini(void)
 {
 	int saved_errno = errno;
-	end_image("exit", 0, -1);
+	end_image("exit", 0, -1, fc__current_pid());
 	errno = saved_errno;
 }
 
@@ -239,36 +307,37 @@ void fc__before_exec(const char *path, char *const envp[])
 	if (!fc__state.active)
 		return;
 	note_next_image(path, envp);
-	end_image("exec", 1, -1);
+	end_image("exec", 1, -1, fc__current_pid());
 	/* a failed exec goes on in this image: its end is still to come */
 	fc__state.ended_pid = 0;
 }
 
 /* _exit and _Exit skip the destructors: the last word is said here, then
  * the process ends as glibc's _exit ends it. */
-static __attribute__((noreturn)) void exit_now(int status)
+static FC_FORK_PATH __attribute__((noreturn)) void exit_now(int status)
 {
 	/* Nothing reads errno after _exit but a vfork child's parent, whose
 	 * memory (errno too) the child shares: kept for it.  Elsewhere it is
 	 * not touched: in a fork child, that is a fault on its page and on
 	 * __errno_location's. */
-	if (fc__state.active && fc__getpid() != fc__state.my_pid) {
+	pid_t pid = fc__state.active ? fc__current_pid() : 0;
+	if (fc__state.active && pid != fc__state.my_pid) {
 		int saved_errno = errno;
-		end_image("_exit", 0, status);
+		end_image("_exit", 0, status, pid);
 		errno = saved_errno;
 	} else if (fc__state.active) {
-		end_image("_exit", 0, status);
+		end_image("_exit", 0, status, pid);
 	}
 	for (;;)
 		fc__sys(SYS_exit_group, status, 0, 0);
 }
 
-void _exit(int status)
+FC_FORK_PATH void _exit(int status)
 {
 	exit_now(status);
 }
 
-void _Exit(int status)
+FC_FORK_PATH void _Exit(int status)
 {
 	exit_now(status);
 }

@@ -276,7 +276,7 @@ static void report_leaks(void)
 }
 
 /* The first process's end (not an exec: its descriptors go on). */
-void fc__oracles_end(int execs)
+FC_FORK_PATH void fc__oracles_end(int execs)
 {
 	if (!fc__state.oracles || execs || !is_root())
 		return;
@@ -342,5 +342,5 @@ void fc__handler_returned(struct fc_disposition *d, int sig, int errno_before, i
 		put_site(&l, d->site);
 		send_line(&l);
 	}
-	errno = errno_after;
+	FC_ERRNO_BACK(errno_after);
 }

@@ -16,7 +16,24 @@
 #define FC_HIDDEN __attribute__((visibility("hidden")))
 #define FC_LIKELY(x) __builtin_expect(!!(x), 1)
 #define FC_UNLIKELY(x) __builtin_expect(!!(x), 0)
+
+/* errno put back as it was: written only when it changed.  errno shares
+ * its page with the thread's descriptor, which a fork child's kernel side
+ * writes: a store there after each fork, even of the same value, is a
+ * copy-on-write fault in the parent (a few µs), on every call that a
+ * caller= rule looks up or the trace writes. */
+#define FC_ERRNO_BACK(err)               \
+	do {                             \
+		int fc_err_ = (err);     \
+		if (errno != fc_err_)    \
+			errno = fc_err_; \
+	} while (0)
 #define FC_VERSION "0.1.0"
+/* The code a fork child runs before its first call of its own and on its
+ * way out (the atfork handler, the reset, _exit): in one place.  A child's
+ * page tables start without the parent's code, so each 64 KiB of the
+ * shim's text it reaches is a page fault of its own (on every fork). */
+#define FC_FORK_PATH __attribute__((section(".text.hot.fc_fork")))
 
 /* One intercepted call on its way through the shim (on the caller's stack). */
 struct fc_call {
@@ -83,6 +100,8 @@ struct fc_state {
 	int fork_with_threads;            /* it had threads when it last forked (engine.c) */
 	int index_used;                   /* the symbol index was built, or is being (caller=, lib=, trace) */
 	int vforked;                      /* a vfork child may be running (set before each: handlers.c) */
+	int slot_pending;                 /* a fork child's slot, taken at its first count (life.c) */
+	pid_t parent_pid;                 /* ... and the pid its slot says is its parent */
 	uint64_t private_matched[FC_MAX_RULES], private_acted[FC_MAX_RULES];
 	int active;                      /* a plan or a trace is on */
 	int trace_fd;                    /* -1: no trace (or not at this instant) */
@@ -194,6 +213,7 @@ unsigned long long fc__symtab_unknown_in_handlers(void) FC_HIDDEN;
  * and end of an image. */
 extern struct fc_stats *fc__stats FC_HIDDEN;
 void fc__life_init(void) FC_HIDDEN;
+pid_t fc__current_pid(void) FC_HIDDEN; /* getpid() only when a vfork child or CLONE_VM thread may run */
 
 /* A count: with one thread, a single unlocked instruction is enough (a
  * signal handler cannot split it, where a load/add/store could lose the
@@ -209,6 +229,22 @@ static inline int fc__one_thread(void)
 #else
 	return 0; /* the single unlocked instruction below is x86's */
 #endif
+}
+
+/* The counter of RULE (matched, or acted), after taking this process's
+ * slot if it is a fork child that has not counted yet: one flag on the
+ * page the counts' pointers are on, so a child that never counts (one
+ * that execs or exits at once) touches no page of the stats region (two
+ * faults of a few µs each on every fork else). */
+enum { FC_SLOT_TAKEN, FC_SLOT_PENDING, FC_SLOT_TAKING };
+void fc__take_slot_now(void) FC_HIDDEN;
+static inline uint64_t *fc__counter(int acted, int rule)
+{
+	if (FC_UNLIKELY(__atomic_load_n(&fc__state.slot_pending, __ATOMIC_ACQUIRE) != FC_SLOT_TAKEN))
+		fc__take_slot_now();
+	return (acted ? __atomic_load_n(&fc__state.acted, __ATOMIC_ACQUIRE)
+		      : __atomic_load_n(&fc__state.matched, __ATOMIC_ACQUIRE)) +
+		rule;
 }
 
 static inline uint64_t fc__count(uint64_t *counter)

@@ -390,12 +390,16 @@ int fc__symtab_resolved(int rule, int callers)
 
 /* A fork child of a parent with threads: another thread may have held the
  * loader's lock, which glibc 2.36 does not reset in the child. */
-void fc__symtab_after_fork(int parent_had_threads)
+FC_FORK_PATH void fc__symtab_after_fork(int parent_had_threads)
 {
 	if (parent_had_threads)
 		no_loader_lock = 1;
-	rebuilding = 0;
-	readers = 0; /* the parent's lookups in other threads are not ours */
+	/* each written only when it must be: a page a fork child writes is a
+	 * copy-on-write fault (a few µs on every fork a caller= rule sees) */
+	if (rebuilding)
+		rebuilding = 0;
+	if (readers)
+		readers = 0; /* the parent's lookups in other threads are not ours */
 }
 
 unsigned long long fc__symtab_unknown_in_handlers(void)

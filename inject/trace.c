@@ -247,10 +247,10 @@ void fc__trace_event(const struct fc_call *c, long ret, int err)
 	if (fc__state.trace_fd < 0 || (!fc__traced(c->id) && !c->injected))
 		return;
 	int saved_errno = errno;
-	pid_t pid = fc__getpid();
+	pid_t pid = fc__current_pid(); /* a getpid per line else */
 	note_vfork_child(pid);
 	call_line(c, ret, err, pid);
-	errno = saved_errno;
+	FC_ERRNO_BACK(saved_errno);
 }
 
 /* The first line of a new trace: version, plan and seed. */
@@ -347,7 +347,7 @@ static __attribute__((noinline)) void exit_line(const char *how, int status, con
 	fc__trace_write(buf, fc_out_finish(&out, buf));
 }
 
-void fc__trace_exit(const char *how, int status, const uint64_t *matched, const uint64_t *acted)
+FC_FORK_PATH void fc__trace_exit(const char *how, int status, const uint64_t *matched, const uint64_t *acted)
 {
 	if (fc__state.trace_fd < 0)
 		return;

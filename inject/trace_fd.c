@@ -161,20 +161,19 @@ void fc__trace_write(const char *buf, size_t len)
 {
 	if (over_cap(len))
 		return;
-	/* with one thread, a move can only be a handler's, run to its end
-	 * while this write waits: a single unlocked instruction is enough,
-	 * and no fence (two locked operations per line else) */
-	int one = fc__one_thread();
-	if (one)
-		__asm__ volatile("addl $1, %0" : "+m"(writers));
-	else
+	/* With one thread a writer is not counted: a move can then only be a
+	 * handler's, which runs to its end while this write waits, so waiting
+	 * for this writer there would only spin (wait_for_writers' bound); and
+	 * a handler's write ends before the move it interrupted goes on.  No
+	 * write to `writers` also means no copy-on-write fault on its page
+	 * after each fork (a few µs per traced fork, in the parent). */
+	int counted = !fc__one_thread();
+	if (counted)
 		__atomic_add_fetch(&writers, 1, __ATOMIC_SEQ_CST);
-	int fd = __atomic_load_n(&fc__state.trace_fd, __ATOMIC_SEQ_CST);
+	int fd = __atomic_load_n(&fc__state.trace_fd, counted ? __ATOMIC_SEQ_CST : __ATOMIC_RELAXED);
 	if (fd >= 0)
 		write_line(fd, buf, len);
-	if (one)
-		__asm__ volatile("subl $1, %0" : "+m"(writers));
-	else
+	if (counted)
 		__atomic_sub_fetch(&writers, 1, __ATOMIC_SEQ_CST);
 }
 
@@ -249,7 +248,7 @@ void fc__trace_range_end(int old)
 }
 
 /* A forked child has one thread: no write of the parent's is in flight. */
-void fc__trace_after_fork(void)
+FC_FORK_PATH void fc__trace_after_fork(void)
 {
 	/* written only when it must be: each page a fork child writes is a
 	 * copy-on-write fault */

@@ -29,7 +29,7 @@ int fc__vfork_enter(long *out, void *ra)
 		return 1;
 	c.ret_unknown = 1;
 	fc__trace_event(&c, 0, 0);
-	errno = c.saved_errno;
+	FC_ERRNO_BACK(c.saved_errno);
 	return 0;
 }
 

@@ -7,19 +7,21 @@
 #   race    reproductions per second of each race-window scenario on its
 #           defect, with its plan and as a naive stress loop without it
 #   sweep   runs per second of the ffd_fork sweeps (-j 1, -j 2) and the
-#           time of each; explore's time to a first finding
+#           time of each
+#   explore explore's time to its first finding on each defect variant
 #   memory  peak RSS of a small target, without and with the shim
 # Medians of ROUNDS rounds with their min and max.  Prints the table and
 # writes BENCH_OUT (results/bench/): bench.txt (the table), bench.json
 # (every row), overhead.csv (the calls rows, for scripts/plots.sh and the
 # demo) and plots/overhead.png, .svg.
-# Knobs: ROUNDS (7), BENCH_SECTIONS ("calls race sweep memory"),
+# Knobs: ROUNDS (7), BENCH_SECTIONS ("calls race sweep explore memory"),
 # BENCH_SCALE (iterations of the calls loops times this, 1), BENCH_RACE_S
-# (seconds per scenario and side, 3), BENCH_OUT, BUILD (build).
+# (seconds per scenario and side, 3), BENCH_EXPLORE_BUDGET (each explore's,
+# 10s), BENCH_EXPLORE_ROUNDS (1), BENCH_OUT, BUILD (build).
 set -eu
 cd "$(dirname "$0")/.."
 ROUNDS=${ROUNDS:-7}
-SECTIONS=${BENCH_SECTIONS:-calls race sweep memory}
+SECTIONS=${BENCH_SECTIONS:-calls race sweep explore memory}
 SCALE=${BENCH_SCALE:-1}
 RACE_S=${BENCH_RACE_S:-3}
 OUT=${BENCH_OUT:-results/bench}
@@ -59,7 +61,7 @@ now_ns() { date +%s%N; }
 : >"$tmp/samples.tsv"
 for s in $SECTIONS; do
 	[ -f "bench/$s.sh" ] || {
-		echo "bench: no section '$s' (calls, race, sweep, memory)" >&2
+		echo "bench: no section '$s' (calls, race, sweep, explore, memory)" >&2
 		exit 2
 	}
 	. "bench/$s.sh"

@@ -10,8 +10,9 @@ fi
 # Wanted, not needed: the report's render test runs where chromium is, the
 # build-system and CI recipes' tests (docs/) where meson, cmake, autotools
 # and python3-yaml are; each says on its own line why it skipped where its
-# tool is not.  Installed as root.
-OPTIONAL="chromium meson cmake automake autoconf python3-yaml"
+# tool is not; make bench's peers (fiu-utils' fiu-run, strace), whose rows
+# say "not installed" without them.  Installed as root.
+OPTIONAL="chromium meson cmake automake autoconf python3-yaml fiu-utils strace"
 missing=""
 for pkg in $PACKAGES; do
 	status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)

@@ -41,6 +41,18 @@ Test(count, child_of_a_fork_a_rule_counts_counts_from_1, .timeout = 30)
 		  "stderr: %s", r.err);
 }
 
+Test(count, child_whose_first_calls_come_from_4_threads_counts_each_from_1, .timeout = 60)
+{
+	/* the parent's 1000 pipe2 are its 1st to 1000th; the child takes its
+	 * slot at its first count, from whichever of its 4 threads, and its
+	 * 1001st to 2000th fail: none lost, none counted twice */
+	cr_assert_eq(PROBE("pipe2:when=1001..2000:error=EMFILE", "forkthreads", "1000"), 0, "stderr: %s", r.err);
+	cr_expect(fc_line(r.out, "parent failures 0 of 1000, child exited 0"), "out: %s", r.out);
+	cr_expect(fc_line(r.out, "child failures 1000 of 4000"), "out: %s", r.out);
+	cr_expect(strstr(r.err, "rule 1 `pipe2:when=1001..2000:error=EMFILE`: matched 5000 calls in 2 processes, acted on 1000"),
+		  "stderr: %s", r.err);
+}
+
 Test(count, rule_naming_two_calls_counts_each_call_once, .timeout = 30)
 {
 	/* 5 pipe2, each pipe's 2 descriptors closed: 15 calls for the rule */

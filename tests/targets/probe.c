@@ -298,6 +298,33 @@ static int do_threads(const struct sub_args *args)
 	return 0;
 }
 
+/* N pipe2 here, then a fork whose child makes its first calls from 4
+ * threads at once, N pipe2 each: the child takes its stats slot at its
+ * first count (life.c), whichever thread makes it, and counts from 1 */
+static int do_forkthreads(const struct sub_args *args)
+{
+	int n = (int)args->n;
+	pipe_loop(&n);
+	int parent_failures = thread_failures;
+	pid_t pid = fork();
+	if (pid == 0) {
+		thread_failures = 0;
+		pthread_t threads[4];
+		for (int i = 0; i < 4; i++)
+			pthread_create(&threads[i], NULL, pipe_loop, &n);
+		for (int i = 0; i < 4; i++)
+			pthread_join(threads[i], NULL);
+		printf("child failures %d of %d\n", thread_failures, 4 * n);
+		fflush(stdout);
+		_exit(0);
+	}
+	int status = 0;
+	if (pid > 0)
+		waitpid(pid, &status, 0);
+	printf("parent failures %d of %d, child %s\n", parent_failures, n, pid > 0 && status == 0 ? "exited 0" : "failed");
+	return 0;
+}
+
 /* the shim must come along into the new image, and count from 1 again */
 static int do_exec(const struct sub_args *args)
 {
@@ -386,6 +413,7 @@ static const struct subcommand subcommands[] = {
 	{ "spawnwait", do_spawnwait, "", "is /bin/true dead when posix_spawn returns?" },
 	{ "sys", do_sys, "", "syscall(2) by number: getppid, then close(12345)" },
 	{ "threads", do_threads, "[N]", "4 threads, N pipe2 each (1): the failures" },
+	{ "forkthreads", do_forkthreads, "[N]", "N pipe2, then a child of 4 threads, N pipe2 each: the failures" },
 	{ "exec", do_exec, "[N]", "re-exec as `pipe2 N`" },
 	{ "closeexit", do_closeexit, "", "close a pipe end twice: did the first really close it?" },
 	{ "fdsel", do_fdsel, "", "close(1000), close(1001)" },
