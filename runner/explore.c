@@ -46,9 +46,11 @@ static const char explore_usage[] =
 	"finding (differs).  After an error or a foreign reaper, a clean different exit\n"
 	"is `handled`.  The order finds most within a budget: signal-setup calls and their\n"
 	"neighbours first, every site once before any twice, the neighbourhood of a\n"
-	"finding or of a new kind of outcome next.  Findings are deduplicated by oracle,\n"
-	"site and detail, ranked by severity, and each minimized (forkchaos minimize: the\n"
-	"smallest plan failing 5 runs out of 5) with a one-line reproducer.\n"
+	"finding or of a new kind of outcome next, and every delay first once a failure\n"
+	"comes back at another site (a window the runs hit by chance).  Findings are\n"
+	"deduplicated by oracle, site and detail, ranked by severity, and each minimized\n"
+	"(forkchaos minimize: the smallest plan failing 5 runs out of 5) with a one-line\n"
+	"reproducer.\n"
 	"\n"
 	"options:\n"
 	"  --lib LIB          the library a driver tests (FORKCHAOS_LIB=LIB for CMD)\n"
@@ -411,6 +413,7 @@ static void free_explore(struct fc_explore *e)
 	free(e->boost);
 	free(e->next_of_site);
 	free(e->site_class);
+	free(e->reorder);
 	free(e->site_ncands);
 	free(e->findings);
 	for (size_t i = 0; i < sizeof e->owned / sizeof e->owned[0]; i++)

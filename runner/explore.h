@@ -131,6 +131,9 @@ struct fc_explore {
 	/* the picker's state (explore_pick.c) */
 	int *site_runs, *boost, *next_of_site, *site_class;
 	int picks, next_pair;
+	/* the reorderings (every delay candidate), taken before anything else
+	 * once a failure showed it does not follow the perturbation */
+	int *reorder, nreorder, next_reorder;
 	int **site_cands;
 	int *site_ncands;
 	struct fc__table outcomes_seen; /* (site, outcome): a new kind of outcome */

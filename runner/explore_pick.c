@@ -14,6 +14,13 @@
  *   - a finding, or a kind of outcome a site had not given before, boosts
  *     the sites of its neighbourhood (AFEX's observation: faults cluster),
  *     which are then taken first while their boost lasts;
+ *   - a failure that does not follow the perturbation (the same oracle
+ *     and detail at a second site, or a clean run that fails only now and
+ *     then) is a timing window the perturbations only happened to hit:
+ *     the reorderings (each delay, the longest first, at every point that
+ *     makes a child and at each child's first call) then go before
+ *     anything else, as a delay is what holds such a window open every
+ *     time (and what minimize can confirm 5 runs out of 5);
  *   - with --depth 2, once every site had a run, pairs sampled with the
  *     seed take every other turn.
  * The order is a function of the clean run and of the outcomes in the
@@ -87,6 +94,45 @@ static int make_pairs(struct fc_explore *e)
 	return 0;
 }
 
+/* The reorderings in their order: each delay's variant (the longest
+ * first) at every point before the next variant, the points in the
+ * clean run's order. */
+static int by_reorder(const void *a, const void *b, void *arg)
+{
+	const struct fc_explore *e = arg;
+	const struct fc_candidate *x = &e->cands[*(const int *)a], *y = &e->cands[*(const int *)b];
+	if (x->sub != y->sub)
+		return x->sub - y->sub;
+	return e->points[x->point].order - e->points[y->point].order;
+}
+
+/* The reorderings first from now on (once: the queue is kept). */
+static void reorder_first(struct fc_explore *e)
+{
+	if (e->reorder)
+		return;
+	e->reorder = calloc((size_t)e->ncands + 1, sizeof *e->reorder);
+	if (!e->reorder)
+		return; /* the order goes on without: nothing is lost but time */
+	for (int k = 0; k < e->ncands; k++)
+		if (e->cands[k].kind == FC_EK_DELAY)
+			e->reorder[e->nreorder++] = k;
+	qsort_r(e->reorder, (size_t)e->nreorder, sizeof *e->reorder, by_reorder, e);
+}
+
+/* The newest finding's oracle and detail were found at another site
+ * already (or in the clean run): the failure came with no regard to
+ * where the perturbation was. */
+static int wanders(const struct fc_explore *e)
+{
+	const struct fc_finding *last = &e->findings[e->nfindings - 1];
+	for (int i = 0; i + 1 < e->nfindings; i++)
+		if (!strcmp(e->findings[i].oracle, last->oracle) && !strcmp(e->findings[i].signature, last->signature) &&
+		    strcmp(e->findings[i].site, last->site))
+			return 1;
+	return 0;
+}
+
 int fc_explore_pick_init(struct fc_explore *e)
 {
 	int nsites = e->s.nsites;
@@ -130,6 +176,10 @@ int fc_explore_pick_init(struct fc_explore *e)
 					e->cands[list[j]].turn = turn++;
 		qsort_r(list, (size_t)n, sizeof *list, by_turn, e);
 	}
+	/* a clean run that failed now and then: a window the clean run hits
+	 * by chance (e->s.base keeps the failures it gives every time) */
+	if (e->clean.nfails > e->s.base.nfails)
+		reorder_first(e);
 	return 0;
 }
 
@@ -163,9 +213,24 @@ static int before(const struct fc_explore *e, int i, int j)
 	return e->site_class[i] < e->site_class[j];
 }
 
+/* The next reordering not chosen (and of this shard), or -1. */
+static int next_reordering(struct fc_explore *e)
+{
+	while (e->next_reorder < e->nreorder) {
+		int c = e->reorder[e->next_reorder++];
+		if (!e->chosen[c] && in_shard(e, c)) {
+			e->site_runs[e->points[e->cands[c].point].site]++;
+			return c;
+		}
+	}
+	return -1;
+}
+
 static int pick_single(struct fc_explore *e)
 {
-	int best = -1;
+	int best = next_reordering(e);
+	if (best >= 0)
+		return best;
 	for (int i = 0; i < e->s.nsites; i++)
 		if (next_of(e, i) >= 0 && (best < 0 || before(e, i, best)))
 			best = i;
@@ -243,6 +308,8 @@ void fc_explore_learn(struct fc_explore *e, int run, const char *outcome, int ne
 	int c[2], n = fc_explore_job_cands(e, e->order[run], c);
 	if (!outcome || !strcmp(outcome, "ok") || !strcmp(outcome, "not-reached") || !strcmp(outcome, "error"))
 		return;
+	if (new_finding && wanders(e))
+		reorder_first(e);
 	for (int i = 0; i < n; i++) {
 		int p = e->cands[c[i]].point;
 		struct fc__key k = { .s = { fc__intern(&e->s.strings, outcome) }, .i = { e->points[p].site } };

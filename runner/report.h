@@ -128,6 +128,10 @@ void fc__report_sweep_facts(struct fc__report *r);
 void fc__report_leak_facts(struct fc__report *r);
 /* report_explore.c: an explore's findings, explore-matrix.sh's libraries. */
 void fc__report_explore_facts(struct fc__report *r);
+struct fc__doc;
+/* report_explore_matrix.c: a matrix folder's findings and map, read from
+ * each library's explore folder. */
+void fc__report_explore_matrix(struct fc__doc *d, const struct fc__report *r);
 
 /* ---- report_doc.c: one writer, two formats */
 struct fc__doc {

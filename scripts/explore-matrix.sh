@@ -32,7 +32,9 @@ echo "library,kind,findings,first_ms,first_oracle,rules,minimized,runs,folder" >
 summarize() { # NAME KIND FOLDER
 	runs=$(sed -n 's/.*"runs":\([0-9]*\).*/\1/p' "$3/run.json" 2>/dev/null | head -1)
 	first=$(sed -n 's/.*"first_finding_ms":\([0-9]*\).*/\1/p' "$3/run.json" 2>/dev/null | head -1)
-	awk -f "$CSV_AWK" -e '
+	# csv.awk's functions and the rules in one program text: -e (after
+	# -f) is gawk's alone, and Debian's awk is mawk.
+	awk "$(cat "$CSV_AWK")"'
 		{ n = csv_record(f); if (n < 0 || csv_header) next }
 		{
 			found++
@@ -60,6 +62,8 @@ for lib in "$BUILD/libffd.so" "$BUILD"/defects/libffd-*.so; do
 		echo "$name,$kind,0,,,,no,,explores/$name" >>"$matrix"
 		continue
 	fi
+	# its own report: the full points x perturbations map the matrix's sums up
+	"$FC" report --no-plots "$OUT/explores/$name" >/dev/null 2>&1
 	row=$(summarize "$name" "$kind" "$OUT/explores/$name")
 	echo "$row" >>"$matrix"
 	echo "$row" | awk -F, '{ printf "%d finding%s%s\n", $3, $3 == 1 ? "" : "s", $3 ? sprintf(", the first after %.1f s (%s), minimized to %s rule(s)", $4 / 1000, $5, $6 == "" ? "-" : $6) : "" }'

@@ -45,6 +45,30 @@ Test(explore, finds_nothing_in_the_chaining_component, .timeout = 120)
 	cr_expect_eq(findings_of("chain"), 0, "findings: %s", explore_file("chain", "findings.jsonl"));
 }
 
+/* The component that reads its predecessor and never calls it loses the
+ * application's handler in the clean run already: a finding with no plan. */
+Test(explore, finds_the_handler_read_and_never_called, .timeout = 120)
+{
+	const char *args[] = { "--", target("sigchld_components"), "ignore-pred", NULL };
+	cr_assert_eq(explore_into("ignore", args), 1, "out: %s err: %s", r.out, r.err);
+	const char *lost[] = { "\"oracle\":\"chained\"", "\"site\":\"\"",
+			       "read its predecessor app_handler and returned without calling it", NULL };
+	cr_expect(has_finding("ignore", lost), "findings: %s", explore_file("ignore", "findings.jsonl"));
+}
+
+/* The handler that saves and restores errno around its failing call:
+ * nothing, where its clobbering twin fails errno. */
+Test(explore, finds_nothing_in_the_handler_saving_errno, .timeout = 120)
+{
+	const char *args[] = { "--", target("sigchld_components"), "save-errno", NULL };
+	cr_expect_eq(explore_into("save", args), 0, "out: %s err: %s", r.out, r.err);
+	cr_expect_eq(findings_of("save"), 0, "findings: %s", explore_file("save", "findings.jsonl"));
+	const char *twin[] = { "--", target("sigchld_components"), "clobber", NULL };
+	cr_expect_eq(explore_into("clobber", twin), 1, "out: %s err: %s", r.out, r.err);
+	const char *errno_fail[] = { "\"oracle\":\"errno\"", "component_handler returned with errno changed", NULL };
+	cr_expect(has_finding("clobber", errno_fail), "findings: %s", explore_file("clobber", "findings.jsonl"));
+}
+
 /* The torn twin keeps window 1 open: a signal inside its install is what
  * finds it (the order puts signal-setup calls first). */
 Test(explore, finds_the_torn_window_with_a_signal_inside_the_install, .timeout = 120)
@@ -67,6 +91,55 @@ Test(explore, a_program_without_a_fallback_for_a_missing_syscall_differs, .timeo
 	cr_expect_eq(explore_into("fallback", twin), 0, "out: %s err: %s", r.out, r.err);
 }
 
+/* RUN's number in the line LINE of outcomes.jsonl, and whether it holds NEEDLE. */
+static int run_of(const char *line, const char *needle)
+{
+	const char *end = strchr(line, '\n'), *at = strstr(line, needle);
+	return at && (!end || at < end) ? atoi(line + strlen("{\"run\":")) : 0;
+}
+
+/* perturb early takes any SIGCHLD before its look for its child's death:
+ * the same failure at a second site says it does not follow the point, so
+ * the reorderings (every delay) go next, before the order's other kinds. */
+Test(explore, a_failure_at_a_second_site_puts_the_reorderings_next, .timeout = 120)
+{
+	const char *args[] = { "--", target("perturb"), "early", NULL };
+	cr_assert_eq(explore_into("early", args), 1, "out: %s err: %s", r.out, r.err);
+	char *rows = explore_file("early", "outcomes.jsonl");
+	int second = 0, delays = 0, last_delay = 0;
+	for (const char *line = rows; *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : "") {
+		int at = run_of(line, "\"finding\":2,");
+		if (at && !second)
+			second = at;
+		if ((at = run_of(line, "\"kind\":\"delay\""))) {
+			delays++;
+			last_delay = at > last_delay ? at : last_delay;
+		}
+	}
+	cr_assert(second > 0 && delays > 0, "no second finding or no delay: %s", rows);
+	/* runs are chosen a batch (2 x -j) ahead of what they teach */
+	cr_expect_leq(last_delay, second + delays + 4, "the second finding at run %d, %d delays, the last at run %d", second,
+		      delays, last_delay);
+	free(rows);
+}
+
+/* A program that fails its first run only (a stray and exit 1, then never
+ * again): that failure is a finding of the clean run, and the runs that
+ * pass are judged against a clean run that passed, not one that "differs"
+ * from every one of them. */
+Test(explore, a_clean_run_failing_once_is_no_reference_for_differs, .timeout = 120)
+{
+	static char script[1024];
+	snprintf(script, sizeof script, "if [ ! -e %s ]; then echo > %s; sleep 600 & exit 1; fi; /bin/true; /bin/true; /bin/true",
+		 in_dir("once"), in_dir("once"));
+	const char *args[] = { "--calls", "fork", "--max-runs", "12", "--", "/bin/bash", "-c", script, NULL };
+	cr_assert_eq(explore_into("once-out", args), 1, "out: %s err: %s", r.out, r.err);
+	const char *stray[] = { "\"oracle\":\"strays\"", "\"site\":\"\"", NULL };
+	cr_expect(has_finding("once-out", stray), "findings: %s", explore_file("once-out", "findings.jsonl"));
+	const char *differs[] = { "\"oracle\":\"differs\"", NULL };
+	cr_expect(!has_finding("once-out", differs), "findings: %s", explore_file("once-out", "findings.jsonl"));
+}
+
 Test(explore, writes_its_folder_and_a_report_section, .timeout = 120)
 {
 	const char *args[] = { "--", target("spawner"), "leaky", "2", NULL };
@@ -81,7 +154,7 @@ Test(explore, writes_its_folder_and_a_report_section, .timeout = 120)
 	cr_expect_eq(fc_exec(&r, (char *const *)report), 1, "report: %s %s", r.out, r.err);
 	char *md = explore_file("folder", "report.md");
 	cr_expect(strstr(md, "## Exploration") && strstr(md, "### Points \u00d7 perturbations") &&
-			  strstr(md, "`fork:error=EAGAIN`"),
+			  strstr(md, "| `fork:caller=main` | `fork:error=EAGAIN` | 5/5 |"),
 		  "report.md: %.2000s", md);
 	free(findings);
 	free(points);

@@ -148,3 +148,25 @@ Test(report, same_folder_gives_the_same_files_again, .timeout = 30)
 	free(html1);
 	free(html2);
 }
+
+/* A folder of make explore-matrix: each library's time to its first
+ * finding, every library's findings (the confirmed first) and the
+ * libraries x perturbations map, from the explore folders it names; a
+ * defect found only now and then (no finding 5/5) fails the verdict. */
+Test(report, explore_matrix_folder_shows_each_library_findings_and_map, .timeout = 30)
+{
+	char *md = md_of(fixture("explore-matrix"), 1);
+	cr_expect(strstr(r.out, "FAIL  explore of unpublished-death: found, but no finding fails 5 runs out of 5"), "%s", r.out);
+	cr_expect(strstr(md, "| torn-oldact | 1 | 0.4 s | chained | 1 | 2270 |\n"), "%s", md);
+	cr_expect(strstr(md, "### Findings, per library") && strstr(md, "| fixed | none |"), "%s", md);
+	cr_expect(strstr(md,
+			 "| torn-oldact | chained | `sigaction:caller=ffd__sigchld_install:at=inside:signal=SIGCHLD` | "
+			 "5/5 | 0.4 s | signal SIGCHLD inside |\n"),
+		  "%s", md);
+	cr_expect(strstr(md, "### Libraries \u00d7 perturbations") &&
+			  strstr(md, "| torn-oldact | 2 | \u00b7 | \u00b7 | 1 \u00d7 chained | \u00b7 |") &&
+			  strstr(md, "| fixed | 1 | \u00b7 | \u00b7 | \u00b7 |"),
+		  "%s", md);
+	cr_expect(strstr(md, "**held**: explore of torn-oldact: found (first after 383 ms)"), "%s", md);
+	free(md);
+}

@@ -43,6 +43,11 @@ Test(report_html, matrix_report_is_well_formed, .timeout = 60)
 	report_parses("matrix");
 }
 
+Test(report_html, explore_matrix_report_is_well_formed, .timeout = 60)
+{
+	report_parses("explore-matrix");
+}
+
 Test(report_html, sweep_report_is_well_formed, .timeout = 60)
 {
 	report_parses("sweep");

@@ -16,7 +16,11 @@
  *             its thread, then a pipe(): where it ran (pipe:signal=SIGUSR1@other)
  *   nosys     pidfd_open(2) through syscall(2), no fallback: an older kernel
  *             (sys_pidfd_open:error=ENOSYS) makes it fail and exit 1
- *   nosys-fallback  the same with a fallback: the same output either way */
+ *   nosys-fallback  the same with a fallback: the same output either way
+ *   early     a SIGCHLD handler, a child blocked until its parent looked
+ *             whether it died: any SIGCHLD before the look (a signal at
+ *             sigaction, pipe or fork, a helper's death) is taken for its
+ *             death, the same wrong answer whatever the point: exit 1 */
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
@@ -173,12 +177,44 @@ static int nosys_fallback(void)
 	return pidfd(1);
 }
 
+static volatile sig_atomic_t child_died;
+
+static void note_death(int sig)
+{
+	(void)sig;
+	child_died = 1;
+}
+
+/* The child stays blocked until the parent has looked, so that nothing but
+ * a perturbation makes it fail: what the test of the order asks. */
+static int early(void)
+{
+	struct sigaction sa = { .sa_handler = note_death, .sa_flags = SA_RESTART };
+	int fds[2];
+	char c;
+	sigaction(SIGCHLD, &sa, NULL);
+	if (pipe(fds) < 0)
+		return 2;
+	pid_t pid = fork();
+	if (pid == 0) {
+		close(fds[1]);
+		_exit(read(fds[0], &c, 1) == 0 ? 0 : 1);
+	}
+	/* any SIGCHLD taken for this child's death: the bug */
+	int gone = child_died;
+	close(fds[1]);
+	close(fds[0]);
+	waitpid(pid, NULL, 0);
+	printf(gone ? "the child died before the parent looked\n" : "the child was alive when the parent looked\n");
+	return gone;
+}
+
 static const struct {
 	const char *name;
 	int (*run)(void);
 } modes[] = {
 	{ "reap", reap },   { "oldact", oldact_query }, { "install", oldact_install },        { "death", death },
-	{ "other", other }, { "nosys", nosys },         { "nosys-fallback", nosys_fallback },
+	{ "other", other }, { "nosys", nosys },         { "nosys-fallback", nosys_fallback }, { "early", early },
 };
 
 int main(int argc, char **argv)
@@ -187,6 +223,6 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < sizeof modes / sizeof modes[0]; i++)
 		if (!strcmp(mode, modes[i].name))
 			return modes[i].run();
-	fprintf(stderr, "usage: perturb reap|oldact|install|death|other|nosys|nosys-fallback\n");
+	fprintf(stderr, "usage: perturb reap|oldact|install|death|other|nosys|nosys-fallback|early\n");
 	return 2;
 }
