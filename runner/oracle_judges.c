@@ -329,6 +329,11 @@ int fc__judge_api_errno(struct fc_judge *j, const struct fc_obs *obs)
 			? 0
 			: fc__judge_fail(j, "%s returned %s with errno 0: a failure must say in errno why", obs->field[0],
 					 obs->field[1]);
+	/* EXPECTED 0: the driver expected no failure (the plan's failure
+	 * should have been absorbed, e.g. by a fallback) */
+	if (obs && !strcmp(obs->field[3], "0") && strcmp(obs->field[2], "0"))
+		return fc__judge_fail(j, "%s returned %s with errno %s where it should have succeeded (no failure expected)",
+				      obs->field[0], obs->field[1], obs->field[2]);
 	return differ(j, obs, 2, 3, "%s returned %s with errno %s; the failure that caused it was %s");
 }
 

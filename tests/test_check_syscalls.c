@@ -32,7 +32,7 @@ static const char *const *without_layer(void)
 	return outer;
 }
 
-static int check_ffd(const char *const prefix[])
+static int check_lib(const char *const prefix[], const char *lib)
 {
 	const char *argv[32];
 	int n = 0;
@@ -41,12 +41,17 @@ static int check_ffd(const char *const prefix[])
 	argv[n++] = fc_build_path("forkchaos");
 	argv[n++] = "check";
 	argv[n++] = "--lib";
-	argv[n++] = fc_build_path("libffd.so");
+	argv[n++] = fc_build_path(lib);
 	argv[n++] = "--out";
 	argv[n++] = out_dir();
 	argv[n++] = dir;
 	argv[n] = NULL;
 	return fc_exec(&r, (char *const *)argv);
+}
+
+static int check_ffd(const char *const prefix[])
+{
+	return check_lib(prefix, "libffd.so");
 }
 
 Test(check_sys, sys_clone_fails_the_drivers_fork_inside_libc, .timeout = 60)
@@ -75,4 +80,24 @@ Test(check_sys, via_api_runs_without_the_layer_at_syscall2_only, .timeout = 60)
 	scenario("fork.scn", fork_scn, "via=api:");
 	cr_assert_eq(check_ffd(without_layer()), 1, "out: %s\nerr: %s", r.out, r.err);
 	cr_expect(strstr(r.out, "FAIL  sys-clone-fork") && strstr(r.out, "api-errno"), "out: %s", r.out);
+}
+
+/* A failure the library must absorb (pidfd_open refused: fall back to the
+ * generic path) that it returns instead: api-errno says the call should
+ * have succeeded, not that "the failure that caused it was 0". */
+static const char fallback_scn[] = "# window 13: pidfd_open refused, ffd_fork must fall back\n"
+				   "name:    pidfd-open-eperm\n"
+				   "target:  ffdriver pidfd-fallback\n"
+				   "plan:    sys_pidfd_open:via=api:error=EPERM\n"
+				   "repeat:  1\n"
+				   "timeout: 10s\n"
+				   "check:   api-errno\n";
+
+Test(check_sys, a_failure_not_absorbed_is_one_that_should_have_succeeded, .timeout = 60)
+{
+	scenario("fallback.scn", fallback_scn);
+	cr_assert_eq(check_lib(NULL, "defects/libffd-pidfd-no-fallback.so"), 1, "out: %s\nerr: %s", r.out, r.err);
+	cr_expect(strstr(r.out, "ffd_fork returned -1 with errno EPERM where it should have succeeded (no failure expected)"),
+		  "out: %s", r.out);
+	cr_expect(!strstr(r.out, "caused it was 0"), "out: %s", r.out);
 }
