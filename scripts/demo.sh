@@ -164,7 +164,9 @@ fi
 if [ -f "$bench" ]; then
 	[ "$bench" = "$tmp/overhead.csv" ] || cp "$bench" "$tmp/overhead.csv"
 	json=$(dirname "$bench")/bench.json
-	echo "overhead: from $bench ($(sed -n 's/.*"machine":"\([^"]*\)".*/\1/p' "$json" 2>/dev/null))" >"$tmp/logs/overhead.txt"
+	# named as it will be found: the folder's own bench/ after the rename
+	case $bench in "$tmp"/*) shown=$final${bench#"$tmp"} ;; *) shown=$bench ;; esac
+	echo "overhead: from $shown ($(sed -n 's/.*"machine":"\([^"]*\)".*/\1/p' "$json" 2>/dev/null))" >"$tmp/logs/overhead.txt"
 	campaigns="$campaigns overhead"
 else
 	echo "overhead: skipped: no $bench (make bench writes it)" >"$tmp/logs/overhead.txt"
