@@ -313,9 +313,19 @@ static int run_command(int argc, char **argv)
 	/* a static program under the layer: --check all judges it from
 	 * outside (the sweep of a static program's syscalls); the shim's
 	 * oracles named one by one need the shim, and refuse it below */
-	int check_shim = !!o.check;
-	if (o.check && layer_on && fc_preflight_is_static(argv[cmd]))
+	int check_shim = !!o.check, is_static = o.check && layer_on && fc_preflight_is_static(argv[cmd]);
+	if (is_static)
 		check_shim = fc_run_check_without_shim(&check) > 0;
+	if (is_static && check_shim && plan.nrules == fc_plan_syscall_rules(&plan)) {
+		/* the plan itself reaches the program: only the oracles do not */
+		char named[256], outside[256];
+		fc_run_check_shim_names(&check, named, sizeof named, outside, sizeof outside);
+		fprintf(stderr,
+			"forkchaos run: --check %s: computed inside the process by the shim, which the statically linked '%s' "
+			"cannot load; name only oracles judged from outside (%s), or --check all, which keeps those\n",
+			named, argv[cmd], outside);
+		return FC_EXIT_USAGE;
+	}
 	/* where the shim could not act, say so rather than run it unshimmed */
 	if (((o.plan && *o.plan) || o.trace || o.explain || o.check) &&
 	    fc_preflight_layer(argv[cmd], shim, layer_on ? plan.nrules - fc_plan_syscall_rules(&plan) + check_shim : -1, err,

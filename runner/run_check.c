@@ -101,6 +101,18 @@ int fc_run_check_without_shim(struct fc_run_check *rc)
 	return named;
 }
 
+void fc_run_check_shim_names(const struct fc_run_check *rc, char *named, size_t nlen, char *outside, size_t olen)
+{
+	size_t n = 0, o = 0;
+	*named = *outside = '\0';
+	for (int i = 0; i < FC_ORACLE_COUNT; i++) {
+		if ((rc->choice.named & FC_OR_BIT(i)) && (fc_oracles[i].flags & FC_OR_SHIM) && n < nlen)
+			n += (size_t)snprintf(named + n, nlen - n, "%s%s", n ? ", " : "", fc_oracle_name(i));
+		else if (judges_any_command(i) && !(fc_oracles[i].flags & FC_OR_SHIM) && o < olen)
+			o += (size_t)snprintf(outside + o, olen - o, "%s%s", o ? ", " : "", fc_oracle_name(i));
+	}
+}
+
 int fc_run_check_prepare(struct fc_run_check *rc, const char **extra_env, int *nenv)
 {
 	const char *tmp = getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";

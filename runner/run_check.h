@@ -36,6 +36,10 @@ int fc_run_check_parse(struct fc_run_check *rc, const char *list, char *err, siz
  * differs), and the shim's oracles are dropped from it.  Returns how many
  * of the shim's oracles stay named (given by name: run refuses them). */
 int fc_run_check_without_shim(struct fc_run_check *rc);
+/* NAMED: the oracles RC names that the shim computes inside the process;
+ * OUTSIDE: those that judge any command from outside it (comma-separated,
+ * from the oracle table). */
+void fc_run_check_shim_names(const struct fc_run_check *rc, char *named, size_t nlen, char *outside, size_t olen);
 /* The report folder, and the two variables the shim reads, appended to
  * EXTRA_ENV at *NENV; -1 and errno. */
 int fc_run_check_prepare(struct fc_run_check *rc, const char **extra_env, int *nenv);

@@ -151,3 +151,25 @@ Test(sweep_sys, explore_finds_the_static_binarys_crash_at_its_syscall_site, .tim
 		  "points: %s", points);
 	free(points);
 }
+
+/* A static program whose plan the layer reaches, with a shim oracle named:
+ * refused, exit 2, saying which oracle needs the shim and which can be
+ * named instead (not only "statically linked"). */
+Test(sweep_sys, static_binary_with_a_shim_oracle_named_says_which_to_name, .timeout = 60)
+{
+	char *const argv[] = { (char *)fc_build_path("forkchaos"),
+			       "run",
+			       "--check",
+			       "fds,strays",
+			       "--plan",
+			       "sys_pipe2:when=99:error=EMFILE",
+			       "--",
+			       (char *)fc_build_path("targets/static_pipe"),
+			       "sweep",
+			       NULL };
+	cr_assert_eq(fc_exec(&r, argv), 2, "out: %s\nerr: %s", r.out, r.err);
+	cr_expect(strstr(r.err, "--check fds: computed inside the process by the shim") &&
+			  strstr(r.err, "name only oracles judged from outside (") && strstr(r.err, "strays"),
+		  "err: %s", r.err);
+	cr_expect(!strstr(r.out, "static pipe2"), "it ran: %s", r.out);
+}
